@@ -1,0 +1,49 @@
+/**
+ * The named parts of every transition's ConditionExpression, so the state
+ * machine reads from the code. Placeholders are shared by all transitions:
+ * `#status`, `:pending`, `:processing` and friends come from {@link names} and
+ * the caller's values.
+ */
+export const condition = {
+  /** create: nothing with this id exists yet. */
+  isNew: 'attribute_not_exists(#id)',
+  statusIsPending: '#status = :pending',
+  statusIsProcessing: '#status = :processing',
+  /** The current claim's lease ran out, so another worker may take over. */
+  leaseExpired: '#leaseExpiresAt < :now',
+  /** Fencing: only the holder of the current lease token may write. */
+  leaseIsOurs: '#leaseToken = :leaseToken',
+  /** reaper: processing started before now − STUCK_AFTER. */
+  startedBefore: '#processingStartedAt < :startedBefore',
+  /** reaper: nobody touched this orphan since we read it from the index. */
+  reapAtUnchanged: '#reapAt = :seenReapAt',
+} as const;
+
+export const and = (...parts: string[]): string => parts.map((part) => `(${part})`).join(' AND ');
+export const or = (...parts: string[]): string => parts.map((part) => `(${part})`).join(' OR ');
+
+/** Attribute-name placeholders for every attribute an expression names (`status`, `owner`, `result` are reserved words). */
+export const names = {
+  '#id': 'id',
+  '#status': 'status',
+  '#leaseToken': 'leaseToken',
+  '#leaseExpiresAt': 'leaseExpiresAt',
+  '#processingStartedAt': 'processingStartedAt',
+  '#reapAt': 'reapAt',
+  '#activeShard': 'activeShard',
+  '#attempts': 'attempts',
+  '#updatedAt': 'updatedAt',
+  '#completedAt': 'completedAt',
+  '#result': 'result',
+  '#error': 'error',
+  '#lastError': 'lastError',
+  '#owner': 'owner',
+} as const;
+
+/** Keeps only the placeholders an expression mentions; DynamoDB rejects unused ones. */
+export function namesUsedIn(...expressions: string[]): Record<string, string> {
+  const text = expressions.join(' ');
+  return Object.fromEntries(
+    Object.entries(names).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)),
+  );
+}

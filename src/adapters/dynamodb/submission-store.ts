@@ -1,0 +1,278 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Submission } from '../../domain/submission';
+import { isTerminal } from '../../domain/submission';
+import type {
+  ActiveSubmission,
+  ClaimOutcome,
+  ClaimRequest,
+  CompleteRequest,
+  FencedOutcome,
+  NewSubmission,
+  ReleaseRequest,
+  SubmissionPage,
+  SubmissionStore,
+} from '../../ports/submission-store';
+import { and, condition, namesUsedIn, or } from './conditions';
+import { decodeCursor, encodeCursor, type OwnerIndexKey } from './cursor';
+import { ACTIVE_INDEX, activeShardOf, OWNER_INDEX } from './table';
+
+export interface DynamoDbSubmissionStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Number of partition-key shards of the sparse index (ACTIVE_INDEX_SHARDS). */
+  activeShards: number;
+}
+
+type Item = Submission & { activeShard?: string; reapAt?: string };
+
+function toSubmission(item: Record<string, unknown>): Submission {
+  const { activeShard: _shard, reapAt: _reapAt, ...submission } = item as unknown as Item;
+  return submission;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
+
+/**
+ * Runs one conditional write; `false` when its condition was refused. Every
+ * other error (throttling, outage, validation) is rethrown for the caller's
+ * retry policy.
+ */
+async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** The submission store on one DynamoDB table; see `conditions.ts` for each transition's condition. */
+export class DynamoDbSubmissionStore implements SubmissionStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #shards: number;
+
+  constructor(options: DynamoDbSubmissionStoreOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#shards = options.activeShards;
+  }
+
+  async create(submission: NewSubmission, reapAt: string): Promise<boolean> {
+    const item: Item = {
+      ...submission,
+      status: 'PENDING',
+      attempts: 0,
+      updatedAt: submission.createdAt,
+      activeShard: activeShardOf(submission.id, this.#shards),
+      reapAt,
+    };
+    return conditionally(() =>
+      this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: item,
+          ConditionExpression: condition.isNew,
+          ExpressionAttributeNames: namesUsedIn(condition.isNew),
+        }),
+      ),
+    );
+  }
+
+  async get(id: string): Promise<Submission | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: { id }, ConsistentRead: true }),
+    );
+    return Item ? toSubmission(Item) : undefined;
+  }
+
+  async claim({ id, leaseToken, now, leaseExpiresAt }: ClaimRequest): Promise<ClaimOutcome> {
+    const claimable = or(
+      condition.statusIsPending,
+      and(condition.statusIsProcessing, condition.leaseExpired),
+    );
+    const update =
+      'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
+      '#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now ' +
+      'ADD #attempts :one';
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { id },
+          UpdateExpression: update,
+          ConditionExpression: claimable,
+          ExpressionAttributeNames: namesUsedIn(update, claimable),
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':processing': 'PROCESSING',
+            ':now': now,
+            ':leaseToken': leaseToken,
+            ':leaseExpiresAt': leaseExpiresAt,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { claimed: true, submission: toSubmission(Attributes ?? {}) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    // Refused: read once to say why. Only duplicates and late deliveries get here.
+    const current = await this.get(id);
+    if (!current) return { claimed: false, reason: 'missing' };
+    return { claimed: false, reason: isTerminal(current.status) ? 'terminal' : 'leased' };
+  }
+
+  async complete({ id, leaseToken, now, decision }: CompleteRequest): Promise<FencedOutcome> {
+    const outcome = 'result' in decision ? '#result' : '#error';
+    const update =
+      `SET #status = :status, ${outcome} = :outcome, #completedAt = :now, #updatedAt = :now ` +
+      'REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt';
+    const held = and(condition.statusIsProcessing, condition.leaseIsOurs);
+    const written = await conditionally(() =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { id },
+          UpdateExpression: update,
+          ConditionExpression: held,
+          ExpressionAttributeNames: namesUsedIn(update, held),
+          ExpressionAttributeValues: {
+            ':processing': 'PROCESSING',
+            ':leaseToken': leaseToken,
+            ':status': decision.status,
+            ':outcome': 'result' in decision ? decision.result : decision.error,
+            ':now': now,
+          },
+        }),
+      ),
+    );
+    return written ? { written, status: decision.status } : { written };
+  }
+
+  async release({ id, leaseToken, now, error, reapAt }: ReleaseRequest): Promise<FencedOutcome> {
+    const update =
+      'SET #status = :pending, #lastError = :error, #updatedAt = :now, #reapAt = :reapAt ' +
+      'REMOVE #leaseToken, #leaseExpiresAt';
+    const held = and(condition.statusIsProcessing, condition.leaseIsOurs);
+    const written = await conditionally(() =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { id },
+          UpdateExpression: update,
+          ConditionExpression: held,
+          ExpressionAttributeNames: namesUsedIn(update, held),
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':processing': 'PROCESSING',
+            ':leaseToken': leaseToken,
+            ':error': error,
+            ':now': now,
+            ':reapAt': reapAt,
+          },
+        }),
+      ),
+    );
+    return written ? { written, status: 'PENDING' } : { written };
+  }
+
+  async resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean> {
+    const update =
+      'SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt ' +
+      'REMOVE #leaseToken, #leaseExpiresAt';
+    const stuck = and(condition.statusIsProcessing, condition.startedBefore);
+    return conditionally(() =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { id },
+          UpdateExpression: update,
+          ConditionExpression: stuck,
+          ExpressionAttributeNames: namesUsedIn(update, stuck),
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':processing': 'PROCESSING',
+            ':startedBefore': startedBefore,
+            ':now': now,
+            ':reapAt': reapAt,
+          },
+        }),
+      ),
+    );
+  }
+
+  async deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean> {
+    const update = 'SET #reapAt = :reapAt';
+    const untouched = and(condition.statusIsPending, condition.reapAtUnchanged);
+    return conditionally(() =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { id },
+          UpdateExpression: update,
+          ConditionExpression: untouched,
+          ExpressionAttributeNames: namesUsedIn(update, untouched),
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':seenReapAt': seenReapAt,
+            ':reapAt': reapAt,
+          },
+        }),
+      ),
+    );
+  }
+
+  async *listDue(now: string): AsyncIterable<ActiveSubmission> {
+    const due = '#activeShard = :shard AND #reapAt <= :now';
+    for (let shard = 0; shard < this.#shards; shard += 1) {
+      const pages = paginateQuery(
+        { client: this.#client },
+        {
+          TableName: this.#table,
+          IndexName: ACTIVE_INDEX,
+          KeyConditionExpression: due,
+          ExpressionAttributeNames: namesUsedIn(due),
+          ExpressionAttributeValues: { ':shard': String(shard), ':now': now },
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) yield item as ActiveSubmission;
+      }
+    }
+  }
+
+  async listByOwner(owner: string, limit: number, cursor?: string): Promise<SubmissionPage> {
+    const { Items, LastEvaluatedKey } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: OWNER_INDEX,
+        KeyConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: namesUsedIn('#owner'),
+        ExpressionAttributeValues: { ':owner': owner },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: cursor ? decodeCursor(cursor, owner) : undefined,
+      }),
+    );
+    return {
+      items: (Items ?? []).map(toSubmission),
+      nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey as OwnerIndexKey) : undefined,
+    };
+  }
+}

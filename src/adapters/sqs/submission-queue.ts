@@ -1,0 +1,24 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SubmissionQueue } from '../../ports/submission-queue';
+import { encodeSubmissionMessage } from '../../application/submission-message';
+
+export interface SqsSubmissionQueueOptions {
+  client: SQSClient;
+  queueUrl: string;
+}
+
+export class SqsSubmissionQueue implements SubmissionQueue {
+  readonly #client: SQSClient;
+  readonly #queueUrl: string;
+
+  constructor(options: SqsSubmissionQueueOptions) {
+    this.#client = options.client;
+    this.#queueUrl = options.queueUrl;
+  }
+
+  async enqueue(id: string): Promise<void> {
+    await this.#client.send(
+      new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: encodeSubmissionMessage(id) }),
+    );
+  }
+}

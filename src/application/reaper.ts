@@ -1,0 +1,59 @@
+import type { Clock } from '../ports/clock';
+import type { SubmissionQueue } from '../ports/submission-queue';
+import type { SubmissionStore } from '../ports/submission-store';
+
+export interface ReaperOptions {
+  store: SubmissionStore;
+  queue: SubmissionQueue;
+  clock: Clock;
+  /** PROCESSING longer than this is stuck (the worker died or stalled). */
+  stuckAfterMs: number;
+  /** PENDING longer than this has evidently lost its message. */
+  orphanAfterMs: number;
+}
+
+export interface ReapReport {
+  /** Stuck PROCESSING submissions this run reset to PENDING and re-enqueued. */
+  reset: number;
+  /** Orphaned PENDING submissions this run re-enqueued. */
+  requeued: number;
+  /** Items read from the sparse index. */
+  examined: number;
+}
+
+/**
+ * Rescues work that a crash stranded. Each rescue is a conditional write first and
+ * an enqueue second: when two reapers race, only the one whose write succeeded
+ * enqueues; when a reaper dies between the two, the item's new `reapAt` brings it
+ * back to a later run.
+ */
+export class Reaper {
+  readonly #options: ReaperOptions;
+
+  constructor(options: ReaperOptions) {
+    this.#options = options;
+  }
+
+  async resetStuckSubmissions(): Promise<ReapReport> {
+    const { store, queue, clock, stuckAfterMs, orphanAfterMs } = this.#options;
+    const now = clock.now();
+    const nowIso = now.toISOString();
+    const startedBefore = new Date(now.getTime() - stuckAfterMs).toISOString();
+    const nextReapAt = new Date(now.getTime() + orphanAfterMs).toISOString();
+    const report: ReapReport = { reset: 0, requeued: 0, examined: 0 };
+
+    for await (const due of store.listDue(nowIso)) {
+      report.examined += 1;
+      if (due.status === 'PROCESSING') {
+        if (await store.resetStuck(due.id, startedBefore, nowIso, nextReapAt)) {
+          await queue.enqueue(due.id);
+          report.reset += 1;
+        }
+      } else if (await store.deferOrphan(due.id, due.reapAt, nextReapAt)) {
+        await queue.enqueue(due.id);
+        report.requeued += 1;
+      }
+    }
+    return report;
+  }
+}

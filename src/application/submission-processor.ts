@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RuleSet } from '../domain/rules';
+import type { ProcessingError, TerminalStatus } from '../domain/submission';
+import type { Clock } from '../ports/clock';
+import type { ClaimRefusal, SubmissionStore } from '../ports/submission-store';
+import { describeError as describe } from '../observability/logger';
+
+export interface SubmissionProcessorOptions {
+  store: SubmissionStore;
+  ruleSet: RuleSet;
+  clock: Clock;
+  /** Claims allowed before a submission that keeps erroring is finalised FAILED. */
+  maxAttempts: number;
+  /** Lease length of a claim (STUCK_AFTER): after it, another claim or the reaper may take over. */
+  leaseMs: number;
+  /** After a release, when the reaper should re-enqueue if no redelivery claims it first. */
+  orphanAfterMs: number;
+  /** Simulated work before the rules run. */
+  processingDelayMs?: number;
+  newLeaseToken?: () => string;
+}
+
+export type ProcessOutcome =
+  /** This call wrote the terminal status. */
+  | { outcome: 'decided'; status: TerminalStatus; attempts: number }
+  /** Nothing to do: a duplicate or late delivery, or an id that does not exist. */
+  | { outcome: 'skipped'; reason: ClaimRefusal }
+  /** We were a zombie: our lease was reset or taken over, and our result was refused. */
+  | { outcome: 'lease-lost' }
+  /** Processing failed and the lease was released; the driver should let the message come back. */
+  | { outcome: 'retry'; error: ProcessingError; attempts: number };
+
+/**
+ * Drives one submission through PENDING → PROCESSING → PASSED | FAILED.
+ * Knows nothing of Lambda or SQS: any driver passes an id and acts on the outcome.
+ *
+ * Lease rules: a claim writes a fresh token; complete and release succeed only
+ * with that token while the status is PROCESSING. So a worker that stalled past
+ * its lease (and was reset or taken over) cannot write its result.
+ *
+ * @example
+ * const outcome = await processor.process(id);
+ * if (outcome.outcome === 'retry') reportBatchItemFailure(messageId);
+ */
+export class SubmissionProcessor {
+  readonly #options: Required<SubmissionProcessorOptions>;
+
+  constructor(options: SubmissionProcessorOptions) {
+    this.#options = { processingDelayMs: 0, newLeaseToken: randomUUID, ...options };
+  }
+
+  async process(id: string): Promise<ProcessOutcome> {
+    const { store, clock, leaseMs, maxAttempts } = this.#options;
+    const now = clock.now();
+    const leaseToken = this.#options.newLeaseToken();
+    const claim = await store.claim({
+      id,
+      leaseToken,
+      now: now.toISOString(),
+      leaseExpiresAt: new Date(now.getTime() + leaseMs).toISOString(),
+    });
+    if (!claim.claimed) return { outcome: 'skipped', reason: claim.reason };
+
+    const { submission } = claim;
+    if (submission.attempts > maxAttempts) {
+      // Earlier attempts crashed without releasing (e.g. the worker was killed each time).
+      return this.#finish(id, leaseToken, submission.attempts, {
+        code: 'ATTEMPTS_EXHAUSTED',
+        message: `Gave up after ${maxAttempts} attempts that did not finish.`,
+      });
+    }
+
+    let verdict;
+    try {
+      if (this.#options.processingDelayMs > 0) await sleep(this.#options.processingDelayMs);
+      verdict = this.#options.ruleSet.evaluate(submission.content);
+    } catch (cause) {
+      const error: ProcessingError = { code: 'PROCESSING_FAILED', message: describe(cause) };
+      if (submission.attempts >= maxAttempts) {
+        return this.#finish(id, leaseToken, submission.attempts, error);
+      }
+      return this.#release(id, leaseToken, submission.attempts, error);
+    }
+
+    try {
+      const written = await store.complete({
+        id,
+        leaseToken,
+        now: clock.now().toISOString(),
+        decision: { status: verdict.verdict, result: verdict },
+      });
+      return written.written
+        ? { outcome: 'decided', status: verdict.verdict, attempts: submission.attempts }
+        : { outcome: 'lease-lost' };
+    } catch (cause) {
+      // The store failed (throttling, outage). Hand the lease back so a redelivery
+      // can claim at once; if even that fails, the reaper resets it after the lease.
+      await this.#release(id, leaseToken, submission.attempts, {
+        code: 'PROCESSING_FAILED',
+        message: describe(cause),
+      }).catch(() => undefined);
+      throw cause;
+    }
+  }
+
+  async #finish(
+    id: string,
+    leaseToken: string,
+    attempts: number,
+    error: ProcessingError,
+  ): Promise<ProcessOutcome> {
+    const written = await this.#options.store.complete({
+      id,
+      leaseToken,
+      now: this.#options.clock.now().toISOString(),
+      decision: { status: 'FAILED', error },
+    });
+    return written.written
+      ? { outcome: 'decided', status: 'FAILED', attempts }
+      : { outcome: 'lease-lost' };
+  }
+
+  async #release(
+    id: string,
+    leaseToken: string,
+    attempts: number,
+    error: ProcessingError,
+  ): Promise<ProcessOutcome> {
+    const now = this.#options.clock.now();
+    const released = await this.#options.store.release({
+      id,
+      leaseToken,
+      now: now.toISOString(),
+      error,
+      reapAt: new Date(now.getTime() + this.#options.orphanAfterMs).toISOString(),
+    });
+    return released.written ? { outcome: 'retry', error, attempts } : { outcome: 'lease-lost' };
+  }
+}

@@ -1,0 +1,88 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSubmissionStore } from './adapters/dynamodb/submission-store';
+import { createSqsClient } from './adapters/sqs/client';
+import { SqsSubmissionQueue } from './adapters/sqs/submission-queue';
+import { Reaper } from './application/reaper';
+import { SubmissionProcessor } from './application/submission-processor';
+import { SubmissionService } from './application/submissions';
+import { type Config, loadConfig } from './config/env';
+import { defaultRuleSet, type RuleSet } from './domain/rules';
+import { type Logger, describeError, jsonLogger } from './observability/logger';
+import { type Clock, systemClock } from './ports/clock';
+
+export interface Dependencies {
+  config: Config;
+  dynamodb?: DynamoDBClient;
+  sqs?: SQSClient;
+  clock?: Clock;
+  ruleSet?: RuleSet;
+  logger?: Logger;
+}
+
+/**
+ * Wires adapters into use cases. SDK clients are built once per container; their
+ * endpoints come from the standard AWS_ENDPOINT_URL(_DYNAMODB|_SQS) variables, so
+ * the same code talks to AWS, LocalStack or the embedded local stack.
+ */
+export function compose(dependencies: Dependencies) {
+  const { config } = dependencies;
+  const clock = dependencies.clock ?? systemClock;
+  const logger = dependencies.logger ?? jsonLogger;
+  const documents = DynamoDBDocumentClient.from(dependencies.dynamodb ?? new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const store = new DynamoDbSubmissionStore({
+    client: documents,
+    tableName: config.TABLE_NAME,
+    activeShards: config.ACTIVE_INDEX_SHARDS,
+  });
+  const queue = new SqsSubmissionQueue({
+    client: dependencies.sqs ?? createSqsClient(),
+    queueUrl: config.QUEUE_URL,
+  });
+  return {
+    config,
+    logger,
+    store,
+    queue,
+    submissions: new SubmissionService({
+      store,
+      queue,
+      clock,
+      orphanAfterMs: config.ORPHAN_AFTER_MS,
+      onEnqueueFailed: (id, error) =>
+        logger.warn('enqueue failed; the reaper will enqueue it', {
+          submissionId: id,
+          error: describeError(error),
+        }),
+    }),
+    processor: new SubmissionProcessor({
+      store,
+      clock,
+      ruleSet: dependencies.ruleSet ?? defaultRuleSet(),
+      maxAttempts: config.MAX_ATTEMPTS,
+      leaseMs: config.STUCK_AFTER_MS,
+      orphanAfterMs: config.ORPHAN_AFTER_MS,
+      processingDelayMs: config.PROCESSING_DELAY_MS,
+    }),
+    reaper: new Reaper({
+      store,
+      queue,
+      clock,
+      stuckAfterMs: config.STUCK_AFTER_MS,
+      orphanAfterMs: config.ORPHAN_AFTER_MS,
+    }),
+  };
+}
+
+export type Application = ReturnType<typeof compose>;
+
+let application: Application | undefined;
+
+/** The container's application, composed from the environment on first use (cold start). */
+export function app(): Application {
+  application ??= compose({ config: loadConfig() });
+  return application;
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+/**
+ * Every setting of the service, read from the environment once at cold start.
+ * Endpoints are not settings here: the AWS SDK reads the standard
+ * `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`.
+ */
+export const configSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  QUEUE_URL: z.url(),
+  /** Largest accepted content, in bytes of UTF-8. */
+  MAX_CONTENT_BYTES: positiveInt.default(65_536),
+  /** Claims allowed before a submission that keeps erroring is finalised FAILED. */
+  MAX_ATTEMPTS: positiveInt.default(3),
+  /** How long a claim's lease lasts; the reaper resets PROCESSING submissions older than this. */
+  STUCK_AFTER_MS: positiveInt.default(300_000),
+  /** How long a PENDING submission may wait before the reaper assumes its message was lost. */
+  ORPHAN_AFTER_MS: positiveInt.default(120_000),
+  /** Simulated work per submission (the origin slept 5 s). */
+  PROCESSING_DELAY_MS: nonNegativeInt.default(0),
+  /** Shards of the sparse index's partition key; spreads non-terminal writes over partitions. */
+  ACTIVE_INDEX_SHARDS: positiveInt.max(100).default(4),
+  /** Owner used when the request carries no authenticated identity (local development). */
+  DEFAULT_OWNER: z.string().min(1).max(128).default('anonymous'),
+  /** Seconds a poller is told to wait before asking again about a non-terminal submission. */
+  POLL_RETRY_AFTER_SECONDS: positiveInt.default(1),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws one error that names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map(
+    (issue) => `${issue.path.join('.')}: ${issue.message}`,
+  );
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}

@@ -1,0 +1,12 @@
+/** Base of every error the domain raises on purpose; anything else is a bug or an outage. */
+export class SubmissionError extends Error {
+  override name = 'SubmissionError';
+}
+
+/** A pagination cursor that this service did not issue, or that was altered. */
+export class InvalidCursorError extends SubmissionError {
+  override name = 'InvalidCursorError';
+  constructor() {
+    super('The cursor is not valid; start again without it.');
+  }
+}

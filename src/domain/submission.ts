@@ -1,0 +1,65 @@
+/**
+ * The submission and its state machine.
+ *
+ * ```
+ * PENDING ──claim──▶ PROCESSING ──complete──▶ PASSED | FAILED   (terminal, never change)
+ *    ▲                  │
+ *    └──release/reset───┘  (processing error, or reaper after STUCK_AFTER)
+ * ```
+ *
+ * Every transition is one conditional write in the store; the conditions live in
+ * the store adapter (see `adapters/dynamodb/conditions.ts`).
+ */
+export const SUBMISSION_STATUSES = ['PENDING', 'PROCESSING', 'PASSED', 'FAILED'] as const;
+export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
+
+export type TerminalStatus = Extract<SubmissionStatus, 'PASSED' | 'FAILED'>;
+
+export function isTerminal(status: SubmissionStatus): status is TerminalStatus {
+  return status === 'PASSED' || status === 'FAILED';
+}
+
+/** One rule's outcome, kept on the submission so a person can read why it failed. */
+export interface RuleOutcome {
+  rule: string;
+  passed: boolean;
+  message: string;
+}
+
+/** The rule set's verdict on the content. */
+export interface ValidationResult {
+  verdict: TerminalStatus;
+  rules: RuleOutcome[];
+}
+
+/**
+ * Why a submission could not be processed, as opposed to being rejected for its
+ * content (which is a FAILED verdict with `result` and no `error`).
+ */
+export const PROCESSING_ERROR_CODES = ['PROCESSING_FAILED', 'ATTEMPTS_EXHAUSTED'] as const;
+export type ProcessingErrorCode = (typeof PROCESSING_ERROR_CODES)[number];
+
+export interface ProcessingError {
+  code: ProcessingErrorCode;
+  message: string;
+}
+
+export interface Submission {
+  id: string;
+  owner: string;
+  content: string;
+  status: SubmissionStatus;
+  /** Number of claims so far; incremented by every claim. */
+  attempts: number;
+  /** Fencing token of the current claim; present only while PROCESSING. */
+  leaseToken?: string;
+  createdAt: string;
+  updatedAt: string;
+  processingStartedAt?: string;
+  leaseExpiresAt?: string;
+  completedAt?: string;
+  result?: ValidationResult;
+  error?: ProcessingError;
+  /** The error of the latest released attempt, kept for operators while retries go on. */
+  lastError?: ProcessingError;
+}

@@ -1,0 +1,39 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { InvalidCursorError } from '../domain/errors';
+import type { Logger } from '../observability/logger';
+import { describeError } from '../observability/logger';
+import { badRequest, HttpProblem } from './problem';
+import { problemResponse } from './response';
+
+/** Maps what handlers throw to problem+json. Only < 500 details reach the client. */
+export function toProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof InvalidCursorError) {
+    return badRequest(error.message, [{ field: 'cursor', message: error.message }]);
+  }
+  // middy's createError (e.g. the router's 404 for an unknown route).
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const title = (error as Error).message;
+    return new HttpProblem(status, title, title);
+  }
+  return new HttpProblem(500, 'Internal Server Error', 'The request could not be completed; try again.');
+}
+
+export function problemDetails(
+  logger: Logger,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: async (request) => {
+      const problem = toProblem(request.error);
+      const path = request.event.rawPath;
+      if (problem.status >= 500) {
+        logger.error('request failed', { path, error: describeError(request.error) });
+      } else {
+        logger.info('request refused', { path, status: problem.status, title: problem.title });
+      }
+      request.response = problemResponse(problem, path);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/** A field-level reason for a 400, pointing at the offending part of the request. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * An RFC 9457 problem. Thrown by request parsing and use-case mapping; the error
+ * middleware turns it into an `application/problem+json` response.
+ */
+export class HttpProblem extends Error {
+  override name = 'HttpProblem';
+
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+  }
+
+  toBody(instance?: string): Record<string, unknown> {
+    return {
+      type: `https://httpstatuses.io/${this.status}`,
+      title: this.title,
+      status: this.status,
+      detail: this.detail,
+      ...(instance ? { instance } : {}),
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new HttpProblem(400, 'Bad Request', detail, errors);
+export const notFound = (detail: string) => new HttpProblem(404, 'Not Found', detail);
+export const payloadTooLarge = (detail: string, errors?: FieldError[]) =>
+  new HttpProblem(413, 'Content Too Large', detail, errors);
+export const unsupportedMediaType = (detail: string) =>
+  new HttpProblem(415, 'Unsupported Media Type', detail);

@@ -1,0 +1,113 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '../adapters/sqs/client';
+import { type CloudFormationResources, ensureResources, type ResolvedResources, resolveIntrinsics } from './resources';
+import { invokeThroughOffline, SqsEventSource } from './sqs-event-source';
+
+/** The parts of the serverless v3 object this plugin reads. */
+interface Serverless {
+  service: {
+    provider: { region?: string; environment?: Record<string, unknown> };
+    custom?: Record<string, any>;
+    resources?: { Resources?: CloudFormationResources };
+    getAllFunctions(): string[];
+    getFunction(key: string): {
+      name: string;
+      environment?: Record<string, unknown>;
+      events?: Array<Record<string, any>>;
+    };
+  };
+}
+
+interface Log {
+  notice(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * Makes `serverless offline start` run the whole service on local emulators:
+ * creates the tables and queues of `resources` (endpoints from
+ * AWS_ENDPOINT_URL_*), resolves `Ref`/`Fn::GetAtt` in function environments to
+ * the local resources, and feeds each `sqs` event to its function with AWS's
+ * partial-batch-failure semantics. Schedules are served by serverless-offline.
+ */
+export class OfflineLocalStackPlugin {
+  readonly hooks: Record<string, () => Promise<void>>;
+  readonly #serverless: Serverless;
+  readonly #options: Record<string, unknown>;
+  readonly #log: Log;
+  readonly #sqs = createSqsClient();
+  readonly #sources: SqsEventSource[] = [];
+  #resolved: ResolvedResources = new Map();
+
+  constructor(serverless: Serverless, options: Record<string, unknown>, utils?: { log?: Log }) {
+    this.#serverless = serverless;
+    this.#options = options;
+    this.#log = utils?.log ?? { notice: console.log, warning: console.warn, error: console.error };
+    this.hooks = {
+      'before:offline:start:init': () => this.#createResources(),
+      'offline:start:init': () => this.#startEventSources(),
+      'before:offline:start:end': () => this.#stopEventSources(),
+    };
+  }
+
+  get #region(): string {
+    return this.#serverless.service.provider.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  }
+
+  async #createResources(): Promise<void> {
+    const { service } = this.#serverless;
+    const resources = service.resources?.Resources ?? {};
+    this.#resolved = await ensureResources(resources, {
+      dynamodb: new DynamoDBClient({ region: this.#region }),
+      sqs: this.#sqs,
+    });
+    this.#log.notice(`local stack: ${[...this.#resolved.keys()].join(', ')} ready`);
+    if (service.provider.environment) {
+      service.provider.environment = resolveIntrinsics(service.provider.environment, this.#resolved);
+    }
+    for (const key of service.getAllFunctions()) {
+      const definition = service.getFunction(key);
+      if (definition.environment) {
+        definition.environment = resolveIntrinsics(definition.environment, this.#resolved);
+      }
+    }
+  }
+
+  async #startEventSources(): Promise<void> {
+    const { service } = this.#serverless;
+    const offline = service.custom?.['serverless-offline'] ?? {};
+    const lambdaPort = this.#options.lambdaPort ?? offline.lambdaPort ?? 3002;
+    const pollers = Number(service.custom?.localStack?.sqsPollers ?? 2);
+    for (const key of service.getAllFunctions()) {
+      const definition = service.getFunction(key);
+      for (const event of definition.events ?? []) {
+        if (!event.sqs || event.sqs.enabled === false) continue;
+        const sqs = typeof event.sqs === 'string' ? { arn: event.sqs } : event.sqs;
+        const queueArn: string = resolveIntrinsics(sqs.arn, this.#resolved);
+        const queueName = queueArn.split(':').pop() ?? '';
+        const { QueueUrl } = await this.#sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+        const source = new SqsEventSource({
+          sqs: this.#sqs,
+          queueUrl: QueueUrl ?? '',
+          queueArn,
+          region: this.#region,
+          batchSize: Number(sqs.batchSize ?? 10),
+          reportBatchItemFailures: sqs.functionResponseType === 'ReportBatchItemFailures',
+          pollers,
+          invoke: invokeThroughOffline(`http://127.0.0.1:${lambdaPort}`, definition.name),
+          log: (message) => this.#log.warning(message),
+        });
+        source.start();
+        this.#sources.push(source);
+        this.#log.notice(`local stack: ${queueName} → ${key} (batch ${sqs.batchSize ?? 10}, ${pollers} pollers)`);
+      }
+    }
+    this.#log.notice('local stack: ready');
+  }
+
+  async #stopEventSources(): Promise<void> {
+    await Promise.all(this.#sources.map((source) => source.stop()));
+  }
+}

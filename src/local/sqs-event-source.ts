@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { Consumer } from 'sqs-consumer';
+
+/** How a Lambda invocation ended, as the Invoke API reports it. */
+export type InvokeResult = { ok: true; payload: unknown } | { ok: false; error: string };
+
+export interface SqsEventSourceOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  batchSize: number;
+  /** `functionResponseType: ReportBatchItemFailures` on the event. */
+  reportBatchItemFailures: boolean;
+  /** Batches in flight at once (Lambda polls with several pollers too). */
+  pollers: number;
+  invoke: (event: SQSEvent) => Promise<InvokeResult>;
+  /** Long-poll wait per receive; shorter makes stop() quicker. */
+  waitTimeSeconds?: number;
+  log?: (message: string) => void;
+}
+
+function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const body = message.Body ?? '';
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body,
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          dataType: value.DataType ?? 'String',
+          ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+          ...(value.BinaryValue !== undefined
+            ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
+            : {}),
+        },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody ?? createHash('md5').update(body).digest('hex'),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+/**
+ * Which messages of a batch may be deleted, by Lambda's rules for
+ * `ReportBatchItemFailures`: an empty or missing list means all succeeded; an
+ * item that names no message of the batch fails the whole batch.
+ */
+export function messagesToDelete(messages: Message[], payload: unknown): Message[] {
+  const failures = (payload as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
+  if (failures === undefined || failures === null) return messages;
+  if (!Array.isArray(failures)) return [];
+  const ids = new Set(messages.map((message) => message.MessageId));
+  const failed = new Set<string>();
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    if (typeof id !== 'string' || !ids.has(id)) return [];
+    failed.add(id);
+  }
+  return messages.filter((message) => !failed.has(message.MessageId ?? ''));
+}
+
+/**
+ * The SQS → Lambda event source mapping, for local runs: long-polls the queue,
+ * hands each batch to the function, and deletes only what AWS would delete.
+ * Records reported in `batchItemFailures` (or the whole batch, when the
+ * function errors) stay on the queue and return after the visibility timeout,
+ * counting towards the queue's `maxReceiveCount` and DLQ.
+ */
+export class SqsEventSource {
+  readonly #options: SqsEventSourceOptions;
+  readonly #consumers: Consumer[] = [];
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: SqsEventSourceOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    const { sqs, queueUrl, batchSize, pollers, waitTimeSeconds = 2 } = this.#options;
+    for (let index = 0; index < pollers; index += 1) {
+      const consumer = Consumer.create({
+        sqs,
+        queueUrl,
+        batchSize,
+        waitTimeSeconds,
+        pollingWaitTimeMs: 0,
+        useQueueUrlAsEndpoint: false,
+        attributeNames: ['All'],
+        messageAttributeNames: ['All'],
+        messageSystemAttributeNames: ['All'],
+        suppressFifoWarning: true,
+        handleMessageBatch: (messages) => this.#track(this.#handleBatch(messages)),
+      });
+      consumer.on('error', (error) => this.#log(`receive/delete failed: ${error.message}`));
+      consumer.on('processing_error', (error) => this.#log(`batch failed: ${error.message}`));
+      consumer.start();
+      this.#consumers.push(consumer);
+    }
+  }
+
+  /** Stops polling and waits for the batches in flight to finish. */
+  async stop(): Promise<void> {
+    for (const consumer of this.#consumers) consumer.stop();
+    this.#consumers.length = 0;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #handleBatch(messages: Message[]): Promise<Message[]> {
+    const { queueArn, region, reportBatchItemFailures, invoke } = this.#options;
+    const event: SQSEvent = { Records: messages.map((message) => toRecord(message, queueArn, region)) };
+    const result = await invoke(event);
+    if (!result.ok) {
+      this.#log(`function failed; ${messages.length} message(s) will be retried: ${result.error}`);
+      return [];
+    }
+    return reportBatchItemFailures ? messagesToDelete(messages, result.payload) : messages;
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    return work.finally(() => this.#inFlight.delete(work));
+  }
+
+  #log(message: string): void {
+    (this.#options.log ?? console.error)(`[sqs ${this.#options.queueArn.split(':').pop()}] ${message}`);
+  }
+}
+
+/** Invokes a function through serverless-offline's Lambda Invoke endpoint. */
+export function invokeThroughOffline(lambdaEndpoint: string, functionName: string) {
+  const url = `${lambdaEndpoint}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
+  return async (event: unknown): Promise<InvokeResult> => {
+    try {
+      const response = await fetch(url, { method: 'POST', body: JSON.stringify(event) });
+      const text = await response.text();
+      const payload: unknown = text ? JSON.parse(text) : null;
+      if (!response.ok || response.headers.get('x-amz-function-error')) {
+        const message = (payload as { errorMessage?: string } | null)?.errorMessage ?? text;
+        return { ok: false, error: `${response.status} ${message}` };
+      }
+      return { ok: true, payload };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+}

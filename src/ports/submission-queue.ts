@@ -1,0 +1,4 @@
+/** Where accepted submissions wait for a worker. Messages carry the id only, never the content. */
+export interface SubmissionQueue {
+  enqueue(id: string): Promise<void>;
+}

@@ -1,0 +1,89 @@
+import type {
+  ProcessingError,
+  Submission,
+  SubmissionStatus,
+  TerminalStatus,
+  ValidationResult,
+} from '../domain/submission';
+
+export interface NewSubmission {
+  id: string;
+  owner: string;
+  content: string;
+  createdAt: string;
+}
+
+export interface ClaimRequest {
+  id: string;
+  leaseToken: string;
+  now: string;
+  leaseExpiresAt: string;
+}
+
+/** Why a claim was refused: someone else holds a live lease, the decision is made, or there is no such submission. */
+export type ClaimRefusal = 'leased' | 'terminal' | 'missing';
+
+export type ClaimOutcome =
+  | { claimed: true; submission: Submission }
+  | { claimed: false; reason: ClaimRefusal };
+
+/** A verdict on the content, or FAILED because it could not be processed. */
+export type Decision =
+  | { status: TerminalStatus; result: ValidationResult }
+  | { status: 'FAILED'; error: ProcessingError };
+
+export interface CompleteRequest {
+  id: string;
+  leaseToken: string;
+  now: string;
+  decision: Decision;
+}
+
+export interface ReleaseRequest {
+  id: string;
+  leaseToken: string;
+  now: string;
+  error: ProcessingError;
+  /** When the reaper should look at the released submission if no redelivery claims it. */
+  reapAt: string;
+}
+
+/** `false` means the caller no longer holds the lease: its write was refused. */
+export type FencedOutcome = { written: true; status: SubmissionStatus } | { written: false };
+
+/** A non-terminal submission the reaper may have to act on (from the sparse index). */
+export interface ActiveSubmission {
+  id: string;
+  status: Extract<SubmissionStatus, 'PENDING' | 'PROCESSING'>;
+  reapAt: string;
+  processingStartedAt?: string;
+}
+
+export interface SubmissionPage {
+  items: Submission[];
+  /** Opaque to callers; undefined on the last page. */
+  nextCursor?: string;
+}
+
+/**
+ * The persistence port. Every method that changes a submission is ONE conditional
+ * write; a refused condition is reported as an outcome, any other failure is thrown.
+ */
+export interface SubmissionStore {
+  /** create: only if no submission with this id exists. Returns false if one does. */
+  create(submission: NewSubmission, reapAt: string): Promise<boolean>;
+  get(id: string): Promise<Submission | undefined>;
+  /** claim: PENDING, or PROCESSING with an expired lease. Fresh token, attempts + 1. */
+  claim(request: ClaimRequest): Promise<ClaimOutcome>;
+  /** complete: PROCESSING and the lease token is ours. Terminal afterwards. */
+  complete(request: CompleteRequest): Promise<FencedOutcome>;
+  /** release: PROCESSING and the lease token is ours. Back to PENDING. */
+  release(request: ReleaseRequest): Promise<FencedOutcome>;
+  /** reset: PROCESSING and started before `startedBefore`. Back to PENDING. */
+  resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean>;
+  /** Pushes an orphaned PENDING submission's reap time forward, if nobody else did. */
+  deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean>;
+  /** Non-terminal submissions whose reap time is at or before `now`, from the sparse index. */
+  listDue(now: string): AsyncIterable<ActiveSubmission>;
+  listByOwner(owner: string, limit: number, cursor?: string): Promise<SubmissionPage>;
+}
