@@ -9,7 +9,7 @@ import { SubmissionProcessor } from './application/submission-processor';
 import { SubmissionService } from './application/submissions';
 import { type Config, loadConfig } from './config/env';
 import { defaultRuleSet, type RuleSet } from './domain/rules';
-import { type Logger, describeError, jsonLogger } from './observability/logger';
+import { describeError, jsonLogger, type Logger } from './observability/logger';
 import { type Clock, systemClock } from './ports/clock';
 
 export interface Dependencies {
@@ -73,6 +73,11 @@ export function compose(dependencies: Dependencies) {
       clock,
       stuckAfterMs: config.STUCK_AFTER_MS,
       orphanAfterMs: config.ORPHAN_AFTER_MS,
+      onItemFailed: (id, error) =>
+        logger.warn('reaper could not rescue a submission; a later run will', {
+          submissionId: id,
+          error: describeError(error),
+        }),
     }),
   };
 }

@@ -10,6 +10,8 @@ export interface ReaperOptions {
   stuckAfterMs: number;
   /** PENDING longer than this has evidently lost its message. */
   orphanAfterMs: number;
+  /** Told about an item this run could not rescue; its new reap time brings it back later. */
+  onItemFailed?: (id: string, error: unknown) => void;
 }
 
 export interface ReapReport {
@@ -19,6 +21,8 @@ export interface ReapReport {
   requeued: number;
   /** Items read from the sparse index. */
   examined: number;
+  /** Items whose rescue failed (e.g. the enqueue threw); a later run retries them. */
+  failed: number;
 }
 
 /**
@@ -40,18 +44,24 @@ export class Reaper {
     const nowIso = now.toISOString();
     const startedBefore = new Date(now.getTime() - stuckAfterMs).toISOString();
     const nextReapAt = new Date(now.getTime() + orphanAfterMs).toISOString();
-    const report: ReapReport = { reset: 0, requeued: 0, examined: 0 };
+    const report: ReapReport = { reset: 0, requeued: 0, examined: 0, failed: 0 };
 
     for await (const due of store.listDue(nowIso)) {
       report.examined += 1;
-      if (due.status === 'PROCESSING') {
-        if (await store.resetStuck(due.id, startedBefore, nowIso, nextReapAt)) {
+      try {
+        if (due.status === 'PROCESSING') {
+          if (await store.resetStuck(due.id, startedBefore, nowIso, nextReapAt)) {
+            await queue.enqueue(due.id);
+            report.reset += 1;
+          }
+        } else if (await store.deferOrphan(due.id, due.reapAt, nextReapAt)) {
           await queue.enqueue(due.id);
-          report.reset += 1;
+          report.requeued += 1;
         }
-      } else if (await store.deferOrphan(due.id, due.reapAt, nextReapAt)) {
-        await queue.enqueue(due.id);
-        report.requeued += 1;
+      } catch (error) {
+        // One item's failure must not stop the rescue of the others.
+        report.failed += 1;
+        this.#options.onItemFailed?.(due.id, error);
       }
     }
     return report;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RuleSet } from '../domain/rules';
-import type { ProcessingError, TerminalStatus } from '../domain/submission';
+import type { ProcessingError, TerminalStatus, ValidationResult } from '../domain/submission';
+import { describeError as describe } from '../observability/logger';
 import type { Clock } from '../ports/clock';
 import type { ClaimRefusal, SubmissionStore } from '../ports/submission-store';
-import { describeError as describe } from '../observability/logger';
 
 export interface SubmissionProcessorOptions {
   store: SubmissionStore;
@@ -71,7 +71,7 @@ export class SubmissionProcessor {
       });
     }
 
-    let verdict;
+    let verdict: ValidationResult;
     try {
       if (this.#options.processingDelayMs > 0) await sleep(this.#options.processingDelayMs);
       verdict = this.#options.ruleSet.evaluate(submission.content);
@@ -116,9 +116,7 @@ export class SubmissionProcessor {
       now: this.#options.clock.now().toISOString(),
       decision: { status: 'FAILED', error },
     });
-    return written.written
-      ? { outcome: 'decided', status: 'FAILED', attempts }
-      : { outcome: 'lease-lost' };
+    return written.written ? { outcome: 'decided', status: 'FAILED', attempts } : { outcome: 'lease-lost' };
   }
 
   async #release(

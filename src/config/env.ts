@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
-const positiveInt = z.coerce.number().int().positive();
-const nonNegativeInt = z.coerce.number().int().nonnegative();
+/** An unset or empty variable takes the default; anything else must be a whole number. */
+const wholeNumber = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(minimum)
+      .max(maximum),
+  );
+const positiveInt = wholeNumber(1);
+const nonNegativeInt = wholeNumber(0);
 
 /**
  * Every setting of the service, read from the environment once at cold start.
@@ -10,19 +20,23 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
  */
 export const configSchema = z.object({
   TABLE_NAME: z.string().min(1),
-  QUEUE_URL: z.url(),
+  QUEUE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) queue URL' }),
   /** Largest accepted content, in bytes of UTF-8. */
   MAX_CONTENT_BYTES: positiveInt.default(65_536),
   /** Claims allowed before a submission that keeps erroring is finalised FAILED. */
   MAX_ATTEMPTS: positiveInt.default(3),
   /** How long a claim's lease lasts; the reaper resets PROCESSING submissions older than this. */
   STUCK_AFTER_MS: positiveInt.default(300_000),
-  /** How long a PENDING submission may wait before the reaper assumes its message was lost. */
-  ORPHAN_AFTER_MS: positiveInt.default(120_000),
+  /**
+   * How long a PENDING submission may wait before the reaper assumes its message
+   * was lost. Longer than the queue's visibility timeout, so a released submission
+   * comes back by redelivery before the reaper re-enqueues it.
+   */
+  ORPHAN_AFTER_MS: positiveInt.default(240_000),
   /** Simulated work per submission (the origin slept 5 s). */
   PROCESSING_DELAY_MS: nonNegativeInt.default(0),
   /** Shards of the sparse index's partition key; spreads non-terminal writes over partitions. */
-  ACTIVE_INDEX_SHARDS: positiveInt.max(100).default(4),
+  ACTIVE_INDEX_SHARDS: wholeNumber(1, 100).default(4),
   /** Owner used when the request carries no authenticated identity (local development). */
   DEFAULT_OWNER: z.string().min(1).max(128).default('anonymous'),
   /** Seconds a poller is told to wait before asking again about a non-terminal submission. */
@@ -39,8 +53,6 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map(
-    (issue) => `${issue.path.join('.')}: ${issue.message}`,
-  );
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 }

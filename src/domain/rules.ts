@@ -45,9 +45,7 @@ export function requireDigit(): Rule {
       return {
         rule: 'requireDigit',
         passed,
-        message: passed
-          ? 'Content contains a digit.'
-          : 'Content must contain at least one digit (0-9).',
+        message: passed ? 'Content contains a digit.' : 'Content must contain at least one digit (0-9).',
       };
     },
   };

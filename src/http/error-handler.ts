@@ -15,7 +15,8 @@ export function toProblem(error: unknown): HttpProblem {
   // middy's createError (e.g. the router's 404 for an unknown route).
   const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const title = (error as Error).message;
+    const message = (error as { message?: unknown }).message;
+    const title = typeof message === 'string' && message ? message : 'Request refused';
     return new HttpProblem(status, title, title);
   }
   return new HttpProblem(500, 'Internal Server Error', 'The request could not be completed; try again.');

@@ -1,7 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../adapters/sqs/client';
-import { type CloudFormationResources, ensureResources, type ResolvedResources, resolveIntrinsics } from './resources';
+import {
+  type CloudFormationResources,
+  ensureResources,
+  type ResolvedResources,
+  resolveIntrinsics,
+} from './resources';
 import { invokeThroughOffline, SqsEventSource } from './sqs-event-source';
 
 /** The parts of the serverless v3 object this plugin reads. */
@@ -79,7 +84,7 @@ export class OfflineLocalStackPlugin {
     const { service } = this.#serverless;
     const offline = service.custom?.['serverless-offline'] ?? {};
     const lambdaPort = this.#options.lambdaPort ?? offline.lambdaPort ?? 3002;
-    const pollers = Number(service.custom?.localStack?.sqsPollers ?? 2);
+    const pollers = Number(service.custom?.localEventSources?.sqsPollers ?? 2);
     for (const key of service.getAllFunctions()) {
       const definition = service.getFunction(key);
       for (const event of definition.events ?? []) {
@@ -101,7 +106,9 @@ export class OfflineLocalStackPlugin {
         });
         source.start();
         this.#sources.push(source);
-        this.#log.notice(`local stack: ${queueName} → ${key} (batch ${sqs.batchSize ?? 10}, ${pollers} pollers)`);
+        this.#log.notice(
+          `local stack: ${queueName} → ${key} (batch ${sqs.batchSize ?? 10}, ${pollers} pollers)`,
+        );
       }
     }
     this.#log.notice('local stack: ready');
@@ -109,5 +116,6 @@ export class OfflineLocalStackPlugin {
 
   async #stopEventSources(): Promise<void> {
     await Promise.all(this.#sources.map((source) => source.stop()));
+    this.#log.notice('local stack: event sources stopped');
   }
 }

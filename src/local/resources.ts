@@ -1,15 +1,11 @@
 import {
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 /** The `resources.Resources` block of serverless.yml, as serverless resolved it. */
 export type CloudFormationResources = Record<string, { Type: string; Properties?: Record<string, any> }>;
@@ -31,8 +27,13 @@ export function resolveIntrinsics<T>(value: T, resolved: ResolvedResources): T {
   if (keys.length === 1) {
     if (keys[0] === 'Ref') return lookup(object.Ref as string, resolved).ref as T;
     if (keys[0] === 'Fn::GetAtt') {
-      const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
-      if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${logicalId}.${attribute} is not supported locally`);
+      const getAtt = object['Fn::GetAtt'];
+      const [logicalId, attribute] = (typeof getAtt === 'string' ? getAtt.split('.') : getAtt) as [
+        string,
+        string,
+      ];
+      if (attribute !== 'Arn')
+        throw new Error(`Fn::GetAtt ${logicalId}.${attribute} is not supported locally`);
       return lookup(logicalId, resolved).arn as T;
     }
     if (keys[0] === 'Fn::Join') {
@@ -57,6 +58,7 @@ function dependsOnUnresolved(value: unknown, resolved: ResolvedResources): boole
   if (typeof object.Ref === 'string') return !resolved.has(object.Ref);
   const getAtt = object['Fn::GetAtt'];
   if (Array.isArray(getAtt)) return !resolved.has(getAtt[0] as string);
+  if (typeof getAtt === 'string') return !resolved.has(getAtt.split('.')[0] ?? '');
   return Object.values(object).some((entry) => dependsOnUnresolved(entry, resolved));
 }
 
@@ -76,7 +78,9 @@ async function createTable(properties: Record<string, any>, { dynamodb }: LocalC
   // Wait until the table and its indexes are ACTIVE; emulators take a moment.
   for (;;) {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: input.TableName }));
-    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every(
+      (index) => index.IndexStatus === 'ACTIVE',
+    );
     if (Table?.TableStatus === 'ACTIVE' && indexesActive) {
       return { ref: input.TableName as string, arn: Table.TableArn as string };
     }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
@@ -98,6 +99,8 @@ export class SqsEventSource {
         batchSize,
         waitTimeSeconds,
         pollingWaitTimeMs: 0,
+        // On stop(), the library waits this long for the open receive, the batch and its delete.
+        pollingCompleteWaitTimeMs: (waitTimeSeconds + 60) * 1000,
         useQueueUrlAsEndpoint: false,
         attributeNames: ['All'],
         messageAttributeNames: ['All'],
@@ -105,17 +108,22 @@ export class SqsEventSource {
         suppressFifoWarning: true,
         handleMessageBatch: (messages) => this.#track(this.#handleBatch(messages)),
       });
-      consumer.on('error', (error) => this.#log(`receive/delete failed: ${error.message}`));
+      consumer.on('error', (error) => this.#log(`SQS or handler error: ${error.message}`));
       consumer.on('processing_error', (error) => this.#log(`batch failed: ${error.message}`));
       consumer.start();
       this.#consumers.push(consumer);
     }
   }
 
-  /** Stops polling and waits for the batches in flight to finish. */
+  /**
+   * Stops polling and returns once nothing is outstanding: no open receive, no
+   * batch in the function, no delete unsent.
+   */
   async stop(): Promise<void> {
-    for (const consumer of this.#consumers) consumer.stop();
-    this.#consumers.length = 0;
+    const consumers = this.#consumers.splice(0);
+    const stopped = consumers.map((consumer) => once(consumer, 'stopped'));
+    for (const consumer of consumers) consumer.stop();
+    await Promise.all(stopped);
     await Promise.allSettled([...this.#inFlight]);
   }
 

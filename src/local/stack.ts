@@ -54,7 +54,8 @@ async function startProcess<T>(
   };
   const value = await new Promise<T>((resolvePromise, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${options.name} not ready after ${options.timeoutMs} ms:\n${output.join('\n')}`)),
+      () =>
+        reject(new Error(`${options.name} not ready after ${options.timeoutMs} ms:\n${output.join('\n')}`)),
       options.timeoutMs,
     );
     const onLine = (line: string) => {
@@ -106,7 +107,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the DynamoDB and SQS emulators, each in its own process. Port 0 picks free ports. */
-export async function startEmulators(ports: { dynamodb?: number; sqs?: number } = {}, echo?: Echo): Promise<Emulators> {
+export async function startEmulators(
+  ports: { dynamodb?: number; sqs?: number } = {},
+  echo?: Echo,
+): Promise<Emulators> {
   const [dynamodb, sqs] = await Promise.all([
     startEmulator('dynamodb', ports.dynamodb ?? 0, echo),
     startEmulator('sqs', ports.sqs ?? 0, echo),
@@ -120,6 +124,8 @@ export async function startEmulators(ports: { dynamodb?: number; sqs?: number } 
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      // The pinned SDK supports Node 20; its warning concerns later releases.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     stop: async () => {
       await Promise.all([dynamodb.running.stop(), sqs.running.stop()]);
@@ -145,7 +151,10 @@ export interface LocalStackOptions {
  * worker from the queue; serverless-offline serves the API and the schedule.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const emulators = await startEmulators({ dynamodb: options.dynamodbPort, sqs: options.sqsPort }, options.echo);
+  const emulators = await startEmulators(
+    { dynamodb: options.dynamodbPort, sqs: options.sqsPort },
+    options.echo,
+  );
   const httpPort = options.httpPort ?? 3000;
   const lambdaPort = options.lambdaPort ?? 3002;
   const stage = options.stage ?? 'local';

@@ -194,8 +194,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
 
   async resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean> {
     const update =
-      'SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt ' +
-      'REMOVE #leaseToken, #leaseExpiresAt';
+      'SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt ' + 'REMOVE #leaseToken, #leaseExpiresAt';
     const stuck = and(condition.statusIsProcessing, condition.startedBefore);
     return conditionally(() =>
       this.#client.send(

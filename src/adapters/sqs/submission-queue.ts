@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SubmissionQueue } from '../../ports/submission-queue';
 import { encodeSubmissionMessage } from '../../application/submission-message';
+import type { SubmissionQueue } from '../../ports/submission-queue';
 
 export interface SqsSubmissionQueueOptions {
   client: SQSClient;

@@ -1,0 +1,150 @@
+import type {
+  APIGatewayEventRequestContextJWTAuthorizer,
+  APIGatewayEventRequestContextV2,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { vi } from 'vitest';
+
+export interface RequestOptions {
+  /** Lower-case names, as API Gateway delivers them. A JSON content-type is added when there is a body. */
+  headers?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  query?: Record<string, string>;
+  /** The JWT `sub` an authorizer would put in the request context; none means no authorizer ran. */
+  owner?: string;
+}
+
+/** The route API Gateway would match, as serverless.yml declares them. */
+function routeOf(
+  method: string,
+  path: string,
+): { routeKey: string; pathParameters?: Record<string, string> } {
+  if (path === '/submissions' && (method === 'GET' || method === 'POST'))
+    return { routeKey: `${method} /submissions` };
+  const id = /^\/submissions\/([^/]+)$/.exec(path)?.[1];
+  if (id !== undefined && method === 'GET')
+    return { routeKey: 'GET /submissions/{id}', pathParameters: { id } };
+  return { routeKey: '$default' };
+}
+
+/** An HTTP API (payload 2.0) event as API Gateway builds it. */
+export function httpEvent(
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): APIGatewayProxyEventV2 {
+  const { routeKey, pathParameters } = routeOf(method, path);
+  const now = Date.now();
+  const requestContext: APIGatewayEventRequestContextV2 = {
+    accountId: '000000000000',
+    apiId: 'api',
+    domainName: 'api.example.test',
+    domainPrefix: 'api',
+    http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+    requestId: `request-${now}`,
+    routeKey,
+    stage: '$default',
+    time: new Date(now).toUTCString(),
+    timeEpoch: now,
+  };
+  const authorizer: APIGatewayEventRequestContextJWTAuthorizer | undefined =
+    options.owner === undefined
+      ? undefined
+      : { principalId: '', integrationLatency: 0, jwt: { claims: { sub: options.owner }, scopes: [] } };
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers: {
+      host: 'api.example.test',
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(pathParameters ? { pathParameters } : {}),
+    requestContext: { ...requestContext, ...(authorizer ? { authorizer } : {}) },
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    isBase64Encoded: options.isBase64Encoded ?? false,
+  };
+}
+
+const lambdaContext: Context = {
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: 'submissions-test-api',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:submissions-test-api',
+  memoryLimitInMB: '512',
+  awsRequestId: 'test-request',
+  logGroupName: '/aws/lambda/submissions-test-api',
+  logStreamName: 'test',
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+};
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON body; undefined when there is none. */
+  body: unknown;
+  rawBody: string | undefined;
+}
+
+type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const API_ENV = [
+  'TABLE_NAME',
+  'QUEUE_URL',
+  'MAX_CONTENT_BYTES',
+  'DEFAULT_OWNER',
+  'POLL_RETRY_AFTER_SECONDS',
+] as const;
+type ApiEnv = Partial<Record<(typeof API_ENV)[number], string>>;
+
+/**
+ * Imports a fresh copy of handlers/api.ts composed from `env` (the module reads
+ * process.env once, at import, as a Lambda cold start does). Call `restore`
+ * afterwards to put process.env back.
+ */
+export async function loadApiHandler(env: ApiEnv) {
+  const saved: ApiEnv = Object.fromEntries(API_ENV.map((name) => [name, process.env[name]]));
+  for (const name of API_ENV) {
+    const value = env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  vi.resetModules();
+  const { handler } = (await import('../../handlers/api')) as { handler: ApiHandler };
+
+  async function call(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const result = await handler(httpEvent(method, path, options), lambdaContext);
+    const headers = Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
+    );
+    return {
+      status: result.statusCode ?? 200,
+      headers,
+      body: result.body === undefined ? undefined : (JSON.parse(result.body) as unknown),
+      rawBody: result.body,
+    };
+  }
+
+  return {
+    call,
+    restore: () => {
+      for (const name of API_ENV) {
+        const value = saved[name];
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { TestProject } from 'vitest/node';
+import { freePort, startLocalStack } from '../../src/local/stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: {
+      httpEndpoint: string;
+      env: Record<string, string>;
+      tableName: string;
+      queueName: string;
+      settings: Record<string, string>;
+    };
+  }
+}
+
+/** Settings the e2e stack runs with, so scheduled rescues happen within a test's patience. */
+export const E2E_SETTINGS = {
+  ORPHAN_AFTER_MS: '3000',
+  STUCK_AFTER_MS: '5000',
+  MAX_CONTENT_BYTES: '65536',
+};
+
+/**
+ * The whole service started exactly as `npm start` starts it (emulators, then
+ * `serverless offline start --stage local` with the local plugin), on free ports.
+ */
+export default async function setup(project: TestProject) {
+  const output: string[] = [];
+  const stack = await startLocalStack({
+    httpPort: await freePort(),
+    lambdaPort: await freePort(),
+    env: E2E_SETTINGS,
+    echo: (line) => {
+      output.push(line);
+      if (output.length > 500) output.shift();
+    },
+  });
+  project.provide('stack', {
+    httpEndpoint: stack.httpEndpoint,
+    env: stack.env,
+    tableName: 'submissions-local-submissions',
+    queueName: 'submissions-local-submissions',
+    settings: E2E_SETTINGS,
+  });
+  return async () => {
+    await stack.stop();
+    if (process.env.E2E_SHOW_STACK_OUTPUT) console.log(output.join('\n'));
+  };
+}

@@ -1,0 +1,325 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import { processBatch } from '../../src/application/process-batch';
+import { encodeSubmissionMessage } from '../../src/application/submission-message';
+import {
+  SubmissionProcessor,
+  type SubmissionProcessorOptions,
+} from '../../src/application/submission-processor';
+import { SubmissionService } from '../../src/application/submissions';
+import { allOf, defaultRuleSet, type Rule, type RuleSet } from '../../src/domain/rules';
+import type { Logger } from '../../src/observability/logger';
+import { createTestBackend, type TestBackend } from '../helpers/backend';
+import { ManualClock } from '../helpers/clock';
+import { awsError, storeWith } from '../helpers/faults';
+import { waitFor } from '../helpers/wait';
+
+const LEASE_MS = 300_000;
+const MAX_ATTEMPTS = 3;
+const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** A rule that throws: "could not decide", as a crashing dependency would. */
+const throwingRule: Rule = {
+  id: 'flaky',
+  check: () => {
+    throw new Error('moderation service unavailable');
+  },
+};
+
+describe('SubmissionProcessor against the emulators', () => {
+  let backend: TestBackend;
+  let store: DynamoDbSubmissionStore;
+  let clock: ManualClock;
+  let submissions: SubmissionService;
+
+  const processor = (overrides: Partial<SubmissionProcessorOptions> = {}) =>
+    new SubmissionProcessor({
+      store,
+      clock,
+      ruleSet: defaultRuleSet(),
+      maxAttempts: MAX_ATTEMPTS,
+      leaseMs: LEASE_MS,
+      orphanAfterMs: 120_000,
+      ...overrides,
+    });
+
+  const accept = async (content: string) => (await submissions.acceptSubmission('alice', content)).id;
+
+  /** A processor that stops just before its completing write until the test resumes it
+   * (fault injection: a stall the emulator cannot produce on demand). */
+  function pausedBeforeWrite(ruleSet: RuleSet) {
+    let resume!: () => void;
+    let paused!: () => void;
+    const gate = new Promise<void>((resolve) => (resume = resolve));
+    const reachedWrite = new Promise<void>((resolve) => (paused = resolve));
+    const pausedProcessor = processor({
+      ruleSet,
+      store: storeWith(store, {
+        complete: async (request) => {
+          paused();
+          await gate;
+          return store.complete(request);
+        },
+      }),
+    });
+    return { processor: pausedProcessor, reachedWrite, resume: () => resume() };
+  }
+
+  beforeEach(async () => {
+    backend = await createTestBackend();
+    clock = new ManualClock();
+    store = new DynamoDbSubmissionStore({
+      client: backend.documents,
+      tableName: backend.tableName,
+      activeShards: 4,
+    });
+    submissions = new SubmissionService({
+      store,
+      queue: { enqueue: async () => {} },
+      clock,
+      orphanAfterMs: 120_000,
+    });
+  });
+  afterEach(() => backend.destroy());
+
+  it.each([
+    ['This contains number 42', 'PASSED'],
+    ['1234567890', 'PASSED'],
+    ['123456789', 'FAILED'],
+    ['no digits here at all', 'FAILED'],
+    ['short', 'FAILED'],
+  ] as const)('decides %j as %s with every rule explained', async (content, expected) => {
+    const id = await accept(content);
+
+    const outcome = await processor().process(id);
+
+    expect(outcome).toEqual({ outcome: 'decided', status: expected, attempts: 1 });
+    const stored = await store.get(id);
+    expect(stored).toMatchObject({ status: expected, attempts: 1, result: { verdict: expected } });
+    expect(stored?.result?.rules.map((rule) => rule.rule)).toEqual(['minLength', 'requireDigit']);
+    expect(stored?.error).toBeUndefined();
+  });
+
+  it('treats a redelivery after the decision as a no-op', async () => {
+    const id = await accept('This contains number 42');
+    await processor().process(id);
+    const decided = await store.get(id);
+    clock.advance(10 * LEASE_MS);
+
+    const again = await processor().process(id);
+
+    expect(again).toEqual({ outcome: 'skipped', reason: 'terminal' });
+    expect(await store.get(id)).toEqual(decided);
+  });
+
+  it('lets exactly one of two simultaneous deliveries decide', async () => {
+    const id = await accept('This contains number 42');
+
+    const outcomes = await Promise.all([processor().process(id), processor().process(id)]);
+
+    expect(outcomes.filter((outcome) => outcome.outcome === 'decided')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.outcome === 'skipped')).toHaveLength(1);
+    expect(await store.get(id)).toMatchObject({ status: 'PASSED', attempts: 1 });
+  });
+
+  it('skips a delivery while another worker holds a live lease', async () => {
+    const id = await accept('This contains number 42');
+    await store.claim({
+      id,
+      leaseToken: 'other',
+      now: clock.now().toISOString(),
+      leaseExpiresAt: new Date(clock.now().getTime() + LEASE_MS).toISOString(),
+    });
+
+    const outcome = await processor().process(id);
+
+    expect(outcome).toEqual({ outcome: 'skipped', reason: 'leased' });
+    expect(await store.get(id)).toMatchObject({ status: 'PROCESSING', leaseToken: 'other' });
+  });
+
+  it('skips an id that does not exist, writing nothing', async () => {
+    const outcome = await processor().process('0b1c2d3e-0000-4000-8000-000000000000');
+
+    expect(outcome).toEqual({ outcome: 'skipped', reason: 'missing' });
+    expect(await backend.scanAll()).toHaveLength(0);
+  });
+
+  it('never lets a worker that lost its lease overwrite the decision (zombie after takeover)', async () => {
+    const id = await accept('This contains number 42');
+    // Worker A decides, then stalls before its write until its lease is long gone.
+    const zombie = pausedBeforeWrite(
+      allOf('says-no', [{ id: 'no', check: () => ({ rule: 'no', passed: false, message: 'A says no' }) }]),
+    );
+    const zombieRun = zombie.processor.process(id);
+    await zombie.reachedWrite;
+
+    clock.advance(LEASE_MS + 1);
+    const takeover = await processor().process(id);
+    zombie.resume();
+    const zombieOutcome = await zombieRun;
+
+    expect(takeover).toEqual({ outcome: 'decided', status: 'PASSED', attempts: 2 });
+    expect(zombieOutcome).toEqual({ outcome: 'lease-lost' });
+    const stored = await store.get(id);
+    expect(stored).toMatchObject({ status: 'PASSED', result: { verdict: 'PASSED' } });
+    expect(JSON.stringify(stored)).not.toContain('A says no');
+  });
+
+  it('refuses a zombie’s write while the new lease holder is still working (fencing token)', async () => {
+    const id = await accept('This contains number 42');
+    const zombie = pausedBeforeWrite(
+      allOf('says-no', [{ id: 'no', check: () => ({ rule: 'no', passed: false, message: 'A says no' }) }]),
+    );
+    const successor = pausedBeforeWrite(defaultRuleSet());
+    const zombieRun = zombie.processor.process(id);
+    await zombie.reachedWrite;
+    clock.advance(LEASE_MS + 1);
+    const successorRun = successor.processor.process(id);
+    await successor.reachedWrite;
+
+    zombie.resume();
+    const zombieOutcome = await zombieRun;
+    const whileSuccessorWorks = await store.get(id);
+    successor.resume();
+
+    expect(zombieOutcome).toEqual({ outcome: 'lease-lost' });
+    expect(whileSuccessorWorks).toMatchObject({ status: 'PROCESSING', attempts: 2 });
+    expect(await successorRun).toEqual({ outcome: 'decided', status: 'PASSED', attempts: 2 });
+  });
+
+  it('releases the lease when a rule throws, and finalises FAILED with a processing error after MAX_ATTEMPTS', async () => {
+    const id = await accept('This contains number 42');
+    const broken = processor({ ruleSet: allOf('broken', [throwingRule]) });
+
+    const first = await broken.process(id);
+    const afterFirst = await store.get(id);
+    const second = await broken.process(id);
+    const third = await broken.process(id);
+
+    expect(first).toMatchObject({ outcome: 'retry', attempts: 1, error: { code: 'PROCESSING_FAILED' } });
+    expect(afterFirst).toMatchObject({
+      status: 'PENDING',
+      attempts: 1,
+      lastError: { code: 'PROCESSING_FAILED' },
+    });
+    expect(afterFirst).not.toHaveProperty('leaseToken');
+    expect(second).toMatchObject({ outcome: 'retry', attempts: 2 });
+    expect(third).toEqual({ outcome: 'decided', status: 'FAILED', attempts: 3 });
+    const stored = await store.get(id);
+    expect(stored).toMatchObject({
+      status: 'FAILED',
+      attempts: 3,
+      error: {
+        code: 'PROCESSING_FAILED',
+        message: expect.stringContaining('moderation service unavailable'),
+      },
+    });
+    expect(stored).not.toHaveProperty('result');
+  });
+
+  it('finalises ATTEMPTS_EXHAUSTED when earlier claims died without releasing', async () => {
+    const id = await accept('This contains number 42');
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      // A worker claims and is killed: the lease simply runs out.
+      const now = clock.now();
+      await store.claim({
+        id,
+        leaseToken: `crashed-${attempt}`,
+        now: now.toISOString(),
+        leaseExpiresAt: new Date(now.getTime() + LEASE_MS).toISOString(),
+      });
+      clock.advance(LEASE_MS + 1);
+    }
+
+    const outcome = await processor().process(id);
+
+    expect(outcome).toEqual({ outcome: 'decided', status: 'FAILED', attempts: MAX_ATTEMPTS + 1 });
+    expect(await store.get(id)).toMatchObject({ status: 'FAILED', error: { code: 'ATTEMPTS_EXHAUSTED' } });
+  });
+
+  it('hands the lease back when the store fails while completing, so a redelivery can claim at once', async () => {
+    const id = await accept('This contains number 42');
+    // Fault injection: DynamoDB cannot throttle or fail on demand, so this store's
+    // complete throws as an outage would; claim and release reach the emulator.
+    const failing = storeWith(store, {
+      complete: async () => {
+        throw awsError('ServiceUnavailable', 'Service unavailable');
+      },
+    });
+
+    await expect(processor({ store: failing }).process(id)).rejects.toThrow('Service unavailable');
+    const afterOutage = await store.get(id);
+    const retried = await processor().process(id);
+
+    expect(afterOutage).toMatchObject({ status: 'PENDING', attempts: 1 });
+    expect(retried).toEqual({ outcome: 'decided', status: 'PASSED', attempts: 2 });
+  });
+
+  it('is PROCESSING while the simulated processing delay runs', async () => {
+    const id = await accept('This contains number 42');
+
+    const running = processor({ processingDelayMs: 200 }).process(id);
+    const during = await waitFor('the claim', async () => {
+      const current = await store.get(id);
+      return current?.status === 'PROCESSING' ? current : undefined;
+    });
+
+    expect(during.leaseToken).toBeDefined();
+    expect(await running).toMatchObject({ outcome: 'decided', status: 'PASSED' });
+  });
+
+  describe('processBatch (the worker’s batch driver)', () => {
+    it('reports only retryable records as failures and drops messages that are not ours', async () => {
+      const good = await accept('This contains number 42');
+      const rejected = await accept('short');
+      const flaky = await accept('This one throws 1');
+      const ruleSet: RuleSet = {
+        id: 'mixed',
+        evaluate: (content) => {
+          if (content.includes('throws')) throw new Error('boom');
+          return defaultRuleSet().evaluate(content);
+        },
+      };
+      const warnings: string[] = [];
+      const logger: Logger = { ...silent, warn: (message) => warnings.push(message) };
+
+      const failures = await processBatch(
+        processor({ ruleSet }),
+        [
+          { messageId: 'm-good', body: encodeSubmissionMessage(good) },
+          { messageId: 'm-rejected', body: encodeSubmissionMessage(rejected) },
+          { messageId: 'm-flaky', body: encodeSubmissionMessage(flaky) },
+          { messageId: 'm-not-json', body: 'not json' },
+          { messageId: 'm-wrong-shape', body: JSON.stringify({ submissionId: good }) },
+          { messageId: 'm-unknown', body: encodeSubmissionMessage('0b1c2d3e-0000-4000-8000-000000000000') },
+        ],
+        logger,
+      );
+
+      expect(failures).toEqual(['m-flaky']);
+      expect(warnings).toHaveLength(2);
+      expect(await store.get(good)).toMatchObject({ status: 'PASSED' });
+      expect(await store.get(rejected)).toMatchObject({ status: 'FAILED' });
+      expect(await store.get(flaky)).toMatchObject({ status: 'PENDING', attempts: 1 });
+    });
+
+    it('reports a record whose processing threw (an outage) for retry', async () => {
+      const id = await accept('This contains number 42');
+      // Fault injection: the emulator cannot throttle, so claim throws as throttling would.
+      const failing = storeWith(store, {
+        claim: async () => {
+          throw awsError('ProvisionedThroughputExceededException', 'Rate exceeded');
+        },
+      });
+
+      const failures = await processBatch(
+        processor({ store: failing }),
+        [{ messageId: 'm1', body: encodeSubmissionMessage(id) }],
+        silent,
+      );
+
+      expect(failures).toEqual(['m1']);
+      expect(await store.get(id)).toMatchObject({ status: 'PENDING', attempts: 0 });
+    });
+  });
+});

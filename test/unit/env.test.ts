@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/env';
+
+const REQUIRED = { TABLE_NAME: 'submissions', QUEUE_URL: 'http://localhost:4566/000000000000/submissions' };
+
+/** Runs loadConfig, which must throw a ConfigError, and returns its message. */
+function configErrorMessage(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  return expect.unreachable('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies every default when only TABLE_NAME and QUEUE_URL are set', () => {
+    // Act
+    const config = loadConfig({ ...REQUIRED });
+
+    // Assess
+    expect(config).toEqual({
+      ...REQUIRED,
+      MAX_CONTENT_BYTES: 65_536,
+      MAX_ATTEMPTS: 3,
+      STUCK_AFTER_MS: 300_000,
+      ORPHAN_AFTER_MS: 240_000,
+      PROCESSING_DELAY_MS: 0,
+      ACTIVE_INDEX_SHARDS: 4,
+      DEFAULT_OWNER: 'anonymous',
+      POLL_RETRY_AFTER_SECONDS: 1,
+    });
+  });
+
+  it('coerces numeric strings and ignores unrelated variables', () => {
+    // Act
+    const config = loadConfig({
+      ...REQUIRED,
+      MAX_ATTEMPTS: '5',
+      PROCESSING_DELAY_MS: '5000',
+      PATH: '/usr/bin',
+    });
+
+    // Assess
+    expect(config.MAX_ATTEMPTS).toBe(5);
+    expect(config.PROCESSING_DELAY_MS).toBe(5000);
+    expect(config).not.toHaveProperty('PATH');
+  });
+
+  it.each([
+    { variable: 'MAX_ATTEMPTS', env: { ...REQUIRED, MAX_ATTEMPTS: 'zero' } },
+    { variable: 'MAX_ATTEMPTS', env: { ...REQUIRED, MAX_ATTEMPTS: '0' } },
+    { variable: 'MAX_ATTEMPTS', env: { ...REQUIRED, MAX_ATTEMPTS: '1.5' } },
+    { variable: 'QUEUE_URL', env: { ...REQUIRED, QUEUE_URL: 'not a url' } },
+    { variable: 'QUEUE_URL', env: { TABLE_NAME: REQUIRED.TABLE_NAME } },
+    { variable: 'TABLE_NAME', env: { QUEUE_URL: REQUIRED.QUEUE_URL } },
+    { variable: 'TABLE_NAME', env: { ...REQUIRED, TABLE_NAME: '' } },
+    { variable: 'MAX_CONTENT_BYTES', env: { ...REQUIRED, MAX_CONTENT_BYTES: '64KiB' } },
+    { variable: 'PROCESSING_DELAY_MS', env: { ...REQUIRED, PROCESSING_DELAY_MS: '-1' } },
+    { variable: 'ACTIVE_INDEX_SHARDS', env: { ...REQUIRED, ACTIVE_INDEX_SHARDS: '101' } },
+    { variable: 'DEFAULT_OWNER', env: { ...REQUIRED, DEFAULT_OWNER: '' } },
+  ])('names $variable in the error for $env', ({ variable, env }) => {
+    // Act
+    const message = configErrorMessage(env);
+
+    // Assess
+    expect(message).toContain(variable);
+  });
+
+  it('names every bad variable in one message', () => {
+    // Prepare
+    const env = { QUEUE_URL: 'not a url', MAX_ATTEMPTS: 'zero', STUCK_AFTER_MS: '-5' };
+
+    // Act
+    const message = configErrorMessage(env);
+
+    // Assess
+    for (const variable of ['TABLE_NAME', 'QUEUE_URL', 'MAX_ATTEMPTS', 'STUCK_AFTER_MS']) {
+      expect(message).toContain(variable);
+    }
+    expect(message).not.toContain('ORPHAN_AFTER_MS');
+  });
+});
