@@ -5,6 +5,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     stack: {
       httpEndpoint: string;
+      lambdaEndpoint: string;
       env: Record<string, string>;
       tableName: string;
       queueName: string;
@@ -18,6 +19,9 @@ export const E2E_SETTINGS = {
   ORPHAN_AFTER_MS: '3000',
   STUCK_AFTER_MS: '5000',
   MAX_CONTENT_BYTES: '65536',
+  MAX_ATTEMPTS: '3',
+  // Records reported in batchItemFailures come back after 2 s instead of 60 s.
+  LOCAL_QUEUE_VISIBILITY_TIMEOUT: '2',
 };
 
 /**
@@ -37,6 +41,7 @@ export default async function setup(project: TestProject) {
   });
   project.provide('stack', {
     httpEndpoint: stack.httpEndpoint,
+    lambdaEndpoint: stack.lambdaEndpoint,
     env: stack.env,
     tableName: 'submissions-local-submissions',
     queueName: 'submissions-local-submissions',
