@@ -1,11 +1,15 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processBatch } from '../src/application/process-batch';
 import { app } from '../src/composition';
 
-const { processor, logger } = app();
+const { processor, logger, config } = app();
 
 /** SQS → SubmissionProcessor; failed records are reported, the rest are deleted by SQS. */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failed = await processBatch(processor, event.Records, logger);
+export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+  const failed = await processBatch(processor, event.Records, logger, {
+    concurrency: config.WORKER_CONCURRENCY,
+    safetyMarginMs: config.WORKER_SAFETY_MARGIN_MS,
+    remainingTimeMs: context ? () => context.getRemainingTimeInMillis() : undefined,
+  });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 };

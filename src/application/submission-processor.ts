@@ -50,7 +50,11 @@ export class SubmissionProcessor {
     this.#options = { processingDelayMs: 0, newLeaseToken: randomUUID, ...options };
   }
 
-  async process(id: string): Promise<ProcessOutcome> {
+  /**
+   * @param signal aborts the work between claim and decision (the driver is out of
+   *   time): the lease is released so another delivery can take over at once.
+   */
+  async process(id: string, signal?: AbortSignal): Promise<ProcessOutcome> {
     const { store, clock, leaseMs, maxAttempts } = this.#options;
     const now = clock.now();
     const leaseToken = this.#options.newLeaseToken();
@@ -73,10 +77,15 @@ export class SubmissionProcessor {
 
     let verdict: ValidationResult;
     try {
-      if (this.#options.processingDelayMs > 0) await sleep(this.#options.processingDelayMs);
+      if (this.#options.processingDelayMs > 0) {
+        await sleep(this.#options.processingDelayMs, undefined, { signal });
+      }
+      signal?.throwIfAborted();
       verdict = this.#options.ruleSet.evaluate(submission.content);
     } catch (cause) {
-      const error: ProcessingError = { code: 'PROCESSING_FAILED', message: describe(cause) };
+      const error: ProcessingError = signal?.aborted
+        ? { code: 'PROCESSING_FAILED', message: 'The worker ran out of time; released for another attempt.' }
+        : { code: 'PROCESSING_FAILED', message: describe(cause) };
       if (submission.attempts >= maxAttempts) {
         return this.#finish(id, leaseToken, submission.attempts, error);
       }

@@ -44,7 +44,7 @@ export class SubmissionService {
     };
     const reapAt = new Date(now.getTime() + orphanAfterMs).toISOString();
     if (!(await store.create(submission, reapAt))) {
-      throw new Error(`Submission id collision: ${submission.id}`);
+      throw new Error(`Submission id already taken: ${submission.id}`);
     }
     try {
       await queue.enqueue(submission.id);

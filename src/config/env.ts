@@ -35,6 +35,10 @@ export const configSchema = z.object({
   ORPHAN_AFTER_MS: positiveInt.default(240_000),
   /** Simulated work per submission (the origin slept 5 s). */
   PROCESSING_DELAY_MS: nonNegativeInt.default(0),
+  /** Records of one SQS batch the worker processes at once. */
+  WORKER_CONCURRENCY: wholeNumber(1, 100).default(10),
+  /** The worker stops claiming and releases what it holds this long before its timeout. */
+  WORKER_SAFETY_MARGIN_MS: nonNegativeInt.default(2_000),
   /** Shards of the sparse index's partition key; spreads non-terminal writes over partitions. */
   ACTIVE_INDEX_SHARDS: wholeNumber(1, 100).default(4),
   /** Owner used when the request carries no authenticated identity (local development). */

@@ -58,6 +58,8 @@ export interface Submission {
   processingStartedAt?: string;
   leaseExpiresAt?: string;
   completedAt?: string;
+  /** Lease token of the claim that wrote the terminal status. */
+  decidedBy?: string;
   result?: ValidationResult;
   error?: ProcessingError;
   /** The error of the latest released attempt, kept for operators while retries go on. */

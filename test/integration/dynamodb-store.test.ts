@@ -64,6 +64,15 @@ describe('DynamoDbSubmissionStore against the DynamoDB emulator', () => {
       expect(stored).not.toHaveProperty('reapAt');
     });
 
+    it('reports success when it finds its own item: a retry after a lost response', async () => {
+      const id = randomUUID();
+      const submission = { id, owner: 'alice', content: 'hello 12345', createdAt: T0 };
+      expect(await store.create(submission, at(120))).toBe(true);
+
+      expect(await store.create(submission, at(120))).toBe(true);
+      expect(await backend.scanAll()).toHaveLength(1);
+    });
+
     it('is refused when the id exists, leaving the first submission untouched', async () => {
       const id = await created();
 
@@ -102,6 +111,15 @@ describe('DynamoDbSubmissionStore against the DynamoDB emulator', () => {
 
       expect(second).toEqual({ claimed: false, reason: 'leased' });
       expect(await store.get(id)).toMatchObject({ leaseToken: 'first', attempts: 1 });
+    });
+
+    it('gives the lease back to a retry of the same claim (its first response was lost)', async () => {
+      const id = await created();
+      await claimed(id, 'mine');
+
+      const retry = await store.claim({ id, leaseToken: 'mine', now: at(2), leaseExpiresAt: at(302) });
+
+      expect(retry).toMatchObject({ claimed: true, submission: { leaseToken: 'mine', attempts: 1 } });
     });
 
     it('takes over a PROCESSING submission whose lease expired, with a new token', async () => {
@@ -216,12 +234,28 @@ describe('DynamoDbSubmissionStore against the DynamoDB emulator', () => {
 
       const again = await store.complete({
         id,
-        leaseToken: token,
+        leaseToken: 'another-claim',
         now: at(3),
         decision: { status: 'FAILED', result: { verdict: 'FAILED', rules: [] } },
       });
 
       expect(again).toEqual({ written: false });
+      expect(await store.get(id)).toMatchObject({ status: 'PASSED', completedAt: at(2), decidedBy: token });
+    });
+
+    it('tells the decider its write landed when its retry finds its own token (a lost response)', async () => {
+      const id = await created();
+      const token = await claimed(id);
+      await completePassed(id, token);
+
+      const retry = await store.complete({
+        id,
+        leaseToken: token,
+        now: at(3),
+        decision: { status: 'PASSED', result: passed },
+      });
+
+      expect(retry).toEqual({ written: true, status: 'PASSED' });
       expect(await store.get(id)).toMatchObject({ status: 'PASSED', completedAt: at(2) });
     });
 

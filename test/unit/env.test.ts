@@ -28,6 +28,8 @@ describe('loadConfig', () => {
       ORPHAN_AFTER_MS: 240_000,
       PROCESSING_DELAY_MS: 0,
       ACTIVE_INDEX_SHARDS: 4,
+      WORKER_CONCURRENCY: 10,
+      WORKER_SAFETY_MARGIN_MS: 2_000,
       DEFAULT_OWNER: 'anonymous',
       POLL_RETRY_AFTER_SECONDS: 1,
     });

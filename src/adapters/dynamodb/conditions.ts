@@ -34,6 +34,7 @@ export const names = {
   '#attempts': 'attempts',
   '#updatedAt': 'updatedAt',
   '#completedAt': 'completedAt',
+  '#decidedBy': 'decidedBy',
   '#result': 'result',
   '#error': 'error',
   '#lastError': 'lastError',

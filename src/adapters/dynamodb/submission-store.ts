@@ -81,7 +81,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
       activeShard: activeShardOf(submission.id, this.#shards),
       reapAt,
     };
-    return conditionally(() =>
+    const written = await conditionally(() =>
       this.#client.send(
         new PutCommand({
           TableName: this.#table,
@@ -90,6 +90,15 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
           ExpressionAttributeNames: namesUsedIn(condition.isNew),
         }),
       ),
+    );
+    if (written) return true;
+    // Refused: either the id is taken, or this very write succeeded and only its
+    // response was lost, so the SDK's retry found it. Only the latter is ours.
+    const current = await this.get(submission.id);
+    return (
+      current?.owner === submission.owner &&
+      current.createdAt === submission.createdAt &&
+      current.content === submission.content
     );
   }
 
@@ -132,16 +141,20 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    // Refused: read once to say why. Only duplicates and late deliveries get here.
+    // Refused: read once to say why. Only duplicates, late deliveries and retries
+    // of a claim whose response was lost (the lease is then ours) get here.
     const current = await this.get(id);
     if (!current) return { claimed: false, reason: 'missing' };
+    if (current.status === 'PROCESSING' && current.leaseToken === leaseToken) {
+      return { claimed: true, submission: current };
+    }
     return { claimed: false, reason: isTerminal(current.status) ? 'terminal' : 'leased' };
   }
 
   async complete({ id, leaseToken, now, decision }: CompleteRequest): Promise<FencedOutcome> {
     const outcome = 'result' in decision ? '#result' : '#error';
     const update =
-      `SET #status = :status, ${outcome} = :outcome, #completedAt = :now, #updatedAt = :now ` +
+      `SET #status = :status, ${outcome} = :outcome, #decidedBy = :leaseToken, #completedAt = :now, #updatedAt = :now ` +
       'REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt';
     const held = and(condition.statusIsProcessing, condition.leaseIsOurs);
     const written = await conditionally(() =>
@@ -162,7 +175,10 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
         }),
       ),
     );
-    return written ? { written, status: decision.status } : { written };
+    if (written) return { written, status: decision.status };
+    // Refused: a retry of our own write whose response was lost finds our token as the decider.
+    const current = await this.get(id);
+    return current?.decidedBy === leaseToken ? { written: true, status: current.status } : { written };
   }
 
   async release({ id, leaseToken, now, error, reapAt }: ReleaseRequest): Promise<FencedOutcome> {
