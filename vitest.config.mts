@@ -25,6 +25,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // AWS's own DynamoDB Local (Java); skipped with a message when java is missing.
+          name: 'dynamodb-local',
+          include: ['test/dynamodb-local/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-dynamodb-local.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/helpers/global-stack.ts'],

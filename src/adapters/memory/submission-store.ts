@@ -1,0 +1,184 @@
+import { InvalidCursorError } from '../../domain/errors';
+import type { Submission } from '../../domain/submission';
+import { isTerminal } from '../../domain/submission';
+import type {
+  ActiveSubmission,
+  ClaimOutcome,
+  ClaimRequest,
+  CompleteRequest,
+  FencedOutcome,
+  NewSubmission,
+  ReleaseRequest,
+  SubmissionPage,
+  SubmissionStore,
+} from '../../ports/submission-store';
+
+type Stored = Submission & { reapAt?: string };
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/**
+ * What a listing shows: the attributes the DynamoDB `ByOwner` index projects
+ * (serverless.yml), so no content and none of the lease's internals.
+ */
+const LISTED = [
+  'id',
+  'owner',
+  'createdAt',
+  'status',
+  'attempts',
+  'updatedAt',
+  'processingStartedAt',
+  'completedAt',
+  'result',
+  'error',
+] as const satisfies readonly (keyof Submission)[];
+
+/** `a < b` as a condition expression compares: false when the attribute is absent. */
+const before = (value: string | undefined, limit: string): boolean => value !== undefined && value < limit;
+
+/**
+ * The submission store in memory: the reference model of every transition's
+ * condition, checked by the same conformance suite as the DynamoDB adapter.
+ * Each method is atomic (no await between reading and writing), as one
+ * conditional write is in DynamoDB. For tests and race exploration.
+ */
+export class InMemorySubmissionStore implements SubmissionStore {
+  readonly #items = new Map<string, Stored>();
+
+  async create(submission: NewSubmission, reapAt: string): Promise<boolean> {
+    const current = this.#items.get(submission.id);
+    if (current) {
+      return (
+        current.owner === submission.owner &&
+        current.createdAt === submission.createdAt &&
+        current.content === submission.content
+      );
+    }
+    this.#items.set(submission.id, {
+      ...copy(submission),
+      status: 'PENDING',
+      attempts: 0,
+      updatedAt: submission.createdAt,
+      reapAt,
+    });
+    return true;
+  }
+
+  async get(id: string): Promise<Submission | undefined> {
+    const item = this.#items.get(id);
+    if (!item) return undefined;
+    const { reapAt: _reapAt, ...submission } = copy(item);
+    return submission;
+  }
+
+  async claim({ id, leaseToken, now, leaseExpiresAt }: ClaimRequest): Promise<ClaimOutcome> {
+    const item = this.#items.get(id);
+    if (!item) return { claimed: false, reason: 'missing' };
+    const claimable =
+      item.status === 'PENDING' || (item.status === 'PROCESSING' && before(item.leaseExpiresAt, now));
+    if (!claimable) {
+      if (item.status === 'PROCESSING' && item.leaseToken === leaseToken) {
+        return { claimed: true, submission: (await this.get(id))! };
+      }
+      return { claimed: false, reason: isTerminal(item.status) ? 'terminal' : 'leased' };
+    }
+    Object.assign(item, {
+      status: 'PROCESSING',
+      leaseToken,
+      processingStartedAt: now,
+      leaseExpiresAt,
+      reapAt: leaseExpiresAt,
+      updatedAt: now,
+      attempts: item.attempts + 1,
+    });
+    return { claimed: true, submission: (await this.get(id))! };
+  }
+
+  async complete({ id, leaseToken, now, decision }: CompleteRequest): Promise<FencedOutcome> {
+    const item = this.#items.get(id);
+    if (!item) return { written: false };
+    if (item.status !== 'PROCESSING' || item.leaseToken !== leaseToken) {
+      return item.decidedBy === leaseToken ? { written: true, status: item.status } : { written: false };
+    }
+    item.status = decision.status;
+    if ('result' in decision) item.result = copy(decision.result);
+    else item.error = copy(decision.error);
+    Object.assign(item, { decidedBy: leaseToken, completedAt: now, updatedAt: now });
+    delete item.leaseToken;
+    delete item.leaseExpiresAt;
+    delete item.reapAt;
+    return { written: true, status: decision.status };
+  }
+
+  async release({ id, leaseToken, now, error, reapAt }: ReleaseRequest): Promise<FencedOutcome> {
+    const item = this.#items.get(id);
+    if (item?.status !== 'PROCESSING' || item.leaseToken !== leaseToken) return { written: false };
+    Object.assign(item, { status: 'PENDING', lastError: copy(error), updatedAt: now, reapAt });
+    delete item.leaseToken;
+    delete item.leaseExpiresAt;
+    return { written: true, status: 'PENDING' };
+  }
+
+  async resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean> {
+    const item = this.#items.get(id);
+    if (item?.status !== 'PROCESSING' || !before(item.processingStartedAt, startedBefore)) {
+      return false;
+    }
+    Object.assign(item, { status: 'PENDING', updatedAt: now, reapAt });
+    delete item.leaseToken;
+    delete item.leaseExpiresAt;
+    return true;
+  }
+
+  async deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean> {
+    const item = this.#items.get(id);
+    if (item?.status !== 'PENDING' || item.reapAt !== seenReapAt) return false;
+    item.reapAt = reapAt;
+    return true;
+  }
+
+  async *listDue(now: string): AsyncIterable<ActiveSubmission> {
+    const due = [...this.#items.values()]
+      .filter((item) => item.reapAt !== undefined && item.reapAt <= now)
+      .map(
+        (item): ActiveSubmission => ({
+          id: item.id,
+          status: item.status as ActiveSubmission['status'],
+          reapAt: item.reapAt as string,
+          ...(item.processingStartedAt ? { processingStartedAt: item.processingStartedAt } : {}),
+        }),
+      );
+    yield* due;
+  }
+
+  async listByOwner(owner: string, limit: number, cursor?: string): Promise<SubmissionPage> {
+    // DynamoDB answers a Limit below 1 with a ValidationException: a caller's bug, not an empty page.
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit must be a whole number ≥ 1, got ${limit}`);
+    const mine = [...this.#items.values()]
+      .filter((item) => item.owner === owner)
+      .sort((a, b) =>
+        a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
+      );
+    let start = 0;
+    if (cursor) {
+      const after = mine.findIndex((item) => Buffer.from(item.id).toString('base64url') === cursor);
+      if (after < 0) throw new InvalidCursorError();
+      start = after + 1;
+    }
+    const page = mine.slice(start, start + limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(
+        (item) =>
+          Object.fromEntries(
+            LISTED.filter((name) => item[name] !== undefined).map((name) => [name, copy(item[name])]),
+          ) as unknown as Submission,
+      ),
+      ...(last && start + limit < mine.length
+        ? { nextCursor: Buffer.from(last.id).toString('base64url') }
+        : {}),
+    };
+  }
+}

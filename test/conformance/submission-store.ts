@@ -1,0 +1,724 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidCursorError } from '../../src/domain/errors';
+import type { ValidationResult } from '../../src/domain/submission';
+import type { ActiveSubmission, SubmissionStore } from '../../src/ports/submission-store';
+
+/** One empty store for one test, and how to clean up after it. */
+export interface StoreUnderTest {
+  store: SubmissionStore;
+  destroy(): Promise<void>;
+}
+
+/** Makes a fresh, empty store for every test (a new table, a new map). */
+export type SubmissionStoreHarness = () => Promise<StoreUnderTest>;
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
+/** Later than every reap time the tests write: everything non-terminal is due. */
+const END_OF_TIME = at(10_000_000);
+const passed: ValidationResult = {
+  verdict: 'PASSED',
+  rules: [{ rule: 'minLength', passed: true, message: 'ok' }],
+};
+
+async function collect(items: AsyncIterable<ActiveSubmission>): Promise<ActiveSubmission[]> {
+  const collected: ActiveSubmission[] = [];
+  for await (const item of items) collected.push(item);
+  return collected;
+}
+
+/**
+ * The SubmissionStore port's contract: every adapter (DynamoDB on each emulator,
+ * in memory) runs these same tests, so none can drift from the state machine in
+ * DESIGN.md. Everything is observed through the port; checks of one adapter's
+ * storage layout belong beside that adapter's test.
+ */
+export function submissionStoreConformance(name: string, harness: SubmissionStoreHarness): void {
+  describe(`SubmissionStore conformance: ${name}`, () => {
+    let underTest: StoreUnderTest | undefined;
+    let store: SubmissionStore;
+
+    beforeEach(async () => {
+      // A failed set-up must not make afterEach destroy the previous test's store twice.
+      underTest = undefined;
+      underTest = await harness();
+      store = underTest.store;
+    });
+    afterEach(() => underTest?.destroy());
+
+    async function created(id = randomUUID(), owner = 'alice') {
+      expect(await store.create({ id, owner, content: 'hello 12345', createdAt: T0 }, at(120))).toBe(true);
+      return id;
+    }
+
+    async function claimed(id: string, leaseToken: string = randomUUID(), now = at(1)) {
+      const outcome = await store.claim({ id, leaseToken, now, leaseExpiresAt: at(301) });
+      expect(outcome.claimed).toBe(true);
+      return leaseToken;
+    }
+
+    /** Decides PASSED: the submission is terminal afterwards. */
+    async function completePassed(id: string, leaseToken: string) {
+      const outcome = await store.complete({
+        id,
+        leaseToken,
+        now: at(2),
+        decision: { status: 'PASSED', result: passed },
+      });
+      expect(outcome.written).toBe(true);
+    }
+
+    /** Ids the reaper would see if it ran at the end of time. */
+    async function everDue() {
+      return (await collect(store.listDue(END_OF_TIME))).map((item) => item.id);
+    }
+
+    describe('create', () => {
+      it('stores a PENDING submission with zero attempts', async () => {
+        // Prepare
+        const id = await created();
+
+        // Act
+        const stored = await store.get(id);
+
+        // Assess
+        expect(stored).toMatchObject({
+          id,
+          owner: 'alice',
+          status: 'PENDING',
+          attempts: 0,
+          createdAt: T0,
+          updatedAt: T0,
+        });
+        expect(stored).not.toHaveProperty('reapAt');
+      });
+
+      it('reports success when it finds its own item: a retry after a lost response', async () => {
+        // Prepare
+        const id = randomUUID();
+        const submission = { id, owner: 'alice', content: 'hello 12345', createdAt: T0 };
+        expect(await store.create(submission, at(120))).toBe(true);
+
+        // Act
+        const retry = await store.create(submission, at(120));
+
+        // Assess
+        expect(retry).toBe(true);
+        const listed = await store.listByOwner('alice', 10);
+        expect(listed.items.map((item) => item.id)).toEqual([id]);
+        expect(await everDue()).toEqual([id]);
+      });
+
+      it('is refused when the id exists, leaving the first submission untouched', async () => {
+        // Prepare
+        const id = await created();
+
+        // Act
+        const again = await store.create({ id, owner: 'mallory', content: 'other', createdAt: at(5) }, at(9));
+
+        // Assess
+        expect(again).toBe(false);
+        expect(await store.get(id)).toMatchObject({ owner: 'alice', content: 'hello 12345', createdAt: T0 });
+        expect((await store.listByOwner('mallory', 10)).items).toEqual([]);
+      });
+    });
+
+    describe('claim', () => {
+      it('moves PENDING to PROCESSING with the token, a lease and attempts + 1, returning the item', async () => {
+        // Prepare
+        const id = await created();
+
+        // Act
+        const outcome = await store.claim({ id, leaseToken: 'token-1', now: at(1), leaseExpiresAt: at(301) });
+
+        // Assess
+        expect(outcome).toMatchObject({
+          claimed: true,
+          submission: {
+            id,
+            status: 'PROCESSING',
+            leaseToken: 'token-1',
+            attempts: 1,
+            content: 'hello 12345',
+            processingStartedAt: at(1),
+            leaseExpiresAt: at(301),
+          },
+        });
+        expect(outcome.claimed && outcome.submission).not.toHaveProperty('reapAt');
+      });
+
+      it('is refused while another lease is live', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id, 'first');
+
+        // Act
+        const second = await store.claim({ id, leaseToken: 'second', now: at(300), leaseExpiresAt: at(600) });
+
+        // Assess
+        expect(second).toEqual({ claimed: false, reason: 'leased' });
+        expect(await store.get(id)).toMatchObject({ leaseToken: 'first', attempts: 1 });
+      });
+
+      it('gives the lease back to a retry of the same claim (its first response was lost)', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id, 'mine');
+
+        // Act
+        const retry = await store.claim({ id, leaseToken: 'mine', now: at(2), leaseExpiresAt: at(302) });
+
+        // Assess
+        expect(retry).toMatchObject({ claimed: true, submission: { leaseToken: 'mine', attempts: 1 } });
+      });
+
+      it('takes over a PROCESSING submission whose lease expired, with a new token', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id, 'first');
+
+        // Act
+        const takeover = await store.claim({
+          id,
+          leaseToken: 'second',
+          now: at(302),
+          leaseExpiresAt: at(602),
+        });
+
+        // Assess
+        expect(takeover).toMatchObject({ claimed: true, submission: { leaseToken: 'second', attempts: 2 } });
+      });
+
+      it('is refused once the submission is terminal', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+        await completePassed(id, token);
+
+        // Act
+        const late = await store.claim({ id, leaseToken: 'late', now: at(9999), leaseExpiresAt: at(99999) });
+
+        // Assess
+        expect(late).toEqual({ claimed: false, reason: 'terminal' });
+      });
+
+      it('is refused for an unknown id and creates nothing', async () => {
+        // Prepare
+        const id = randomUUID();
+
+        // Act
+        const outcome = await store.claim({ id, leaseToken: 't', now: at(1), leaseExpiresAt: at(2) });
+
+        // Assess
+        expect(outcome).toEqual({ claimed: false, reason: 'missing' });
+        expect(await store.get(id)).toBeUndefined();
+        expect(await everDue()).toEqual([]);
+      });
+    });
+
+    describe('complete', () => {
+      it('writes the verdict, clears the lease and leaves the active index', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+
+        // Act
+        const outcome = await store.complete({
+          id,
+          leaseToken: token,
+          now: at(2),
+          decision: { status: 'PASSED', result: passed },
+        });
+
+        // Assess
+        expect(outcome).toEqual({ written: true, status: 'PASSED' });
+        const stored = await store.get(id);
+        expect(stored).toMatchObject({
+          status: 'PASSED',
+          result: passed,
+          completedAt: at(2),
+          updatedAt: at(2),
+          decidedBy: token,
+        });
+        expect(stored).not.toHaveProperty('leaseToken');
+        expect(stored).not.toHaveProperty('leaseExpiresAt');
+        expect(await everDue()).toEqual([]);
+      });
+
+      it('records a processing error distinct from a content verdict', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+
+        // Act
+        await store.complete({
+          id,
+          leaseToken: token,
+          now: at(2),
+          decision: { status: 'FAILED', error: { code: 'PROCESSING_FAILED', message: 'boom' } },
+        });
+
+        // Assess
+        const stored = await store.get(id);
+        expect(stored).toMatchObject({ status: 'FAILED', error: { code: 'PROCESSING_FAILED' } });
+        expect(stored).not.toHaveProperty('result');
+      });
+
+      it('is refused with a stale token (fenced)', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id, 'current');
+
+        // Act
+        const outcome = await store.complete({
+          id,
+          leaseToken: 'stale',
+          now: at(2),
+          decision: { status: 'PASSED', result: passed },
+        });
+
+        // Assess
+        expect(outcome).toEqual({ written: false });
+        expect(await store.get(id)).toMatchObject({ status: 'PROCESSING', leaseToken: 'current' });
+      });
+
+      it('is refused when the submission is not PROCESSING', async () => {
+        // Prepare
+        const id = await created();
+
+        // Act
+        const outcome = await store.complete({
+          id,
+          leaseToken: 'any',
+          now: at(2),
+          decision: { status: 'PASSED', result: passed },
+        });
+
+        // Assess
+        expect(outcome).toEqual({ written: false });
+        expect(await store.get(id)).toMatchObject({ status: 'PENDING' });
+      });
+
+      it('never changes a terminal status (decided once)', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+        await completePassed(id, token);
+
+        // Act
+        const again = await store.complete({
+          id,
+          leaseToken: 'another-claim',
+          now: at(3),
+          decision: { status: 'FAILED', result: { verdict: 'FAILED', rules: [] } },
+        });
+
+        // Assess
+        expect(again).toEqual({ written: false });
+        expect(await store.get(id)).toMatchObject({ status: 'PASSED', completedAt: at(2), decidedBy: token });
+      });
+
+      it('tells the decider its write landed when its retry finds its own token (a lost response)', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+        await completePassed(id, token);
+
+        // Act
+        const retry = await store.complete({
+          id,
+          leaseToken: token,
+          now: at(3),
+          decision: { status: 'PASSED', result: passed },
+        });
+
+        // Assess
+        expect(retry).toEqual({ written: true, status: 'PASSED' });
+        expect(await store.get(id)).toMatchObject({ status: 'PASSED', completedAt: at(2) });
+      });
+
+      it('is refused for an unknown id and creates nothing', async () => {
+        // Prepare
+        const id = randomUUID();
+
+        // Act
+        const outcome = await store.complete({
+          id,
+          leaseToken: 't',
+          now: at(2),
+          decision: { status: 'PASSED', result: passed },
+        });
+
+        // Assess
+        expect(outcome).toEqual({ written: false });
+        expect(await store.get(id)).toBeUndefined();
+        expect(await everDue()).toEqual([]);
+      });
+    });
+
+    describe('release', () => {
+      it('returns the submission to PENDING with the error noted and the lease cleared', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+
+        // Act
+        const outcome = await store.release({
+          id,
+          leaseToken: token,
+          now: at(2),
+          reapAt: at(122),
+          error: { code: 'PROCESSING_FAILED', message: 'boom' },
+        });
+
+        // Assess
+        expect(outcome).toEqual({ written: true, status: 'PENDING' });
+        const stored = await store.get(id);
+        expect(stored).toMatchObject({
+          status: 'PENDING',
+          attempts: 1,
+          updatedAt: at(2),
+          lastError: { code: 'PROCESSING_FAILED' },
+        });
+        expect(stored).not.toHaveProperty('leaseToken');
+        expect(stored).not.toHaveProperty('leaseExpiresAt');
+        expect(
+          (await store.claim({ id, leaseToken: 'next', now: at(3), leaseExpiresAt: at(303) })).claimed,
+        ).toBe(true);
+      });
+
+      it('is refused with a stale token', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id, 'current');
+
+        // Act
+        const outcome = await store.release({
+          id,
+          leaseToken: 'stale',
+          now: at(2),
+          reapAt: at(122),
+          error: { code: 'PROCESSING_FAILED', message: 'x' },
+        });
+
+        // Assess
+        expect(outcome).toEqual({ written: false });
+        expect(await store.get(id)).toMatchObject({ status: 'PROCESSING', leaseToken: 'current' });
+      });
+
+      it('is refused after completion', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+        await completePassed(id, token);
+
+        // Act
+        const outcome = await store.release({
+          id,
+          leaseToken: token,
+          now: at(3),
+          reapAt: at(123),
+          error: { code: 'PROCESSING_FAILED', message: 'x' },
+        });
+
+        // Assess
+        expect(outcome).toEqual({ written: false });
+        expect(await store.get(id)).toMatchObject({ status: 'PASSED' });
+      });
+
+      it('is refused for an unknown id and creates nothing', async () => {
+        // Prepare
+        const id = randomUUID();
+
+        // Act
+        const outcome = await store.release({
+          id,
+          leaseToken: 't',
+          now: at(2),
+          reapAt: at(122),
+          error: { code: 'PROCESSING_FAILED', message: 'x' },
+        });
+
+        // Assess
+        expect(outcome).toEqual({ written: false });
+        expect(await store.get(id)).toBeUndefined();
+        expect(await everDue()).toEqual([]);
+      });
+    });
+
+    describe('resetStuck', () => {
+      it('resets PROCESSING that started before the cutoff, clearing the lease', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id, undefined, at(1));
+
+        // Act
+        const reset = await store.resetStuck(id, at(2), at(302), at(422));
+
+        // Assess
+        expect(reset).toBe(true);
+        const stored = await store.get(id);
+        expect(stored).toMatchObject({ status: 'PENDING', updatedAt: at(302) });
+        expect(stored).not.toHaveProperty('leaseToken');
+        const zombie = await store.complete({
+          id,
+          leaseToken: token,
+          now: at(303),
+          decision: { status: 'PASSED', result: passed },
+        });
+        expect(zombie).toEqual({ written: false });
+      });
+
+      it('is refused when processing started at or after the cutoff', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id, undefined, at(1));
+
+        // Act
+        const reset = await store.resetStuck(id, at(1), at(301), at(421));
+
+        // Assess
+        expect(reset).toBe(false);
+        expect(await store.get(id)).toMatchObject({ status: 'PROCESSING' });
+      });
+
+      it('is refused for PENDING and terminal submissions', async () => {
+        // Prepare
+        const pending = await created();
+        const done = await created();
+        const token = await claimed(done);
+        await completePassed(done, token);
+
+        // Act
+        const resetPending = await store.resetStuck(pending, at(999), at(999), at(1999));
+        const resetDone = await store.resetStuck(done, at(999), at(999), at(1999));
+
+        // Assess
+        expect(resetPending).toBe(false);
+        expect(resetDone).toBe(false);
+        expect(await store.get(pending)).toMatchObject({ status: 'PENDING', updatedAt: T0 });
+        expect(await store.get(done)).toMatchObject({ status: 'PASSED' });
+      });
+
+      it('is refused for an unknown id and creates nothing', async () => {
+        // Prepare
+        const id = randomUUID();
+
+        // Act
+        const reset = await store.resetStuck(id, at(999), at(999), at(1999));
+
+        // Assess
+        expect(reset).toBe(false);
+        expect(await store.get(id)).toBeUndefined();
+        expect(await everDue()).toEqual([]);
+      });
+    });
+
+    describe('deferOrphan', () => {
+      it('moves the reap time forward once: a second reaper with the same reading is refused', async () => {
+        // Prepare
+        const id = await created();
+
+        // Act
+        const first = await store.deferOrphan(id, at(120), at(240));
+        const second = await store.deferOrphan(id, at(120), at(240));
+
+        // Assess
+        expect(first).toBe(true);
+        expect(second).toBe(false);
+        expect(await collect(store.listDue(at(239)))).toEqual([]);
+        expect(await collect(store.listDue(at(240)))).toMatchObject([{ id, reapAt: at(240) }]);
+      });
+
+      it('is refused once the submission was claimed', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id);
+
+        // Act
+        const deferred = await store.deferOrphan(id, at(120), at(240));
+
+        // Assess
+        expect(deferred).toBe(false);
+      });
+
+      it('is refused for an unknown id and creates nothing', async () => {
+        // Prepare
+        const id = randomUUID();
+
+        // Act
+        const deferred = await store.deferOrphan(id, at(120), at(240));
+
+        // Assess
+        expect(deferred).toBe(false);
+        expect(await store.get(id)).toBeUndefined();
+        expect(await everDue()).toEqual([]);
+      });
+    });
+
+    describe('listDue (sparse index)', () => {
+      it('returns only non-terminal submissions whose reap time has come, across shards', async () => {
+        // Prepare
+        const ids = await Promise.all(Array.from({ length: 12 }, () => created()));
+        const [stuck, done, ...pending] = ids as [string, string, ...string[]];
+        await claimed(stuck, 'a', at(1));
+        const token = await claimed(done, 'b', at(1));
+        await completePassed(done, token);
+
+        // Act
+        const beforeAnyDue = await collect(store.listDue(at(119)));
+        const due = await collect(store.listDue(at(400)));
+
+        // Assess
+        expect(beforeAnyDue).toEqual([]);
+        expect(due.map((item) => item.id).sort()).toEqual([stuck, ...pending].sort());
+        expect(due.find((item) => item.id === stuck)).toMatchObject({
+          status: 'PROCESSING',
+          reapAt: at(301),
+          processingStartedAt: at(1),
+        });
+        expect(due.find((item) => item.id === pending[0])).toMatchObject({
+          status: 'PENDING',
+          reapAt: at(120),
+        });
+      });
+
+      it('follows each transition’s reap time: lease expiry, release, reset', async () => {
+        // Prepare
+        const [leased, released, reset] = await Promise.all([created(), created(), created()]);
+        await claimed(leased, 'a', at(1));
+        const releasedToken = await claimed(released, 'b', at(1));
+        await claimed(reset, 'c', at(1));
+
+        // Act
+        await store.release({
+          id: released,
+          leaseToken: releasedToken,
+          now: at(2),
+          reapAt: at(500),
+          error: { code: 'PROCESSING_FAILED', message: 'x' },
+        });
+        await store.resetStuck(reset, at(2), at(302), at(700));
+
+        // Assess
+        const dueAt = async (seconds: number) =>
+          (await collect(store.listDue(at(seconds)))).map((item) => item.id).sort();
+        expect(await dueAt(300)).toEqual([]);
+        expect(await dueAt(301)).toEqual([leased]);
+        expect(await dueAt(500)).toEqual([leased, released].sort());
+        expect(await dueAt(700)).toEqual([leased, released, reset].sort());
+        expect(await collect(store.listDue(at(700)))).toContainEqual(
+          expect.objectContaining({ id: released, status: 'PENDING', reapAt: at(500) }),
+        );
+      });
+    });
+
+    describe('listByOwner', () => {
+      it('pages through one owner’s submissions, newest first, never another owner’s', async () => {
+        // Prepare
+        const ids: string[] = [];
+        for (let second = 0; second < 5; second += 1) {
+          const id = randomUUID();
+          await store.create({ id, owner: 'alice', content: 'x', createdAt: at(second) }, at(999));
+          ids.push(id);
+        }
+        await store.create({ id: randomUUID(), owner: 'bob', content: 'x', createdAt: at(10) }, at(999));
+
+        // Act
+        const first = await store.listByOwner('alice', 2);
+        const second = await store.listByOwner('alice', 2, first.nextCursor);
+        const third = await store.listByOwner('alice', 2, second.nextCursor);
+
+        // Assess
+        expect(first.items).toHaveLength(2);
+        expect(second.items).toHaveLength(2);
+        expect([...first.items, ...second.items, ...third.items].map((item) => item.id)).toEqual(
+          [...ids].reverse(),
+        );
+        // A page that ends the listing early says so; one that is exactly full may
+        // still carry a cursor (DynamoDB cannot know), so only the short page is checked.
+        expect(third.nextCursor).toBeUndefined();
+        expect(first.items[0]).not.toHaveProperty('content');
+      });
+
+      it('lists summaries: the status and outcome, not the content or the lease', async () => {
+        // Prepare
+        const processing = await created();
+        await claimed(processing, 'lease-1');
+        const done = await created();
+        const token = await claimed(done, 'lease-2');
+        await completePassed(done, token);
+
+        // Act
+        const { items } = await store.listByOwner('alice', 10);
+
+        // Assess
+        const byId = new Map(items.map((item) => [item.id, item]));
+        expect(byId.get(processing)).toMatchObject({
+          owner: 'alice',
+          status: 'PROCESSING',
+          attempts: 1,
+          createdAt: T0,
+          updatedAt: at(1),
+          processingStartedAt: at(1),
+        });
+        expect(byId.get(done)).toMatchObject({ status: 'PASSED', result: passed, completedAt: at(2) });
+        for (const item of items) {
+          for (const hidden of ['content', 'leaseToken', 'leaseExpiresAt', 'decidedBy', 'reapAt']) {
+            expect(item).not.toHaveProperty(hidden);
+          }
+        }
+      });
+
+      it('lists nothing for an owner without submissions', async () => {
+        // Prepare
+        await created(undefined, 'bob');
+
+        // Act
+        const page = await store.listByOwner('alice', 10);
+
+        // Assess
+        expect(page.items).toEqual([]);
+        expect(page.nextCursor).toBeUndefined();
+      });
+
+      it('refuses a page size below 1, as DynamoDB refuses such a Limit', async () => {
+        // Prepare
+        await created();
+
+        // Act
+        const listing = store.listByOwner('alice', 0);
+
+        // Assess
+        await expect(listing).rejects.toThrow();
+      });
+
+      it('refuses a cursor issued for another owner', async () => {
+        // Prepare
+        await store.create({ id: randomUUID(), owner: 'bob', content: 'x', createdAt: at(1) }, at(999));
+        await store.create({ id: randomUUID(), owner: 'bob', content: 'x', createdAt: at(2) }, at(999));
+        await store.create({ id: randomUUID(), owner: 'alice', content: 'x', createdAt: at(3) }, at(999));
+        const bobs = await store.listByOwner('bob', 1);
+        expect(bobs.nextCursor).toBeDefined();
+
+        // Act
+        const listing = store.listByOwner('alice', 1, bobs.nextCursor);
+
+        // Assess
+        await expect(listing).rejects.toThrow(InvalidCursorError);
+      });
+
+      it('refuses a cursor it did not issue', async () => {
+        // Prepare
+        await created();
+
+        // Act
+        const listing = store.listByOwner('alice', 1, 'not-a-cursor');
+
+        // Assess
+        await expect(listing).rejects.toThrow(InvalidCursorError);
+      });
+    });
+  });
+}

@@ -1,0 +1,39 @@
+import type { TestProject } from 'vitest/node';
+import { dynamoDbLocalJar, javaVersion, startDynamoDbLocal } from './dynamodb-local';
+import { printResources } from './serverless-resources';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Where DynamoDB Local answers, or why its tests are skipped. */
+    dynamodbLocal: { endpoint: string } | { skipped: string };
+  }
+}
+
+/**
+ * One DynamoDB Local (AWS's own emulator, a Java program) for the project's
+ * run; tests isolate by unique table names. Without Java the tests are skipped,
+ * not failed, so `npm test` still passes on a machine that lacks it.
+ */
+export default async function setup(project: TestProject) {
+  if (!(await javaVersion())) {
+    const reason = 'DynamoDB Local skipped: java not found';
+    console.warn(reason);
+    project.provide('dynamodbLocal', { skipped: reason });
+    return;
+  }
+  const { directory, fetched } = await dynamoDbLocalJar();
+  if (fetched) {
+    const megabytes = (fetched.tarballBytes / 1_000_000).toFixed(1);
+    console.log(`DynamoDB Local: fetched its jar (${megabytes} MB tarball) in ${fetched.milliseconds} ms`);
+  }
+  // The readiness probe's SDK client runs here, outside the test env of vitest.config.mts.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const [local, resources] = await Promise.allSettled([startDynamoDbLocal(directory), printResources()]);
+  if (local.status === 'rejected' || resources.status === 'rejected') {
+    if (local.status === 'fulfilled') await local.value.stop();
+    throw local.status === 'rejected' ? local.reason : (resources as PromiseRejectedResult).reason;
+  }
+  project.provide('dynamodbLocal', { endpoint: local.value.endpoint });
+  project.provide('resources', resources.value);
+  return () => local.value.stop();
+}

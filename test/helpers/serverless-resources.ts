@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { CloudFormationResources } from '../../src/local/resources';
+import { projectRoot } from '../../src/local/stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** serverless.yml's `resources.Resources`, resolved by serverless itself for stage `test`. */
+    resources: CloudFormationResources;
+  }
+}
+
+/**
+ * serverless.yml's resources as serverless resolves them (variables, params,
+ * stage), for a globalSetup to provide: tests create their tables and queues
+ * from the service's own definitions.
+ */
+export async function printResources(env: Record<string, string> = {}): Promise<CloudFormationResources> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      join(projectRoot, 'node_modules/serverless/bin/serverless.js'),
+      'print',
+      '--stage',
+      'test',
+      '--format',
+      'json',
+    ],
+    { cwd: projectRoot, env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 10_000_000 },
+  );
+  return (JSON.parse(stdout) as { resources: { Resources: CloudFormationResources } }).resources.Resources;
+}
