@@ -2,6 +2,8 @@ import type { Clock } from '../ports/clock';
 import type { SubmissionQueue } from '../ports/submission-queue';
 import type { SubmissionStore } from '../ports/submission-store';
 
+const MAX_ORPHAN_INTERVAL_MS = 60 * 60_000;
+
 export interface ReaperOptions {
   store: SubmissionStore;
   queue: SubmissionQueue;
@@ -44,6 +46,14 @@ export class Reaper {
     const nowIso = now.toISOString();
     const startedBefore = new Date(now.getTime() - stuckAfterMs).toISOString();
     const nextReapAt = new Date(now.getTime() + orphanAfterMs).toISOString();
+    // An orphan still unclaimed after a re-enqueue is most likely waiting behind a
+    // backlog, not lost again: look again after as long as it has waited so far
+    // (doubling), at most an hour, so a backlog is not re-sent every period.
+    const orphanReapAt = (waitingSince: string) => {
+      const waited = now.getTime() - Date.parse(waitingSince);
+      const interval = Math.min(Math.max(orphanAfterMs, waited), MAX_ORPHAN_INTERVAL_MS);
+      return new Date(now.getTime() + interval).toISOString();
+    };
     const report: ReapReport = { reset: 0, requeued: 0, examined: 0, failed: 0 };
 
     for await (const due of store.listDue(nowIso)) {
@@ -54,7 +64,7 @@ export class Reaper {
             await queue.enqueue(due.id);
             report.reset += 1;
           }
-        } else if (await store.deferOrphan(due.id, due.reapAt, nextReapAt)) {
+        } else if (await store.deferOrphan(due.id, due.reapAt, orphanReapAt(due.updatedAt))) {
           await queue.enqueue(due.id);
           report.requeued += 1;
         }

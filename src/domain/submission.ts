@@ -60,6 +60,8 @@ export interface Submission {
   completedAt?: string;
   /** Lease token of the claim that wrote the terminal status. */
   decidedBy?: string;
+  /** Lease token of the latest claim that released the submission after an error. */
+  releasedBy?: string;
   result?: ValidationResult;
   error?: ProcessingError;
   /** The error of the latest released attempt, kept for operators while retries go on. */

@@ -57,6 +57,8 @@ export interface ActiveSubmission {
   status: Extract<SubmissionStatus, 'PENDING' | 'PROCESSING'>;
   reapAt: string;
   processingStartedAt?: string;
+  /** The last transition; for a PENDING item, when it became PENDING. */
+  updatedAt: string;
 }
 
 export interface SubmissionPage {

@@ -388,6 +388,27 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         ).toBe(true);
       });
 
+      it('tells the releaser its write landed when its retry finds its own token (a lost response)', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+        const release = {
+          id,
+          leaseToken: token,
+          now: at(2),
+          reapAt: at(122),
+          error: { code: 'PROCESSING_FAILED' as const, message: 'boom' },
+        };
+        await store.release(release);
+
+        // Act
+        const retry = await store.release(release);
+
+        // Assess
+        expect(retry).toEqual({ written: true, status: 'PENDING' });
+        expect(await store.get(id)).toMatchObject({ status: 'PENDING', attempts: 1, releasedBy: token });
+      });
+
       it('is refused with a stale token', async () => {
         // Prepare
         const id = await created();

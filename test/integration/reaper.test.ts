@@ -267,6 +267,29 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     expect(await queuedBodies(backend)).toEqual([messageFor(unlucky)]);
   });
 
+  it('backs off for an orphan that stays unclaimed (a backlog), doubling the wait up to an hour', async () => {
+    // Fault injection: the API's service with a queue that refuses every send.
+    const service = new SubmissionService({
+      store: app.store,
+      queue: new UnreachableQueue(),
+      clock,
+      orphanAfterMs: ORPHAN_AFTER_MS,
+    });
+    const { id } = await service.acceptSubmission('alice', 'waiting in a backlog 7');
+    const requeuedAt: number[] = [];
+
+    // Walk the clock in ORPHAN_AFTER steps for 16 periods and note when the reaper re-sends.
+    for (let period = 1; period <= 16; period += 1) {
+      clock.advance(ORPHAN_AFTER_MS);
+      const report = await app.reaper.resetStuckSubmissions();
+      if (report.requeued > 0) requeuedAt.push(period);
+    }
+
+    expect(requeuedAt).toEqual([1, 2, 4, 8, 16]);
+    expect(await queuedBodies(backend)).toEqual(Array.from({ length: 5 }, () => messageFor(id)));
+    expect(await app.store.get(id)).toMatchObject({ status: 'PENDING', attempts: 0 });
+  });
+
   describe('two reapers at the same moment', () => {
     async function raceTwoReapers() {
       const store = sameReadingFor(app.store, 2);

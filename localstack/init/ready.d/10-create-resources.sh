@@ -69,7 +69,7 @@ ensure_table() {
           ],
           "Projection": {
             "ProjectionType": "INCLUDE",
-            "NonKeyAttributes": ["status", "processingStartedAt"]
+            "NonKeyAttributes": ["status", "processingStartedAt", "updatedAt"]
           }
         },
         {

@@ -35,6 +35,7 @@ export const names = {
   '#updatedAt': 'updatedAt',
   '#completedAt': 'completedAt',
   '#decidedBy': 'decidedBy',
+  '#releasedBy': 'releasedBy',
   '#result': 'result',
   '#error': 'error',
   '#lastError': 'lastError',

@@ -183,8 +183,8 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
 
   async release({ id, leaseToken, now, error, reapAt }: ReleaseRequest): Promise<FencedOutcome> {
     const update =
-      'SET #status = :pending, #lastError = :error, #updatedAt = :now, #reapAt = :reapAt ' +
-      'REMOVE #leaseToken, #leaseExpiresAt';
+      'SET #status = :pending, #lastError = :error, #releasedBy = :leaseToken, #updatedAt = :now, ' +
+      '#reapAt = :reapAt REMOVE #leaseToken, #leaseExpiresAt';
     const held = and(condition.statusIsProcessing, condition.leaseIsOurs);
     const written = await conditionally(() =>
       this.#client.send(
@@ -205,7 +205,10 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
         }),
       ),
     );
-    return written ? { written, status: 'PENDING' } : { written };
+    if (written) return { written, status: 'PENDING' };
+    // Refused: a retry of our own release whose response was lost finds our token as the releaser.
+    const current = await this.get(id);
+    return current?.releasedBy === leaseToken ? { written: true, status: 'PENDING' } : { written };
   }
 
   async resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean> {

@@ -113,8 +113,17 @@ export class InMemorySubmissionStore implements SubmissionStore {
 
   async release({ id, leaseToken, now, error, reapAt }: ReleaseRequest): Promise<FencedOutcome> {
     const item = this.#items.get(id);
-    if (item?.status !== 'PROCESSING' || item.leaseToken !== leaseToken) return { written: false };
-    Object.assign(item, { status: 'PENDING', lastError: copy(error), updatedAt: now, reapAt });
+    if (!item) return { written: false };
+    if (item.status !== 'PROCESSING' || item.leaseToken !== leaseToken) {
+      return item.releasedBy === leaseToken ? { written: true, status: 'PENDING' } : { written: false };
+    }
+    Object.assign(item, {
+      status: 'PENDING',
+      lastError: copy(error),
+      releasedBy: leaseToken,
+      updatedAt: now,
+      reapAt,
+    });
     delete item.leaseToken;
     delete item.leaseExpiresAt;
     return { written: true, status: 'PENDING' };
@@ -146,6 +155,7 @@ export class InMemorySubmissionStore implements SubmissionStore {
           id: item.id,
           status: item.status as ActiveSubmission['status'],
           reapAt: item.reapAt as string,
+          updatedAt: item.updatedAt,
           ...(item.processingStartedAt ? { processingStartedAt: item.processingStartedAt } : {}),
         }),
       );

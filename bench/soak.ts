@@ -1,0 +1,549 @@
+/**
+ * The chaos soak: N submissions over HTTP through the local stack while faults
+ * are injected at random, then the design's invariants are checked (no loss,
+ * decided once, correct verdict). Stops by itself; all traffic stays on 127.0.0.1.
+ *
+ *   npm run soak -- --n 300
+ *
+ * Faults: a DynamoDB fault proxy (bench/fault-proxy.ts) throttles, fails and
+ * loses responses; worker processes (bench/soak-worker.ts) are SIGKILLed
+ * mid-batch and replaced; ~3 % of submissions stall their worker past the
+ * lease; ~10 % of ids get extra queue messages; the reaper runs every second.
+ * The last line printed is the verdict; the exit code is 1 on any violation.
+ */
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createSqsClient } from '../src/adapters/sqs/client';
+import { defaultRuleSet } from '../src/domain/rules';
+import type { Submission } from '../src/domain/submission';
+import { invokeThroughOffline } from '../src/local/sqs-event-source';
+import { freePort, startLocalStack } from '../src/local/stack';
+import { type FaultProxy, startFaultProxy } from './fault-proxy';
+import { contentFor, isSlowRuleContent } from './soak-content';
+import { WorkerPool } from './soak-worker-pool';
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '32' },
+    workers: { type: 'string', default: '3' },
+    'fault-rate': { type: 'string', default: '0.02' },
+    'duplicate-rate': { type: 'string', default: '0.1' },
+    'kill-every-ms': { type: 'string', default: '3000' },
+    'reaper-every-ms': { type: 'string', default: '1000' },
+    /** Seconds allowed, after the last POST, for every submission to be decided. */
+    'deadline-s': { type: 'string' },
+    /**
+     * ORPHAN_AFTER_MS. Shorter than the time a message waits in the backlog, the
+     * reaper's orphan sweep re-enqueues every waiting submission each period.
+     */
+    'orphan-after-ms': { type: 'string', default: '3000' },
+    seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
+  },
+});
+const count = Number(values.n);
+const concurrency = Number(values.concurrency);
+const workerCount = Number(values.workers);
+const faultRate = Number(values['fault-rate']);
+const duplicateRate = Number(values['duplicate-rate']);
+const killEveryMs = Number(values['kill-every-ms']);
+const reaperEveryMs = Number(values['reaper-every-ms']);
+const deadlineMs = Number(values['deadline-s'] ?? Math.max(120, count / 10)) * 1000;
+/** Time allowed for all POSTs: far beyond the ~10–30 s a 2,000 burst takes on two cores. */
+const submitDeadlineMs = Math.max(120, count / 10) * 1000;
+/** Starting the stack, workers and teardown, beyond the two deadlines above. */
+const WATCHDOG_SLACK_MS = 300_000;
+const seed = Number(values.seed);
+function usage(problem: string): never {
+  console.error(`soak: ${problem}`);
+  process.exit(2);
+}
+for (const [name, value] of Object.entries({ n: count, concurrency, workers: workerCount })) {
+  if (!Number.isInteger(value) || value < 1) usage(`--${name} must be a positive whole number`);
+}
+if (!Number.isInteger(seed) || seed < 0) usage('--seed must be a whole number');
+if (!(faultRate >= 0 && faultRate <= 1) || !(duplicateRate >= 0 && duplicateRate <= 1)) {
+  usage('--fault-rate and --duplicate-rate must be between 0 and 1');
+}
+
+/** The service's settings for the soak: short leases and rescues so faults heal within seconds. */
+const SETTINGS = {
+  STUCK_AFTER_MS: '3000',
+  ORPHAN_AFTER_MS: values['orphan-after-ms'],
+  MAX_ATTEMPTS: '5',
+  LOCAL_QUEUE_VISIBILITY_TIMEOUT: '2',
+  // The soak's own (killable) workers consume the queue; the stack's event source must not.
+  LOCAL_SQS_POLLERS: '0',
+};
+/** How long a slow rule stalls its worker: past STUCK_AFTER, so the reaper resets it meanwhile. */
+const STALL_MS = 4_500;
+const STAGE = 'local';
+const TABLE_NAME = `submissions-${STAGE}-submissions`;
+const QUEUE_NAME = `submissions-${STAGE}-submissions`;
+const REAPER_FUNCTION = `submissions-${STAGE}-reaper`;
+const MAX_POST_ATTEMPTS = 10;
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const REGION = 'us-east-1';
+
+/** mulberry32: a small seeded generator, so a run's choices can be replayed with --seed. */
+function seededRandom(initial: number): () => number {
+  let state = initial >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+const random = seededRandom(seed);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const progress = (message: string) =>
+  console.error(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+const logDirectory = mkdtempSync(join(tmpdir(), 'soak-'));
+const stackLog = createWriteStream(join(logDirectory, 'stack.log'));
+const workerLog = createWriteStream(join(logDirectory, 'workers.log'));
+
+let interrupted = false;
+
+/** Cleanups, run last-registered first, once, on success, failure and Ctrl-C. */
+const cleanups: Array<() => Promise<void>> = [];
+let tornDown: Promise<void> | undefined;
+function teardown(): Promise<void> {
+  tornDown ??= (async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => progress(`teardown: ${String(error)}`));
+    }
+    stackLog.end();
+    workerLog.end();
+  })();
+  return tornDown;
+}
+
+/** Runs `step` every `everyMs` until stopped; `stop()` waits (up to 30 s) for the step in progress. */
+function every(everyMs: number, step: () => Promise<void>) {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await step();
+      await sleep(everyMs);
+    }
+  })();
+  return async () => {
+    running = false;
+    await Promise.race([loop, sleep(30_000)]);
+  };
+}
+
+interface Accepted {
+  id: string;
+  content: string;
+  acceptedAt: number;
+}
+
+type Item = Submission & { decidedBy?: string };
+
+const http = {
+  posts: 0,
+  post5xx: 0,
+  post4xx: 0,
+  networkErrors: 0,
+  gaveUp: 0,
+  rejected: [] as string[],
+  serverErrors: [] as string[],
+};
+
+async function submit(api: string, index: number, deadline: number): Promise<Accepted | undefined> {
+  const content = contentFor(index);
+  for (let attempt = 1; attempt <= MAX_POST_ATTEMPTS && Date.now() < deadline; attempt += 1) {
+    http.posts += 1;
+    try {
+      const response = await fetch(`${api}/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ content }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await response.text();
+      if (response.status === 202) {
+        return { id: (JSON.parse(text) as { id: string }).id, content, acceptedAt: Date.now() };
+      }
+      if (response.status < 500) {
+        http.post4xx += 1;
+        http.rejected.push(`#${index} ${response.status} ${text.slice(0, 200)}`);
+        return undefined;
+      }
+      http.post5xx += 1;
+      if (http.serverErrors.length < 10)
+        http.serverErrors.push(`#${index} ${response.status} ${text.slice(0, 300)}`);
+    } catch {
+      http.networkErrors += 1;
+    }
+    await sleep(100 * attempt);
+  }
+  http.gaveUp += 1;
+  return undefined;
+}
+
+/** The whole table, straight from the emulator; each page must come within 30 s. */
+async function scan(documents: DynamoDBDocumentClient): Promise<Map<string, Item>> {
+  const items = new Map<string, Item>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({ TableName: TABLE_NAME, ConsistentRead: true, ExclusiveStartKey: start }),
+      { abortSignal: AbortSignal.timeout(30_000) },
+    );
+    for (const item of page.Items ?? []) items.set(item.id as string, item as Item);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+const isTerminal = (item: Item | undefined) => item?.status === 'PASSED' || item?.status === 'FAILED';
+
+function describeWrites(proxy: FaultProxy, id: string): string {
+  return JSON.stringify(
+    (proxy.writes.get(id) ?? []).map(({ kind, leaseToken, status, answer, responseLost, at }) => ({
+      kind,
+      leaseToken,
+      status,
+      answer,
+      responseLost,
+      at: new Date(at).toISOString(),
+    })),
+  );
+}
+
+async function main(): Promise<number> {
+  progress(
+    `n=${count} seed=${seed} workers=${workerCount} fault_rate=${faultRate} logs=${logDirectory} ` +
+      Object.entries(SETTINGS)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' '),
+  );
+
+  // The emulator's port is chosen first, so the proxy can point at it before the stack starts.
+  const dynamodbPort = await freePort();
+  const proxy = await startFaultProxy({
+    target: `http://127.0.0.1:${dynamodbPort}`,
+    faultRate,
+    random,
+  });
+  cleanups.push(() => proxy.close());
+
+  let stackPollers: number | undefined;
+  const stack = await startLocalStack({
+    stage: STAGE,
+    httpPort: await freePort(),
+    lambdaPort: await freePort(),
+    dynamodbPort,
+    env: {
+      ...SETTINGS,
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+      // One build folder for every soak, instead of one per random port.
+      ESBUILD_WORK_FOLDER: '.esbuild/soak',
+    },
+    echo: (line) => {
+      stackLog.write(`${line}\n`);
+      const pollers = /→ worker \(batch \d+, (\d+) pollers\)/.exec(line)?.[1];
+      if (pollers !== undefined) stackPollers = Number(pollers);
+    },
+  });
+  cleanups.push(() => stack.stop());
+  if (stackPollers !== 0) {
+    throw new Error(`the stack's SQS event source runs ${stackPollers} pollers despite LOCAL_SQS_POLLERS=0`);
+  }
+  progress(`stack ready: API ${stack.httpEndpoint}, DynamoDB via fault proxy ${proxy.endpoint}`);
+
+  // As for the stack's processes: the pinned SDK supports Node 20; its warning concerns later releases.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const aws = { region: REGION, credentials: LOCAL_CREDENTIALS };
+  // Direct to the emulator, not through the proxy: the soak's own reads are not under test.
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...aws, endpoint: stack.dynamodbEndpoint }),
+  );
+  const sqs = createSqsClient({ ...aws, endpoint: stack.sqsEndpoint });
+  const { QueueUrl: queueUrl = '' } = await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE_NAME }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+
+  const pool = new WorkerPool(
+    {
+      ...process.env,
+      ...stack.env,
+      ...SETTINGS,
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+      TABLE_NAME,
+      QUEUE_URL: queueUrl,
+      SOAK_QUEUE_ARN: Attributes?.QueueArn ?? '',
+      SOAK_STALL_MS: String(STALL_MS),
+    },
+    (line) => workerLog.write(`${line}\n`),
+    join(logDirectory, 'workers.log'),
+  );
+  cleanups.push(() => pool.stop());
+  await Promise.all(Array.from({ length: workerCount }, () => pool.spawn()));
+  progress(`${workerCount} workers polling`);
+
+  // The reaper on a 1 s schedule instead of rate(1 minute), through serverless-offline's Invoke API.
+  const reaper = { runs: 0, failures: 0, lastError: '' };
+  const invokeReaper = invokeThroughOffline(stack.lambdaEndpoint, REAPER_FUNCTION);
+  const stopReaper = every(reaperEveryMs, async () => {
+    const result = await invokeReaper({});
+    if (result.ok) reaper.runs += 1;
+    else {
+      reaper.failures += 1;
+      reaper.lastError = result.error;
+    }
+  });
+  cleanups.push(stopReaper);
+  const stopKiller = every(killEveryMs, async () => pool.killOne(random));
+  cleanups.push(stopKiller);
+
+  // Submit, with bounded concurrency; some ids get duplicate messages straight on the queue.
+  const accepted = new Map<string, Accepted>();
+  const duplicates = { sent: 0, failed: 0, pending: [] as Promise<void>[] };
+  const sendDuplicate = (id: string) =>
+    sqs
+      .send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify({ id }),
+          DelaySeconds: Math.floor(random() * 6),
+        }),
+      )
+      .then(
+        () => {
+          duplicates.sent += 1;
+        },
+        () => {
+          duplicates.failed += 1;
+        },
+      );
+  let next = 0;
+  const submitStarted = Date.now();
+  const submitDeadline = submitStarted + submitDeadlineMs;
+  const lane = async () => {
+    for (let index = next++; index < count && !interrupted; index = next++) {
+      const submission = await submit(stack.httpEndpoint, index, submitDeadline);
+      if (!submission) continue;
+      accepted.set(submission.id, submission);
+      if (random() < duplicateRate) {
+        const extra = random() < 0.5 ? 1 : 2;
+        for (let copy = 0; copy < extra; copy += 1) duplicates.pending.push(sendDuplicate(submission.id));
+      }
+      if (accepted.size % 250 === 0) progress(`${accepted.size} accepted`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  await Promise.all(duplicates.pending);
+  progress(
+    `${accepted.size} of ${count} accepted in ${Date.now() - submitStarted} ms; waiting for decisions`,
+  );
+
+  // Wait for every accepted id to be terminal, watching that no decision ever changes.
+  const firstDecision = new Map<string, { status: string; decidedBy?: string }>();
+  const changed = new Set<string>();
+  const observe = (items: Map<string, Item>) => {
+    for (const [id, item] of items) {
+      if (!isTerminal(item)) {
+        if (firstDecision.has(id)) changed.add(id);
+        continue;
+      }
+      const first = firstDecision.get(id);
+      if (!first) firstDecision.set(id, { status: item.status, decidedBy: item.decidedBy });
+      else if (first.status !== item.status || first.decidedBy !== item.decidedBy) changed.add(id);
+    }
+  };
+  const deadline = Date.now() + deadlineMs;
+  let items = await scan(documents);
+  observe(items);
+  let undecided = [...accepted.keys()].filter((id) => !isTerminal(items.get(id)));
+  let lastProgress = Date.now();
+  while (undecided.length > 0 && Date.now() < deadline && !interrupted) {
+    await sleep(1000);
+    items = await scan(documents);
+    observe(items);
+    undecided = undecided.filter((id) => !isTerminal(items.get(id)));
+    if (Date.now() - lastProgress > 10_000) {
+      progress(`${undecided.length} undecided`);
+      lastProgress = Date.now();
+    }
+  }
+  if (interrupted) throw new Error('interrupted');
+  const timedOut = undecided.length > 0;
+  if (timedOut) {
+    progress(
+      `deadline passed: ${undecided.length} of ${accepted.size} not decided after ${deadlineMs / 1000} s`,
+    );
+  }
+
+  // Let zombies still stalled in a slow rule attempt their late writes before the record is read.
+  await stopKiller();
+  await sleep(STALL_MS + 2_000);
+  items = await scan(documents);
+  observe(items);
+  await stopReaper();
+  await pool.stop();
+  items = await scan(documents);
+  observe(items);
+  const totalMs = Date.now() - submitStarted;
+
+  // Invariants.
+  const writes = proxy.analyse();
+  const ruleSet = defaultRuleSet();
+  const lost: string[] = [];
+  const wrongVerdict: string[] = [];
+  const contentChanged: string[] = [];
+  const processingErrors = new Map<string, string[]>();
+  const unrecorded: string[] = [];
+  const decideMs: number[] = [];
+  let maxAttempts = 0;
+  let slowRule = 0;
+  for (const [id, submission] of accepted) {
+    const item = items.get(id);
+    if (isSlowRuleContent(submission.content)) slowRule += 1;
+    if (!item || !isTerminal(item)) {
+      lost.push(id);
+      continue;
+    }
+    maxAttempts = Math.max(maxAttempts, item.attempts);
+    if (item.completedAt) decideMs.push(Date.parse(item.completedAt) - Date.parse(item.createdAt));
+    if (item.content !== submission.content) contentChanged.push(id);
+    if (item.result) {
+      if (item.status !== ruleSet.evaluate(submission.content).verdict) wrongVerdict.push(id);
+    } else if (item.error) {
+      processingErrors.set(item.error.code, [...(processingErrors.get(item.error.code) ?? []), id]);
+    } else {
+      wrongVerdict.push(id);
+    }
+    const deciders = (proxy.writes.get(id) ?? []).filter(
+      (write) => write.kind === 'complete' && write.answer === 'written',
+    );
+    if (!deciders.some((write) => write.leaseToken === item.decidedBy)) unrecorded.push(id);
+  }
+  const decidedTwice = new Set([...writes.decidedTwice.filter((id) => accepted.has(id)), ...changed]);
+  const unacknowledged = [...items.keys()].filter((id) => !accepted.has(id));
+  decideMs.sort((a, b) => a - b);
+
+  const show = (label: string, ids: Iterable<string>) => {
+    for (const id of [...ids].slice(0, 10)) {
+      const item = items.get(id);
+      console.log(
+        `${label} ${id}: item=${JSON.stringify(
+          item && {
+            status: item.status,
+            attempts: item.attempts,
+            decidedBy: item.decidedBy,
+            error: item.error,
+            verdict: item.result?.verdict,
+            expected: ruleSet.evaluate(accepted.get(id)?.content ?? '').verdict,
+          },
+        )} writes=${describeWrites(proxy, id)}`,
+      );
+    }
+  };
+  show('lost', lost);
+  show('decided_twice', decidedTwice);
+  show('wrong_verdict', wrongVerdict);
+  show('content_changed', contentChanged);
+  show('unrecorded_decision', unrecorded);
+  for (const rejection of http.rejected.slice(0, 10)) console.log(`post_rejected ${rejection}`);
+  for (const failure of http.serverErrors) console.log(`post_5xx ${failure}`);
+
+  const { counts } = proxy;
+  const outcomes = pool.outcomes();
+  const injected = counts.throttled + counts.internalErrors + counts.unavailable + counts.lostResponses;
+  console.log(
+    `faults: dynamodb_requests=${counts.requests} item_requests=${counts.itemRequests} injected=${injected} ` +
+      `throttled_400=${counts.throttled} internal_500=${counts.internalErrors} unavailable_503=${counts.unavailable} ` +
+      `lost_responses=${counts.lostResponses}`,
+  );
+  console.log(
+    `http: post_requests=${http.posts} post_5xx=${http.post5xx} post_network_errors=${http.networkErrors} ` +
+      `post_4xx=${http.post4xx} gave_up=${http.gaveUp} stored_without_202=${unacknowledged.length}`,
+  );
+  console.log(
+    `chaos: workers_killed=${pool.killed} killed_mid_batch=${pool.killedMidBatch} worker_crashes=${pool.crashes} ` +
+      `duplicate_messages=${duplicates.sent} duplicate_send_failures=${duplicates.failed} slow_rule_submissions=${slowRule} ` +
+      `reaper_runs=${reaper.runs} reaper_failures=${reaper.failures}${reaper.lastError ? ` (last: ${reaper.lastError})` : ''}`,
+  );
+  console.log(
+    `workers: ${Object.entries(outcomes)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([message, times]) => `"${message}"=${times}`)
+      .join(' ')} (totals last reported by each worker; a killed worker's last batch is missing)`,
+  );
+  console.log(
+    `writes: terminal_writes=${writes.terminalWrites} own_retries_refused=${writes.ownRetriesRefused} ` +
+      `unrecorded_decisions=${unrecorded.length} content_changed=${contentChanged.length} total_s=${(totalMs / 1000).toFixed(0)}`,
+  );
+  console.log(
+    `processing_errors: failed_with_error=${[...processingErrors.values()].flat().length}` +
+      [...processingErrors]
+        .map(([code, ids]) => ` ${code}=${ids.length} (${ids.slice(0, 5).join(', ')})`)
+        .join(''),
+  );
+  if (timedOut) {
+    console.log(`soak: FAILED: ${undecided.length} submission(s) not decided within ${deadlineMs / 1000} s`);
+  }
+  if (accepted.size < count)
+    console.log(`soak: FAILED: only ${accepted.size} of ${count} submissions accepted`);
+  console.log(
+    `soak: submitted=${accepted.size} decided=${accepted.size - lost.length} lost=${lost.length} ` +
+      `decided_twice=${decidedTwice.size} wrong_verdict=${wrongVerdict.length} ` +
+      `zombie_writes_refused=${writes.zombieWritesRefused} max_attempts=${maxAttempts} ` +
+      `p50_decide_ms=${percentile(decideMs, 50).toFixed(0)} p99_decide_ms=${percentile(decideMs, 99).toFixed(0)}`,
+  );
+  const violated =
+    lost.length > 0 ||
+    decidedTwice.size > 0 ||
+    wrongVerdict.length > 0 ||
+    contentChanged.length > 0 ||
+    unrecorded.length > 0 ||
+    accepted.size < count;
+  return violated ? 1 : 0;
+}
+
+process.once('SIGINT', () => {
+  interrupted = true;
+  progress('interrupted; stopping everything');
+  void teardown().finally(() => process.exit(130));
+});
+
+// Every step has its own bound; this is the last resort that keeps the soak from running forever.
+const watchdogMs = submitDeadlineMs + deadlineMs + WATCHDOG_SLACK_MS;
+setTimeout(() => {
+  progress(`watchdog: still running after ${watchdogMs / 1000} s; stopping everything`);
+  void teardown().finally(() => {
+    console.log(`soak: FAILED: still running after ${watchdogMs / 1000} s (logs in ${logDirectory})`);
+    process.exit(1);
+  });
+}, watchdogMs).unref();
+
+main()
+  .then(async (code) => {
+    if (interrupted) return;
+    await teardown();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    if (interrupted) return;
+    console.error(error instanceof Error ? error.message : error);
+    await teardown();
+    console.log(`soak: FAILED: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    process.exit(1);
+  });
