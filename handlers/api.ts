@@ -1,49 +1,80 @@
 import middy from '@middy/core';
-import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { app } from '../src/composition';
-import { problemDetails } from '../src/http/error-handler';
+import { cursorSecret } from '../src/config/env';
+import { CursorSigner } from '../src/http/cursor-signature';
+import { problemDetails, securityHeaders } from '../src/http/error-handler';
+import { openApiDocument } from '../src/http/openapi';
 import { notFound } from '../src/http/problem';
 import {
   ifNoneMatch,
   ownerOf,
+  parseCreateBatch,
   parseCreateSubmission,
+  parseIdempotencyKey,
   parseListQuery,
   parseSubmissionId,
 } from '../src/http/request';
-import { accepted, submissionFound, submissionList } from '../src/http/response';
+import { accepted, batchAccepted, json, submissionFound, submissionList } from '../src/http/response';
+import { router } from '../src/http/router';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
 
 const { config, submissions, logger } = app();
-const owner = (event: Event) => ownerOf(event, config.DEFAULT_OWNER);
+const cursors = new CursorSigner(cursorSecret(config));
+const owner = (event: Event) => ownerOf(event, { mode: config.AUTH_MODE, devOwner: config.DEFAULT_OWNER });
 
 async function createSubmission(event: Event): Promise<Result> {
+  const caller = owner(event);
   const { content } = parseCreateSubmission(event, config.MAX_CONTENT_BYTES);
-  const submission = await submissions.acceptSubmission(owner(event), content);
-  logger.info('submission accepted', { submissionId: submission.id });
-  return accepted(submission);
+  const key = parseIdempotencyKey(event);
+  const { submission, replayed } = key
+    ? await submissions.acceptIdempotently(caller, content, key)
+    : { submission: await submissions.acceptSubmission(caller, content), replayed: false };
+  logger.info(replayed ? 'submission replayed' : 'submission accepted', { submissionId: submission.id });
+  return accepted(submission, replayed);
+}
+
+async function createBatch(event: Event): Promise<Result> {
+  const caller = owner(event);
+  const { items } = parseCreateBatch(event, config.MAX_CONTENT_BYTES);
+  const accepted = await submissions.acceptBatch(
+    caller,
+    items.map((item) => item.content),
+  );
+  logger.info('batch accepted', { count: accepted.length });
+  return batchAccepted(accepted);
 }
 
 async function getSubmission(event: Event): Promise<Result> {
+  const caller = owner(event);
   const id = parseSubmissionId(event);
-  const submission = await submissions.getSubmission(owner(event), id);
+  const submission = await submissions.getSubmission(caller, id);
   if (!submission) throw notFound(`No submission ${id}.`);
   return submissionFound(submission, ifNoneMatch(event), config.POLL_RETRY_AFTER_SECONDS);
 }
 
 async function listSubmissions(event: Event): Promise<Result> {
-  const { limit, cursor } = parseListQuery(event);
-  return submissionList(await submissions.listSubmissions(owner(event), limit, cursor));
+  const caller = owner(event);
+  const { limit, cursor, status } = parseListQuery(event);
+  const page = await submissions.listSubmissions(caller, limit, cursor && cursors.verify(cursor), status);
+  return submissionList({ ...page, nextCursor: page.nextCursor && cursors.sign(page.nextCursor) });
+}
+
+async function describeApi(): Promise<Result> {
+  return json(openApiDocument(), 'public, max-age=300');
 }
 
 export const handler = middy<Event, Result>()
+  .use(securityHeaders())
   .use(problemDetails(logger))
   .handler(
-    httpRouterHandler<Event, Result>([
+    router([
       { method: 'POST', path: '/submissions', handler: createSubmission },
+      { method: 'POST', path: '/submissions/batch', handler: createBatch },
       { method: 'GET', path: '/submissions/{id}', handler: getSubmission },
       { method: 'GET', path: '/submissions', handler: listSubmissions },
+      { method: 'GET', path: '/openapi.json', handler: describeApi },
     ]),
   );

@@ -52,6 +52,7 @@ export function compose(dependencies: Dependencies) {
       queue,
       clock,
       orphanAfterMs: config.ORPHAN_AFTER_MS,
+      idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
       onEnqueueFailed: (id, error) =>
         logger.warn('enqueue failed; the reaper will enqueue it', {
           submissionId: id,

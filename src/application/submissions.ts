@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { Submission } from '../domain/submission';
+import { createHash, randomUUID } from 'node:crypto';
+import { IdempotencyConflictError } from '../domain/errors';
+import type { Submission, SubmissionStatus } from '../domain/submission';
 import type { Clock } from '../ports/clock';
 import type { SubmissionQueue } from '../ports/submission-queue';
 import type { SubmissionPage, SubmissionStore } from '../ports/submission-store';
@@ -10,6 +11,8 @@ export interface SubmissionServiceOptions {
   clock: Clock;
   /** A PENDING submission not claimed within this time is re-enqueued by the reaper. */
   orphanAfterMs: number;
+  /** How long an Idempotency-Key is remembered (default 24 h). */
+  idempotencyTtlSeconds?: number;
   newId?: () => string;
   /** Told when the enqueue after a successful write fails; the reaper will enqueue later. */
   onEnqueueFailed?: (id: string, error: unknown) => void;
@@ -25,24 +28,67 @@ export class SubmissionService {
     this.#newId = options.newId ?? randomUUID;
   }
 
+  /** Stores a new submission as PENDING and enqueues it (see #store). */
+  async acceptSubmission(owner: string, content: string): Promise<Submission> {
+    return this.#store(owner, content, this.#newId(), this.#options.clock.now().toISOString());
+  }
+
+  /**
+   * acceptSubmission, safe to retry with the same Idempotency-Key: the first
+   * request reserves the key for a submission id, and every retry with the same
+   * body gets that submission (`replayed`); another body is refused. A retry that
+   * finds the key reserved but the submission not yet stored (the first request
+   * is still running, or crashed) stores it itself, identically, so either way
+   * exactly one submission exists.
+   */
+  async acceptIdempotently(
+    owner: string,
+    content: string,
+    key: string,
+  ): Promise<{ submission: Submission; replayed: boolean }> {
+    const { store, clock, idempotencyTtlSeconds = 86_400 } = this.#options;
+    const now = clock.now();
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const proposal = {
+      keyHash: sha256(`${owner}\n${key}`),
+      submissionId: this.#newId(),
+      requestHash: sha256(content),
+      createdAt: now.toISOString(),
+      expiresAt: nowSeconds + idempotencyTtlSeconds,
+    };
+    const live = await store.reserveIdempotencyKey(proposal, nowSeconds);
+    if (live.requestHash !== proposal.requestHash) throw new IdempotencyConflictError();
+    const replayed = live.submissionId !== proposal.submissionId;
+    const stored = replayed ? await store.get(live.submissionId) : undefined;
+    return {
+      submission: stored ?? (await this.#store(owner, content, live.submissionId, live.createdAt)),
+      replayed,
+    };
+  }
+
+  /** Stores several submissions with one batch write and enqueues them in batches. */
+  async acceptBatch(owner: string, contents: readonly string[]): Promise<Submission[]> {
+    const { store, queue, clock, orphanAfterMs } = this.#options;
+    const now = clock.now();
+    const submissions = contents.map((content) =>
+      this.#pending(owner, content, this.#newId(), now.toISOString()),
+    );
+    await store.createMany(submissions, new Date(now.getTime() + orphanAfterMs).toISOString());
+    const unsent = await queue.enqueueMany(submissions.map((submission) => submission.id));
+    for (const id of unsent)
+      this.#options.onEnqueueFailed?.(id, new Error('SendMessageBatch refused the entry'));
+    return submissions;
+  }
+
   /**
    * Stores the submission as PENDING, then enqueues its id. Once the write has
    * succeeded the submission is accepted: if the enqueue fails, the reaper's
    * orphan sweep enqueues it after `orphanAfterMs`, so the caller still gets it.
    */
-  async acceptSubmission(owner: string, content: string): Promise<Submission> {
-    const { store, queue, clock, orphanAfterMs } = this.#options;
-    const now = clock.now();
-    const submission: Submission = {
-      id: this.#newId(),
-      owner,
-      content,
-      status: 'PENDING',
-      attempts: 0,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    const reapAt = new Date(now.getTime() + orphanAfterMs).toISOString();
+  async #store(owner: string, content: string, id: string, createdAt: string): Promise<Submission> {
+    const { store, queue, orphanAfterMs } = this.#options;
+    const submission = this.#pending(owner, content, id, createdAt);
+    const reapAt = new Date(Date.parse(createdAt) + orphanAfterMs).toISOString();
     if (!(await store.create(submission, reapAt))) {
       throw new Error(`Submission id already taken: ${submission.id}`);
     }
@@ -54,13 +100,24 @@ export class SubmissionService {
     return submission;
   }
 
+  #pending(owner: string, content: string, id: string, createdAt: string): Submission {
+    return { id, owner, content, status: 'PENDING', attempts: 0, createdAt, updatedAt: createdAt };
+  }
+
   /** The owner's submission, or undefined when it does not exist or belongs to someone else. */
   async getSubmission(owner: string, id: string): Promise<Submission | undefined> {
     const submission = await this.#options.store.get(id);
     return submission?.owner === owner ? submission : undefined;
   }
 
-  async listSubmissions(owner: string, limit: number, cursor?: string): Promise<SubmissionPage> {
-    return this.#options.store.listByOwner(owner, limit, cursor);
+  async listSubmissions(
+    owner: string,
+    limit: number,
+    cursor?: string,
+    status?: SubmissionStatus,
+  ): Promise<SubmissionPage> {
+    return this.#options.store.listByOwner(owner, limit, cursor, status);
   }
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');

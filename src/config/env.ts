@@ -41,8 +41,20 @@ export const configSchema = z.object({
   WORKER_SAFETY_MARGIN_MS: nonNegativeInt.default(2_000),
   /** Shards of the sparse index's partition key; spreads non-terminal writes over partitions. */
   ACTIVE_INDEX_SHARDS: wholeNumber(1, 100).default(4),
-  /** Owner used when the request carries no authenticated identity (local development). */
+  /**
+   * `jwt`: the owner is the API Gateway JWT authorizer's `sub`, and a request
+   * without one is refused (401). `dev`: the explicit local mode, one fixed owner.
+   */
+  AUTH_MODE: z.enum(['jwt', 'dev'], { error: 'must be jwt or dev' }).default('jwt'),
+  /** The owner in `dev` mode (and when a request carries no identity there). */
   DEFAULT_OWNER: z.string().min(1).max(128).default('anonymous'),
+  /** Signs pagination cursors so a tampered one is refused; required with AUTH_MODE=jwt. */
+  CURSOR_SECRET: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  ),
+  /** How long an Idempotency-Key is remembered. */
+  IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
   /** Seconds a poller is told to wait before asking again about a non-terminal submission. */
   POLL_RETRY_AFTER_SECONDS: positiveInt.default(1),
 });
@@ -59,4 +71,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}
+
+/** Not a secret: signs cursors only where AUTH_MODE=dev (the local stack). */
+const DEV_CURSOR_SECRET = 'local-development-cursor-secret-not-for-deployed-stages';
+
+/** The API's cursor key: CURSOR_SECRET, which a deployed (jwt) stage must set. */
+export function cursorSecret(config: Config): string {
+  if (config.CURSOR_SECRET) return config.CURSOR_SECRET;
+  if (config.AUTH_MODE === 'dev') return DEV_CURSOR_SECRET;
+  throw new ConfigError('Invalid configuration: CURSOR_SECRET: is required when AUTH_MODE=jwt');
 }

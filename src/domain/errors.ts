@@ -10,3 +10,11 @@ export class InvalidCursorError extends SubmissionError {
     super('The cursor is not valid; start again without it.');
   }
 }
+
+/** An Idempotency-Key reused with a different request body. */
+export class IdempotencyConflictError extends SubmissionError {
+  override name = 'IdempotencyConflictError';
+  constructor() {
+    super('This Idempotency-Key was already used with a different body; use a new key for a new submission.');
+  }
+}

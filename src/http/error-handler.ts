@@ -1,9 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { InvalidCursorError } from '../domain/errors';
+import { IdempotencyConflictError, InvalidCursorError } from '../domain/errors';
 import type { Logger } from '../observability/logger';
 import { describeError } from '../observability/logger';
-import { badRequest, HttpProblem } from './problem';
+import { badRequest, HttpProblem, unprocessable } from './problem';
 import { problemResponse } from './response';
 
 /** Maps what handlers throw to problem+json. Only < 500 details reach the client. */
@@ -11,6 +11,9 @@ export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof InvalidCursorError) {
     return badRequest(error.message, [{ field: 'cursor', message: error.message }]);
+  }
+  if (error instanceof IdempotencyConflictError) {
+    return unprocessable(error.message, [{ field: 'Idempotency-Key', message: error.message }]);
   }
   // middy's createError (e.g. the router's 404 for an unknown route).
   const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
@@ -37,4 +40,21 @@ export function problemDetails(
       request.response = problemResponse(problem, path);
     },
   };
+}
+
+/** Headers every API response carries, errors included. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+};
+
+export function securityHeaders(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  const apply = async (request: { response?: APIGatewayProxyStructuredResultV2 | null }) => {
+    if (!request.response) return;
+    request.response.headers = { ...request.response.headers, ...SECURITY_HEADERS };
+  };
+  return { after: apply, onError: apply };
 }

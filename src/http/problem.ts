@@ -16,6 +16,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors?: FieldError[],
+    /** Extra response headers the status calls for (`Allow` on 405, `WWW-Authenticate` on 401). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -34,7 +36,13 @@ export class HttpProblem extends Error {
 
 export const badRequest = (detail: string, errors?: FieldError[]) =>
   new HttpProblem(400, 'Bad Request', detail, errors);
+export const unauthorized = (detail: string) =>
+  new HttpProblem(401, 'Unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' });
 export const notFound = (detail: string) => new HttpProblem(404, 'Not Found', detail);
+export const methodNotAllowed = (detail: string, allow: string[]) =>
+  new HttpProblem(405, 'Method Not Allowed', detail, undefined, { allow: allow.join(', ') });
+export const unprocessable = (detail: string, errors?: FieldError[]) =>
+  new HttpProblem(422, 'Unprocessable Content', detail, errors);
 export const payloadTooLarge = (detail: string, errors?: FieldError[]) =>
   new HttpProblem(413, 'Content Too Large', detail, errors);
 export const unsupportedMediaType = (detail: string) =>

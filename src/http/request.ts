@@ -1,27 +1,24 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
-import { badRequest, type FieldError, payloadTooLarge, unsupportedMediaType } from './problem';
-
-/** C0 control characters other than tab, line feed and carriage return. */
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
-
-const createBody = z.strictObject({
-  content: z
-    .string({ error: 'content must be a string' })
-    .min(1, { error: 'content must not be empty' })
-    .refine((text) => text.isWellFormed(), {
-      error: 'content must be valid Unicode (no lone surrogates)',
-    })
-    .refine((text) => !CONTROL_CHARACTER.test(text), {
-      error: 'content must not contain control characters other than tab and line breaks',
-    }),
-});
-export type CreateSubmissionBody = z.infer<typeof createBody>;
+import type { z } from 'zod';
+import { badRequest, type FieldError, payloadTooLarge, unauthorized, unsupportedMediaType } from './problem';
+import {
+  type CreateBatchBody,
+  type CreateSubmissionBody,
+  createBatchBody,
+  createSubmissionBody,
+  idempotencyKey,
+  type ListQuery,
+  listQuery,
+  MAX_BATCH_ITEMS,
+  submissionId,
+} from './schemas';
 
 function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return { field: issue.keys.join(', '), message: `unknown field(s): ${issue.keys.join(', ')}` };
+      // Named by their full path, so an unknown field inside items[3] reads `items.3.priority`.
+      const fields = issue.keys.map((key) => [...issue.path, key].join('.')).join(', ');
+      return { field: fields, message: `unknown field(s): ${fields}` };
     }
     return { field: issue.path.join('.') || '(body)', message: issue.message };
   });
@@ -38,25 +35,27 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 
 /**
- * Parses `POST /submissions`. Size is checked on the raw bytes before parsing
- * (JSON escapes can make a body up to 6× its content), then on the content itself.
+ * The body as JSON. Its size is checked on the raw bytes before parsing; JSON
+ * escapes can make a body up to 6× the content it carries, hence the allowance.
  */
-export function parseCreateSubmission(
+function parseJsonBody(
   event: APIGatewayProxyEventV2,
   maxContentBytes: number,
-): CreateSubmissionBody {
+  shape: { example: string; field: string },
+): unknown {
   const contentType = header(event, 'content-type');
   if (contentType !== undefined && !JSON_MEDIA_TYPE.test(contentType)) {
     throw unsupportedMediaType(`Send the body as application/json, not ${contentType}.`);
   }
-  if (event.body === undefined || event.body === '') {
-    throw badRequest('A JSON body {"content": "..."} is required.', [
-      { field: 'content', message: 'content is required' },
+  // serverless-offline passes null for an absent body (and for a body of JSON null).
+  if (event.body === undefined || event.body === null || event.body === '') {
+    throw badRequest(`A JSON body ${shape.example} is required.`, [
+      { field: shape.field, message: `${shape.field} is required` },
     ]);
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body);
   if (raw.byteLength > maxContentBytes * 6 + 1024) {
-    throw payloadTooLarge(`The request body is larger than this service accepts.`);
+    throw payloadTooLarge('The request body is larger than this service accepts.');
   }
   let json: unknown;
   try {
@@ -64,23 +63,55 @@ export function parseCreateSubmission(
   } catch {
     throw badRequest('The request body is not valid JSON in UTF-8.');
   }
-  const parsed = createBody.safeParse(json);
-  if (!parsed.success) {
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw badRequest('The request body must be a JSON object {"content": "..."}.');
-    }
-    throw badRequest('The request body is not a valid submission.', fieldErrors(parsed.error));
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw badRequest(`The request body must be a JSON object ${shape.example}.`);
   }
-  const bytes = Buffer.byteLength(parsed.data.content, 'utf8');
-  if (bytes > maxContentBytes) {
-    throw payloadTooLarge(`content is ${bytes} bytes of UTF-8; the limit is ${maxContentBytes}.`, [
-      { field: 'content', message: `content must be at most ${maxContentBytes} bytes of UTF-8` },
-    ]);
-  }
+  return json;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw badRequest(`The request body is not ${what}.`, fieldErrors(parsed.error));
   return parsed.data;
 }
 
-const submissionId = z.uuid({ error: 'id must be a UUID' });
+function tooLarge(contents: { field: string; content: string }[], maxContentBytes: number): FieldError[] {
+  return contents
+    .filter(({ content }) => Buffer.byteLength(content, 'utf8') > maxContentBytes)
+    .map(({ field }) => ({ field, message: `${field} must be at most ${maxContentBytes} bytes of UTF-8` }));
+}
+
+/** `POST /submissions`: `{"content": "..."}`. */
+export function parseCreateSubmission(
+  event: APIGatewayProxyEventV2,
+  maxContentBytes: number,
+): CreateSubmissionBody {
+  const json = parseJsonBody(event, maxContentBytes, { example: '{"content": "..."}', field: 'content' });
+  const body = parseWith(createSubmissionBody, json, 'a valid submission');
+  const oversized = tooLarge([{ field: 'content', content: body.content }], maxContentBytes);
+  if (oversized.length > 0) {
+    const bytes = Buffer.byteLength(body.content, 'utf8');
+    throw payloadTooLarge(`content is ${bytes} bytes of UTF-8; the limit is ${maxContentBytes}.`, oversized);
+  }
+  return body;
+}
+
+/** `POST /submissions/batch`: validated as a whole before anything is written. */
+export function parseCreateBatch(event: APIGatewayProxyEventV2, maxContentBytes: number): CreateBatchBody {
+  const json = parseJsonBody(event, maxContentBytes * MAX_BATCH_ITEMS, {
+    example: '{"items": [{"content": "..."}]}',
+    field: 'items',
+  });
+  const body = parseWith(createBatchBody, json, 'a valid batch');
+  const oversized = tooLarge(
+    body.items.map((item, index) => ({ field: `items.${index}.content`, content: item.content })),
+    maxContentBytes,
+  );
+  if (oversized.length > 0) {
+    throw payloadTooLarge(`Some contents exceed ${maxContentBytes} bytes of UTF-8.`, oversized);
+  }
+  return body;
+}
 
 export function parseSubmissionId(event: APIGatewayProxyEventV2): string {
   const parsed = submissionId.safeParse(event.pathParameters?.id);
@@ -90,20 +121,22 @@ export function parseSubmissionId(event: APIGatewayProxyEventV2): string {
   return parsed.data.toLowerCase();
 }
 
-const listQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int({ error: 'limit must be a whole number' })
-    .min(1, { error: 'limit must be at least 1' })
-    .max(100, { error: 'limit must be at most 100' })
-    .default(20),
-  cursor: z.string().min(1).max(2048, { error: 'cursor is too long' }).optional(),
-});
-export type ListQuery = z.infer<typeof listQuery>;
-
 export function parseListQuery(event: APIGatewayProxyEventV2): ListQuery {
   const parsed = listQuery.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw badRequest('The query is not valid.', fieldErrors(parsed.error));
+  return parsed.data;
+}
+
+/** The Idempotency-Key header, if sent; malformed → 400. */
+export function parseIdempotencyKey(event: APIGatewayProxyEventV2): string | undefined {
+  const value = header(event, 'idempotency-key');
+  if (value === undefined) return undefined;
+  const parsed = idempotencyKey.safeParse(value);
+  if (!parsed.success) {
+    throw badRequest('The Idempotency-Key header is malformed.', [
+      { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1–255 printable ASCII characters' },
+    ]);
+  }
   return parsed.data;
 }
 
@@ -111,9 +144,20 @@ export function ifNoneMatch(event: APIGatewayProxyEventV2): string | undefined {
   return header(event, 'if-none-match');
 }
 
-/** The caller: the JWT's `sub` when an authorizer ran, otherwise the configured local owner. */
-export function ownerOf(event: APIGatewayProxyEventV2, defaultOwner: string): string {
+export interface AuthSettings {
+  /** `jwt`: the API Gateway JWT authorizer's `sub` is the owner; `dev`: a fixed local owner. */
+  mode: 'jwt' | 'dev';
+  devOwner: string;
+}
+
+/**
+ * The caller. With `jwt` a request without a verified `sub` is refused (401),
+ * never served as somebody; `dev` is the explicit local mode.
+ */
+export function ownerOf(event: APIGatewayProxyEventV2, auth: AuthSettings): string {
   const context = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
   const sub = context.authorizer?.jwt?.claims?.sub;
-  return typeof sub === 'string' && sub.length > 0 ? sub : defaultOwner;
+  if (typeof sub === 'string' && sub.length > 0) return sub;
+  if (auth.mode === 'dev') return auth.devOwner;
+  throw unauthorized('A valid bearer token is required.');
 }

@@ -25,15 +25,33 @@ export function submissionResource(submission: Submission, withContent: boolean)
   };
 }
 
-export function accepted(submission: Submission): Response {
+/** 202 with the submission; `replayed` marks the answer to a retried Idempotency-Key. */
+export function accepted(submission: Submission, replayed = false): Response {
   return {
     statusCode: 202,
     headers: {
       'content-type': JSON_TYPE,
       location: `/submissions/${submission.id}`,
       'cache-control': 'no-store',
+      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
     },
     body: JSON.stringify(submissionResource(submission, false)),
+  };
+}
+
+export function batchAccepted(submissions: Submission[]): Response {
+  return {
+    statusCode: 202,
+    headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
+    body: JSON.stringify({ items: submissions.map((submission) => submissionResource(submission, false)) }),
+  };
+}
+
+export function json(body: unknown, cacheControl = 'no-cache'): Response {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': JSON_TYPE, 'cache-control': cacheControl },
+    body: JSON.stringify(body),
   };
 }
 
@@ -90,7 +108,11 @@ export function submissionList(page: SubmissionPage): Response {
 export function problemResponse(problem: HttpProblem, instance?: string): Response {
   return {
     statusCode: problem.status,
-    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'application/problem+json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...problem.headers,
+    },
     body: JSON.stringify(problem.toBody(instance)),
   };
 }

@@ -2,6 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../adapters/sqs/client';
 import {
+  type JwtAuthorizer,
+  missingSecrets,
+  splitList,
+  unauthenticatedDeployment,
+} from './deployment-checks';
+import {
   type CloudFormationResources,
   ensureResources,
   type ResolvedResources,
@@ -11,8 +17,19 @@ import { invokeThroughOffline, SqsEventSource } from './sqs-event-source';
 
 /** The parts of the serverless v3 object this plugin reads. */
 interface Serverless {
+  classes: { Error: new (message: string) => Error };
+  getProvider(name: 'aws'): { naming: { getRoleLogicalId(): string } };
   service: {
-    provider: { region?: string; environment?: Record<string, unknown> };
+    provider: {
+      region?: string;
+      stage?: string;
+      environment?: Record<string, unknown>;
+      httpApi?: { authorizers?: Record<string, JwtAuthorizer>; cors?: { allowedOrigins?: string[] } };
+      compiledCloudFormationTemplate?: {
+        Resources: Record<string, unknown>;
+        Outputs?: Record<string, unknown>;
+      };
+    };
     custom?: Record<string, any>;
     resources?: { Resources?: CloudFormationResources };
     getAllFunctions(): string[];
@@ -36,9 +53,20 @@ interface Log {
  * AWS_ENDPOINT_URL_*), resolves `Ref`/`Fn::GetAtt` in function environments to
  * the local resources, and feeds each `sqs` event to its function with AWS's
  * partial-batch-failure semantics. Schedules are served by serverless-offline.
+ *
+ * On `package` (and so `deploy`) it refuses a stage that would not authenticate
+ * its callers, leaves out a CORS block that allows no origin, and drops the
+ * shared Lambda role once every function has its own (serverless-iam-roles-per-function
+ * leaves it behind, still allowed to consume the queue). `${envList:NAME}` reads a
+ * comma-separated environment variable as a list.
  */
 export class OfflineLocalStackPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
+  readonly configurationVariablesSources = {
+    envList: {
+      resolve: async ({ address }: { address: string }) => ({ value: splitList(process.env[address]) }),
+    },
+  };
   readonly #serverless: Serverless;
   readonly #options: Record<string, unknown>;
   readonly #log: Log;
@@ -54,7 +82,38 @@ export class OfflineLocalStackPlugin {
       'before:offline:start:init': () => this.#createResources(),
       'offline:start:init': () => this.#startEventSources(),
       'before:offline:start:end': () => this.#stopEventSources(),
+      'before:package:initialize': async () => this.#checkDeployment(),
+      // After serverless-iam-roles-per-function's own `before:package:finalize` (listed before this plugin).
+      'before:package:finalize': async () => this.#removeUnusedSharedRole(),
     };
+  }
+
+  #checkDeployment(): void {
+    const { provider } = this.#serverless.service;
+    const stage = String(this.#options.stage ?? provider.stage ?? 'dev');
+    const refusal = unauthenticatedDeployment(stage, provider) ?? missingSecrets(stage, provider);
+    if (refusal) throw new this.#serverless.classes.Error(refusal);
+    const origins = [provider.httpApi?.cors?.allowedOrigins ?? []].flat();
+    if (origins.includes('*')) {
+      throw new this.#serverless.classes.Error(
+        `Stage "${stage}" would let any website call the API: CORS_ORIGINS must name origins ` +
+          '(e.g. https://app.example.com), not *. See README.md, section "Limits".',
+      );
+    }
+    // No configured origin means no cross-origin access: API Gateway then has no CORS rules at all.
+    if (provider.httpApi?.cors && origins.length === 0) {
+      delete provider.httpApi.cors;
+      this.#log.notice('CORS_ORIGINS is empty: the HTTP API allows no cross-origin requests');
+    }
+  }
+
+  #removeUnusedSharedRole(): void {
+    const template = this.#serverless.service.provider.compiledCloudFormationTemplate;
+    const role = this.#serverless.getProvider('aws').naming.getRoleLogicalId();
+    if (!template?.Resources[role]) return;
+    const { [role]: _shared, ...others } = template.Resources;
+    if (JSON.stringify([others, template.Outputs ?? {}]).includes(JSON.stringify(role))) return;
+    delete template.Resources[role];
   }
 
   get #region(): string {

@@ -61,6 +61,21 @@ export interface ActiveSubmission {
   updatedAt: string;
 }
 
+/**
+ * A reserved Idempotency-Key: which submission a retry of the same request gets.
+ * Stored under a hash of owner and key, never the key itself.
+ */
+export interface IdempotencyRecord {
+  keyHash: string;
+  submissionId: string;
+  /** Hash of the request body; the same key with another body is refused. */
+  requestHash: string;
+  /** The submission's createdAt, so every retry creates the identical item. */
+  createdAt: string;
+  /** Epoch seconds; after it the key may be used again (also the table's TTL attribute). */
+  expiresAt: number;
+}
+
 export interface SubmissionPage {
   items: Submission[];
   /** Opaque to callers; undefined on the last page. */
@@ -87,5 +102,18 @@ export interface SubmissionStore {
   deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean>;
   /** Non-terminal submissions whose reap time is at or before `now`, from the sparse index. */
   listDue(now: string): AsyncIterable<ActiveSubmission>;
-  listByOwner(owner: string, limit: number, cursor?: string): Promise<SubmissionPage>;
+  /** An owner's submissions, newest first; `status` filters (pages may then be short). */
+  listByOwner(
+    owner: string,
+    limit: number,
+    cursor?: string,
+    status?: SubmissionStatus,
+  ): Promise<SubmissionPage>;
+  /** Stores fresh PENDING submissions together (batch submit). Ids are new UUIDs. */
+  createMany(submissions: NewSubmission[], reapAt: string): Promise<void>;
+  /**
+   * Reserves an idempotency key: stores `record` if the key is free or expired
+   * (one conditional write) and returns it; otherwise returns the live record.
+   */
+  reserveIdempotencyKey(record: IdempotencyRecord, nowEpochSeconds: number): Promise<IdempotencyRecord>;
 }

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '../../src/domain/errors';
-import type { ValidationResult } from '../../src/domain/submission';
-import type { ActiveSubmission, SubmissionStore } from '../../src/ports/submission-store';
+import type { Submission, ValidationResult } from '../../src/domain/submission';
+import type {
+  ActiveSubmission,
+  IdempotencyRecord,
+  NewSubmission,
+  SubmissionPage,
+  SubmissionStore,
+} from '../../src/ports/submission-store';
 
 /** One empty store for one test, and how to clean up after it. */
 export interface StoreUnderTest {
@@ -739,6 +745,226 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
 
         // Assess
         await expect(listing).rejects.toThrow(InvalidCursorError);
+      });
+
+      it('filters by status: following nextCursor reaches every match and nothing else', async () => {
+        // Prepare: seven of alice's submissions, a second apart; three PASSED, one PROCESSING, three PENDING.
+        const ids: string[] = [];
+        for (let second = 0; second < 7; second += 1) {
+          const id = randomUUID();
+          await store.create({ id, owner: 'alice', content: 'x', createdAt: at(second) }, at(999));
+          ids.push(id);
+        }
+        await store.create({ id: randomUUID(), owner: 'bob', content: 'x', createdAt: at(3) }, at(999));
+        const passedIds = [ids[0], ids[3], ids[6]] as string[];
+        for (const id of passedIds) await completePassed(id, await claimed(id));
+        await claimed(ids[4] as string);
+
+        // Act
+        const pages = await allPages('alice', 2, 'PASSED');
+        const pending = await allPages('alice', 2, 'PENDING');
+
+        // Assess
+        const listed = pages.flatMap((page) => page.items);
+        expect(listed.map((item) => item.id)).toEqual([...passedIds].reverse());
+        expect(listed.every((item) => item.status === 'PASSED')).toBe(true);
+        expect(pages.every((page) => page.items.length <= 2)).toBe(true);
+        expect(pending.flatMap((page) => page.items.map((item) => item.id))).toEqual(
+          [ids[1], ids[2], ids[5]].reverse(),
+        );
+      });
+
+      it('filters by a status nobody has: no items, on any page', async () => {
+        // Prepare
+        await created();
+        await created();
+
+        // Act
+        const pages = await allPages('alice', 1, 'FAILED');
+
+        // Assess
+        expect(pages.flatMap((page) => page.items)).toEqual([]);
+      });
+    });
+
+    /** Every page of an owner's listing, following nextCursor (bounded, in case a store never stops). */
+    async function allPages(owner: string, limit: number, status?: Submission['status']) {
+      const pages: SubmissionPage[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listByOwner(owner, limit, cursor, status);
+        pages.push(page);
+        cursor = page.nextCursor;
+      } while (cursor && pages.length < 100);
+      expect(cursor).toBeUndefined();
+      return pages;
+    }
+
+    describe('createMany', () => {
+      const batch = (count: number, owner = 'alice'): NewSubmission[] =>
+        Array.from({ length: count }, (_, index) => ({
+          id: randomUUID(),
+          owner,
+          content: `item ${index}`,
+          createdAt: at(index),
+        }));
+
+      it('stores every submission PENDING with zero attempts, more than one BatchWriteItem’s worth', async () => {
+        // Prepare
+        const submissions = batch(27);
+
+        // Act
+        await store.createMany(submissions, at(120));
+
+        // Assess
+        const stored = await Promise.all(submissions.map((submission) => store.get(submission.id)));
+        expect(stored).toEqual(
+          submissions.map((submission) =>
+            expect.objectContaining({
+              ...submission,
+              status: 'PENDING',
+              attempts: 0,
+              updatedAt: submission.createdAt,
+            }),
+          ),
+        );
+        for (const item of stored) expect(item).not.toHaveProperty('reapAt');
+      });
+
+      it('makes them due for the reaper at reapAt, not before', async () => {
+        // Prepare
+        const submissions = batch(5);
+
+        // Act
+        await store.createMany(submissions, at(120));
+
+        // Assess
+        expect(await collect(store.listDue(at(119)))).toEqual([]);
+        const due = await collect(store.listDue(at(120)));
+        expect(due.map((item) => item.id).sort()).toEqual(
+          submissions.map((submission) => submission.id).sort(),
+        );
+        expect(due.every((item) => item.status === 'PENDING' && item.reapAt === at(120))).toBe(true);
+      });
+
+      it('lists them by owner, newest first, and each can be claimed', async () => {
+        // Prepare
+        const submissions = batch(4);
+        await store.create({ id: randomUUID(), owner: 'bob', content: 'x', createdAt: at(2) }, at(120));
+
+        // Act
+        await store.createMany(submissions, at(120));
+
+        // Assess
+        const { items } = await store.listByOwner('alice', 10);
+        expect(items.map((item) => item.id)).toEqual(
+          submissions.map((submission) => submission.id).reverse(),
+        );
+        const [first] = submissions as [NewSubmission];
+        expect(
+          (await store.claim({ id: first.id, leaseToken: 't', now: at(5), leaseExpiresAt: at(305) })).claimed,
+        ).toBe(true);
+      });
+    });
+
+    describe('reserveIdempotencyKey', () => {
+      const record = (overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord => ({
+        keyHash: `key-${randomUUID()}`,
+        submissionId: randomUUID(),
+        requestHash: 'body-hash-1',
+        createdAt: T0,
+        expiresAt: 1_000,
+        ...overrides,
+      });
+
+      it('returns the proposal when the key is new', async () => {
+        // Prepare
+        const proposal = record();
+
+        // Act
+        const live = await store.reserveIdempotencyKey(proposal, 500);
+
+        // Assess
+        expect(live).toEqual(proposal);
+      });
+
+      it('returns the first record unchanged to a second proposal for the same key, even at expiresAt', async () => {
+        // Prepare
+        const first = record();
+        await store.reserveIdempotencyKey(first, 500);
+        const second = record({
+          keyHash: first.keyHash,
+          requestHash: 'body-hash-2',
+          createdAt: at(5),
+          expiresAt: 2_000,
+        });
+
+        // Act
+        const during = await store.reserveIdempotencyKey(second, 600);
+        const atExpiry = await store.reserveIdempotencyKey(second, first.expiresAt);
+
+        // Assess
+        expect(during).toEqual(first);
+        expect(atExpiry).toEqual(first);
+      });
+
+      it('lets a new proposal win once the record has expired (expiresAt < now)', async () => {
+        // Prepare
+        const first = record();
+        await store.reserveIdempotencyKey(first, 500);
+        const later = record({ keyHash: first.keyHash, createdAt: at(2_000), expiresAt: 3_000 });
+
+        // Act
+        const live = await store.reserveIdempotencyKey(later, first.expiresAt + 1);
+        const after = await store.reserveIdempotencyKey(record({ keyHash: first.keyHash }), 1_500);
+
+        // Assess
+        expect(live).toEqual(later);
+        expect(after).toEqual(later);
+      });
+
+      it('keeps different keys independent', async () => {
+        // Prepare
+        const one = record();
+        const other = record();
+
+        // Act
+        const [first, second] = await Promise.all([
+          store.reserveIdempotencyKey(one, 500),
+          store.reserveIdempotencyKey(other, 500),
+        ]);
+
+        // Assess
+        expect(first).toEqual(one);
+        expect(second).toEqual(other);
+      });
+
+      it('lets exactly one of two concurrent proposals for one key win', async () => {
+        // Prepare
+        const keyHash = `key-${randomUUID()}`;
+        const proposals = [record({ keyHash }), record({ keyHash, requestHash: 'body-hash-2' })];
+
+        // Act
+        const answers = await Promise.all(
+          proposals.map((proposal) => store.reserveIdempotencyKey(proposal, 500)),
+        );
+
+        // Assess
+        expect(answers[0]).toEqual(answers[1]);
+        expect(proposals).toContainEqual(answers[0]);
+      });
+
+      it('never shows a record as a submission: not in get, listDue or listByOwner', async () => {
+        // Prepare
+        const reserved = record();
+
+        // Act
+        await store.reserveIdempotencyKey(reserved, 500);
+
+        // Assess
+        expect(await store.get(reserved.submissionId)).toBeUndefined();
+        expect(await everDue()).toEqual([]);
+        expect((await store.listByOwner('alice', 10)).items).toEqual([]);
       });
     });
   });

@@ -24,6 +24,8 @@ function routeOf(
 ): { routeKey: string; pathParameters?: Record<string, string> } {
   if (path === '/submissions' && (method === 'GET' || method === 'POST'))
     return { routeKey: `${method} /submissions` };
+  if (path === '/submissions/batch' && method === 'POST') return { routeKey: 'POST /submissions/batch' };
+  if (path === '/openapi.json' && method === 'GET') return { routeKey: 'GET /openapi.json' };
   const id = /^\/submissions\/([^/]+)$/.exec(path)?.[1];
   if (id !== undefined && method === 'GET')
     return { routeKey: 'GET /submissions/{id}', pathParameters: { id } };
@@ -106,23 +108,41 @@ const API_ENV = [
   'MAX_CONTENT_BYTES',
   'DEFAULT_OWNER',
   'POLL_RETRY_AFTER_SECONDS',
+  'AUTH_MODE',
+  'CURSOR_SECRET',
 ] as const;
 type ApiEnv = Partial<Record<(typeof API_ENV)[number], string>>;
 
 /**
- * Imports a fresh copy of handlers/api.ts composed from `env` (the module reads
- * process.env once, at import, as a Lambda cold start does). Call `restore`
- * afterwards to put process.env back.
+ * Imports a fresh copy of handlers/api.ts composed from `settings` (the module
+ * reads process.env once, at import, as a Lambda cold start does); AUTH_MODE
+ * defaults to the local `dev` mode. Call `restore` afterwards to put process.env
+ * back; an import that throws restores it itself.
  */
-export async function loadApiHandler(env: ApiEnv) {
+export async function loadApiHandler(settings: ApiEnv) {
+  const env: ApiEnv = { AUTH_MODE: 'dev', ...settings };
   const saved: ApiEnv = Object.fromEntries(API_ENV.map((name) => [name, process.env[name]]));
   for (const name of API_ENV) {
     const value = env[name];
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
+  const restore = () => {
+    for (const name of API_ENV) {
+      const value = saved[name];
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
   vi.resetModules();
-  const { handler } = (await import('../../handlers/api')) as { handler: ApiHandler };
+  let handler: ApiHandler;
+  try {
+    ({ handler } = (await import('../../handlers/api')) as { handler: ApiHandler });
+  } catch (error) {
+    // A cold start that fails (bad configuration) must not leave its environment behind.
+    restore();
+    throw error;
+  }
 
   async function call(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const result = await handler(httpEvent(method, path, options), lambdaContext);
@@ -137,14 +157,5 @@ export async function loadApiHandler(env: ApiEnv) {
     };
   }
 
-  return {
-    call,
-    restore: () => {
-      for (const name of API_ENV) {
-        const value = saved[name];
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    },
-  };
+  return { call, restore };
 }

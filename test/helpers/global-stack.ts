@@ -1,3 +1,6 @@
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, startLocalStack } from '../../src/local/stack';
 
@@ -10,6 +13,8 @@ declare module 'vitest' {
       tableName: string;
       queueName: string;
       settings: Record<string, string>;
+      /** Everything the stack printed (emulators, serverless offline, the functions' logs), one line each. */
+      logFile: string;
     };
   }
 }
@@ -30,11 +35,15 @@ export const E2E_SETTINGS = {
  */
 export default async function setup(project: TestProject) {
   const output: string[] = [];
+  const logDirectory = mkdtempSync(join(tmpdir(), 'submissions-e2e-'));
+  const logFile = join(logDirectory, 'stack.log');
   const stack = await startLocalStack({
     httpPort: await freePort(),
     lambdaPort: await freePort(),
     env: E2E_SETTINGS,
     echo: (line) => {
+      // Synchronous, so a test that reads the file sees every line printed so far.
+      appendFileSync(logFile, `${line}\n`);
       output.push(line);
       if (output.length > 500) output.shift();
     },
@@ -46,9 +55,11 @@ export default async function setup(project: TestProject) {
     tableName: 'submissions-local-submissions',
     queueName: 'submissions-local-submissions',
     settings: E2E_SETTINGS,
+    logFile,
   });
   return async () => {
     await stack.stop();
     if (process.env.E2E_SHOW_STACK_OUTPUT) console.log(output.join('\n'));
+    rmSync(logDirectory, { recursive: true, force: true });
   };
 }

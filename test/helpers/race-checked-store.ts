@@ -6,6 +6,7 @@ import type {
   ClaimRequest,
   CompleteRequest,
   FencedOutcome,
+  IdempotencyRecord,
   NewSubmission,
   ReleaseRequest,
   SubmissionPage,
@@ -134,6 +135,14 @@ export class CheckedSubmissionStore implements SubmissionStore {
       return items;
     });
     yield* due;
+  }
+
+  createMany(submissions: NewSubmission[], reapAt: string): Promise<void> {
+    return this.#serialised(() => this.#inner.createMany(submissions, reapAt));
+  }
+
+  reserveIdempotencyKey(record: IdempotencyRecord, nowEpochSeconds: number): Promise<IdempotencyRecord> {
+    return this.#serialised(() => this.#inner.reserveIdempotencyKey(record, nowEpochSeconds));
   }
 
   listByOwner(owner: string, limit: number, cursor?: string): Promise<SubmissionPage> {

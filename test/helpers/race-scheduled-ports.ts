@@ -11,6 +11,11 @@ export class RecordingQueue implements SubmissionQueue {
     this.received.push(id);
   }
 
+  async enqueueMany(ids: readonly string[]): Promise<string[]> {
+    this.received.push(...ids);
+    return [];
+  }
+
   /** Messages sent since the last call, now handed to a consumer. */
   takeUndelivered(): string[] {
     const batch = this.received.slice(this.#delivered);
@@ -103,6 +108,18 @@ export function scheduledStore(store: SubmissionStore, s: fc.Scheduler, actor: s
         () => store.listByOwner(owner, limit, cursor),
         (page) => `${page.items.length} items`,
       ),
+    createMany: (submissions, reapAt) =>
+      gate(
+        'createMany',
+        () => store.createMany(submissions, reapAt),
+        () => 'stored',
+      ),
+    reserveIdempotencyKey: (record, nowEpochSeconds) =>
+      gate(
+        'reserveIdempotencyKey',
+        () => store.reserveIdempotencyKey(record, nowEpochSeconds),
+        (live) => live.submissionId,
+      ),
   };
 }
 
@@ -115,6 +132,12 @@ export function scheduledQueue(queue: SubmissionQueue, s: fc.Scheduler, actor: s
         'enqueue',
         () => queue.enqueue(id),
         () => 'sent',
+      ),
+    enqueueMany: (ids) =>
+      gate(
+        'enqueueMany',
+        () => queue.enqueueMany(ids),
+        (failed) => `${ids.length - failed.length} sent`,
       ),
   };
 }

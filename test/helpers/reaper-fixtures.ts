@@ -48,6 +48,11 @@ export class UnreachableQueue implements SubmissionQueue {
     this.attempted.push(id);
     throw new Error('queue unreachable (injected fault)');
   }
+
+  async enqueueMany(ids: readonly string[]): Promise<string[]> {
+    this.attempted.push(...ids);
+    return [...ids];
+  }
 }
 
 function deferred<T>() {

@@ -1,37 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
-import { type ApiResponse, loadApiHandler, type RequestOptions } from '../helpers/api-events';
+import { loadApiHandler, type RequestOptions } from '../helpers/api-events';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
+import { expectProblem, fieldsNamed, snapshot } from '../helpers/problems';
 
 const MAX_CONTENT_BYTES = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const silentLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  errors?: { field: string; message: string }[];
-}
-
-/** The problem's detail and each field error as `field: message`, for matching what it names. */
-function explanation(response: ApiResponse): string {
-  const problem = response.body as Problem;
-  return [problem.detail, ...(problem.errors ?? []).map(({ field, message }) => `${field}: ${message}`)].join(
-    '\n',
-  );
-}
-
-function expectProblem(response: ApiResponse, status: number, names: RegExp) {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json\b/);
-  expect(response.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
-  expect(explanation(response)).toMatch(names);
-}
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -264,24 +241,45 @@ describe('handlers/api.ts in-process against the emulators', () => {
         clock.advance(1_000);
       }
       await submissions.acceptSubmission('bob', 'bob number 1');
+      await submissions.acceptSubmission('bob', 'bob number 2');
       return ids;
+    }
+
+    interface Page {
+      items: { id: string; status: string }[];
+      nextCursor?: string;
+    }
+
+    /** Every page of `owner`'s listing with `query`, following nextCursor. */
+    async function allPages(owner: string, query: Record<string, string>): Promise<Page[]> {
+      const pages: Page[] = [];
+      let cursor: string | undefined;
+      do {
+        const response = await api.call('GET', '/submissions', {
+          owner,
+          query: { ...query, ...(cursor ? { cursor } : {}) },
+        });
+        expect(response.status).toBe(200);
+        const page = response.body as Page;
+        pages.push(page);
+        cursor = page.nextCursor;
+      } while (cursor && pages.length < 20);
+      expect(cursor).toBeUndefined();
+      return pages;
+    }
+
+    /** alice's first page of two, and its signed cursor. */
+    async function firstCursor(owner = 'alice'): Promise<string> {
+      const first = await api.call('GET', '/submissions', { owner, query: { limit: '2' } });
+      const cursor = (first.body as Page).nextCursor;
+      expect(cursor).toEqual(expect.any(String));
+      return cursor ?? '';
     }
 
     it('lists only the caller’s submissions, newest first, page by page', async () => {
       const ids = await staged();
 
-      const pages: { items: { id: string }[]; nextCursor?: string }[] = [];
-      let cursor: string | undefined;
-      do {
-        const response = await api.call('GET', '/submissions', {
-          owner: 'alice',
-          query: { limit: '2', ...(cursor ? { cursor } : {}) },
-        });
-        expect(response.status).toBe(200);
-        const page = response.body as { items: { id: string }[]; nextCursor?: string };
-        pages.push(page);
-        cursor = page.nextCursor;
-      } while (cursor && pages.length < 10);
+      const pages = await allPages('alice', { limit: '2' });
 
       expect(pages.map((page) => page.items.length)).toEqual([2, 2, 1]);
       expect(pages.flatMap((page) => page.items.map((item) => item.id))).toEqual([...ids].reverse());
@@ -290,50 +288,208 @@ describe('handlers/api.ts in-process against the emulators', () => {
       );
     });
 
-    it.each([
-      ['garbled', (cursor: string) => `x${cursor.slice(1)}`],
-      [
-        'rewritten for another owner',
-        (cursor: string) =>
-          Buffer.from(
-            json({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString()), owner: 'bob' }),
-          ).toString('base64url'),
-      ],
-    ])('refuses a %s cursor with 400 naming the cursor', async (_, tamper) => {
+    it('hands out cursors as <store cursor>.<HMAC>', async () => {
       await staged();
-      const first = await api.call('GET', '/submissions', { owner: 'alice', query: { limit: '2' } });
-      const cursor = (first.body as { nextCursor?: string }).nextCursor;
+
+      const cursor = await firstCursor();
+
+      expect(cursor).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    });
+
+    it('filters by status: pages may be short, but following nextCursor reaches every match and no other', async () => {
+      const ids = await staged();
+      const { processor } = service();
+      const decided = [ids[0], ids[2], ids[3]] as string[];
+      for (const id of decided) {
+        expect(await processor.process(id)).toMatchObject({ outcome: 'decided', status: 'PASSED' });
+      }
+
+      const passed = await allPages('alice', { limit: '2', status: 'PASSED' });
+      const pending = await allPages('alice', { limit: '2', status: 'PENDING' });
+      const failed = await allPages('alice', { limit: '2', status: 'FAILED' });
+
+      expect(passed.flatMap((page) => page.items.map((item) => item.id))).toEqual([...decided].reverse());
+      expect(passed.flatMap((page) => page.items).every((item) => item.status === 'PASSED')).toBe(true);
+      expect(passed.every((page) => page.items.length <= 2)).toBe(true);
+      expect(pending.flatMap((page) => page.items.map((item) => item.id))).toEqual([ids[4], ids[1]]);
+      expect(pending.flatMap((page) => page.items).every((item) => item.status === 'PENDING')).toBe(true);
+      expect(failed.flatMap((page) => page.items)).toEqual([]);
+    });
+
+    it.each([
+      ['1', 1],
+      ['100', 5],
+    ])('accepts limit=%s', async (limit, count) => {
+      await staged();
+
+      const response = await api.call('GET', '/submissions', { owner: 'alice', query: { limit } });
+
+      expect(response.status).toBe(200);
+      expect((response.body as Page).items).toHaveLength(count);
+    });
+
+    it('pages by 20 when no limit is given', async () => {
+      const { submissions } = service();
+      await submissions.acceptBatch(
+        'alice',
+        Array.from({ length: 21 }, (_, index) => `item ${index}`),
+      );
+
+      const response = await api.call('GET', '/submissions', { owner: 'alice' });
+
+      expect(response.status).toBe(200);
+      expect((response.body as Page).items).toHaveLength(20);
+      expect((response.body as Page).nextCursor).toEqual(expect.any(String));
+    });
+
+    it('refuses a cursor with any single character changed, each with 400 naming cursor', async () => {
+      await staged();
+      const cursor = await firstCursor();
+      const tampered = [...cursor].map((character, index) => {
+        const replacement = character === 'A' ? 'B' : 'A';
+        return `${cursor.slice(0, index)}${replacement}${cursor.slice(index + 1)}`;
+      });
+
+      const responses = await Promise.all(
+        tampered.map((bad) => api.call('GET', '/submissions', { owner: 'alice', query: { cursor: bad } })),
+      );
+
+      expect(responses.map((response) => response.status)).toEqual(tampered.map(() => 400));
+      for (const response of responses) expect(fieldsNamed(response)).toEqual(['cursor']);
+    });
+
+    it.each([
+      ['without its signature', (cursor: string) => cursor.slice(0, cursor.lastIndexOf('.'))],
+      ['with an empty signature', (cursor: string) => cursor.slice(0, cursor.lastIndexOf('.') + 1)],
+      ['with a truncated signature', (cursor: string) => cursor.slice(0, -1)],
+      ['with its signature only', (cursor: string) => cursor.slice(cursor.lastIndexOf('.') + 1)],
+      [
+        'rewritten for another owner, keeping the signature',
+        (cursor: string) => {
+          const dot = cursor.lastIndexOf('.');
+          const key = JSON.parse(Buffer.from(cursor.slice(0, dot), 'base64url').toString()) as object;
+          return `${Buffer.from(json({ ...key, owner: 'bob' })).toString('base64url')}${cursor.slice(dot)}`;
+        },
+      ],
+    ])('refuses a cursor %s with 400 naming cursor', async (_, tamper) => {
+      await staged();
+      const cursor = await firstCursor();
+
+      const response = await api.call('GET', '/submissions', {
+        owner: 'alice',
+        query: { limit: '2', cursor: tamper(cursor) },
+      });
+
+      expectProblem(response, 400, /cursor: /);
+      expect(fieldsNamed(response)).toEqual(['cursor']);
+    });
+
+    it('refuses another owner’s valid cursor with 400 naming cursor, showing nothing of theirs', async () => {
+      await staged();
+      const bobs = await api.call('GET', '/submissions', { owner: 'bob', query: { limit: '1' } });
+      const cursor = (bobs.body as Page).nextCursor;
       expect(cursor).toEqual(expect.any(String));
 
       const response = await api.call('GET', '/submissions', {
         owner: 'alice',
-        query: { limit: '2', cursor: tamper(cursor ?? '') },
+        query: { cursor: cursor ?? '' },
       });
+
+      expectProblem(response, 400, /cursor: /);
+      expect(fieldsNamed(response)).toEqual(['cursor']);
+    });
+
+    it('refuses a cursor signed with another secret', async () => {
+      await staged();
+      const cursor = await firstCursor();
+      api.restore();
+      api = await loadApiHandler({
+        TABLE_NAME: backend.tableName,
+        QUEUE_URL: backend.queueUrl,
+        CURSOR_SECRET: 'another-secret-of-at-least-32-characters',
+      });
+
+      const response = await api.call('GET', '/submissions', { owner: 'alice', query: { cursor } });
 
       expectProblem(response, 400, /cursor: /);
     });
 
     it.each([
-      ['0', /limit: limit must be at least 1/],
-      ['101', /limit: limit must be at most 100/],
-      ['2.5', /limit: limit must be a whole number/],
-      ['ten', /limit: /],
-    ])('refuses limit=%s with 400 naming limit', async (limit, names) => {
-      const response = await api.call('GET', '/submissions', { query: { limit } });
+      ['limit=0', { limit: '0' }, /limit: limit must be at least 1/],
+      ['limit=101', { limit: '101' }, /limit: limit must be at most 100/],
+      ['limit=2.5', { limit: '2.5' }, /limit: limit must be a whole number/],
+      ['limit=ten', { limit: 'ten' }, /limit: /],
+      ['limit=-1', { limit: '-1' }, /limit: /],
+      ['an empty limit', { limit: '' }, /limit: /],
+      ['an empty cursor', { cursor: '' }, /cursor: cursor must not be empty/],
+      ['status=DONE', { status: 'DONE' }, /status: /],
+      ['status=passed (lower case)', { status: 'passed' }, /status: /],
+      ['an empty status', { status: '' }, /status: /],
+      ['an unknown parameter', { sort: 'asc' }, /sort: unknown field\(s\): sort/],
+      ['a misspelt parameter', { limt: '5' }, /limt/],
+    ])('refuses %s with 400 naming it, the query being strict', async (_, query, names) => {
+      await staged();
+
+      const response = await api.call('GET', '/submissions', { owner: 'alice', query });
 
       expectProblem(response, 400, names);
+      expect(response.body).toMatchObject({ instance: '/submissions' });
     });
   });
 
-  it.each([
-    ['GET', '/nope'],
-    ['DELETE', '/submissions'],
-    ['PUT', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23'],
-    ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/result'],
-  ])('answers an unknown route (%s %s) with a 404 problem, never a 5xx', async (method, path) => {
-    const response = await api.call(method, path);
+  describe('GET /openapi.json', () => {
+    it('serves the OpenAPI 3.1 document, public and cacheable', async () => {
+      const { openApiDocument } = await import('../../src/http/openapi');
 
-    expectProblem(response, 404, /Route does not exist/);
-    expect(response.body).toMatchObject({ instance: path });
+      const response = await api.call('GET', '/openapi.json');
+
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^application\/json\b/);
+      expect(response.headers['cache-control']).toMatch(/public/);
+      expect(response.body).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+      expect(response.body).toMatchObject({ openapi: '3.1.0' });
+    });
+  });
+
+  describe('routing', () => {
+    it.each([
+      ['GET', '/nope'],
+      ['POST', '/nope'],
+      ['GET', '/'],
+      ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/result'],
+      ['GET', '/submissions/batch/extra'],
+      ['GET', '/openapi.yaml'],
+    ])('answers an unknown path (%s %s) with a 404 "There is no …" problem', async (method, path) => {
+      const before = await snapshot(backend);
+
+      const response = await api.call(method, path);
+
+      expectProblem(response, 404, new RegExp(`^There is no ${path.replaceAll('.', '\\.')}\\.`));
+      expect(response.body).toMatchObject({ instance: path });
+      expect(response.headers).not.toHaveProperty('allow');
+      expect(await snapshot(backend)).toEqual(before);
+    });
+
+    it.each([
+      ['DELETE', '/submissions', 'GET, POST'],
+      ['PUT', '/submissions', 'GET, POST'],
+      ['PATCH', '/submissions', 'GET, POST'],
+      ['PUT', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', 'GET'],
+      ['POST', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', 'GET'],
+      ['DELETE', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', 'GET'],
+      ['PATCH', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', 'GET'],
+      ['GET', '/submissions/batch', 'POST'],
+      ['PUT', '/submissions/batch', 'POST'],
+      ['POST', '/openapi.json', 'GET'],
+    ])('answers %s %s with 405 and Allow: %s, storing and enqueuing nothing', async (method, path, allow) => {
+      const before = await snapshot(backend);
+
+      const response = await api.call(method, path, { body: json({ content: 'hello world 42' }) });
+
+      expectProblem(response, 405, new RegExp(`${method} is not allowed`));
+      expect(response.headers.allow?.split(', ').sort().join(', ')).toBe(allow);
+      expect(response.body).toMatchObject({ instance: path });
+      expect(await snapshot(backend)).toEqual(before);
+    });
   });
 });

@@ -75,7 +75,7 @@ describe('SubmissionProcessor against the emulators', () => {
     });
     submissions = new SubmissionService({
       store,
-      queue: { enqueue: async () => {} },
+      queue: { enqueue: async () => {}, enqueueMany: async () => [] },
       clock,
       orphanAfterMs: 120_000,
     });

@@ -238,6 +238,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
         if (id === unlucky) throw new Error('send failed (injected fault)');
         await app.queue.enqueue(id);
       },
+      enqueueMany: async () => [],
     };
     const reaper = new Reaper({
       store: app.store,

@@ -6,13 +6,33 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/local/stack';
 
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
+
+const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
+const ORIGINS = ['https://app.example.com', 'https://admin.example.com'];
+
+const table = { 'Fn::GetAtt': ['SubmissionsTable', 'Arn'] };
+const index = (name: string) => ({ 'Fn::Join': ['/', [table, 'index', name]] });
+const queue = { 'Fn::GetAtt': ['SubmissionQueue', 'Arn'] };
+/** What serverless-iam-roles-per-function grants every function: its own log group, nothing else. */
+const logs = (fn: string) => ({
+  Effect: 'Allow',
+  Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'],
+  Resource: [
+    {
+      'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/submissions-prod-${fn}:*:*`,
+    },
+  ],
+});
+const allow = (Action: string[], Resource: unknown[]) => ({ Effect: 'Allow', Action, Resource });
 
 /** `serverless package` with no AWS account (dummy credentials), and the template it writes. */
 describe('serverless package (what `sls deploy` would ship)', () => {
   let directory: string;
   let resources: Record<string, Resource>;
   const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
+  const statementsOf = (role: Resource) =>
+    role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'sls-package-'));
@@ -34,6 +54,10 @@ describe('serverless package (what `sls deploy` would ship)', () => {
           AWS_SECRET_ACCESS_KEY: 'dummy',
           SLS_TELEMETRY_DISABLED: '1',
           ESBUILD_WORK_FOLDER: '.esbuild/package-test',
+          JWT_ISSUER: ISSUER,
+          CURSOR_SECRET: 'a-cursor-signing-secret-of-at-least-32-chars',
+          JWT_AUDIENCE: 'web-client, mobile-client',
+          CORS_ORIGINS: ORIGINS.join(', '),
         },
       },
     );
@@ -96,22 +120,159 @@ describe('serverless package (what `sls deploy` would ship)', () => {
     ).toEqual(['ActiveSubmissions', 'ByOwner']);
   });
 
-  it('routes the three HTTP API endpoints to the api function', () => {
-    const routes = ofType('AWS::ApiGatewayV2::Route').map((route) => route.Properties.RouteKey);
-
-    expect(routes.sort()).toEqual(['GET /submissions', 'GET /submissions/{id}', 'POST /submissions']);
+  it('encrypts the table and both queues at rest', () => {
+    expect(resources.SubmissionsTable!.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(resources.SubmissionsTable!.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
+    expect(resources.SubmissionQueue!.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(resources.SubmissionDeadLetterQueue!.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
-  it('lets the functions touch only the table, its indexes and the queue — and never scan', () => {
-    const role = resources.IamRoleLambdaExecution!.Properties;
-    const statements = role.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
-    const dynamodb = statements.filter((statement: any) =>
-      [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')),
-    );
+  describe('HTTP API', () => {
+    const routes = () =>
+      ofType('AWS::ApiGatewayV2::Route').map((route) => route.Properties as Record<string, any>);
 
-    expect(dynamodb).toHaveLength(1);
-    expect(dynamodb[0].Action).not.toContain('dynamodb:Scan');
-    expect(JSON.stringify(dynamodb[0].Resource)).toContain('SubmissionsTable');
-    expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
+    it('routes the endpoints, and the wrong methods on them, to the api function', () => {
+      expect(
+        routes()
+          .map((route) => route.RouteKey)
+          .sort(),
+      ).toEqual([
+        'DELETE /submissions',
+        'DELETE /submissions/{id}',
+        'GET /openapi.json',
+        'GET /submissions',
+        'GET /submissions/{id}',
+        'PATCH /submissions',
+        'PATCH /submissions/{id}',
+        'POST /submissions',
+        'POST /submissions/batch',
+        'POST /submissions/{id}',
+        'PUT /submissions',
+        'PUT /submissions/{id}',
+      ]);
+      for (const route of routes()) {
+        expect(route.Target).toEqual({
+          'Fn::Join': ['/', ['integrations', { Ref: 'HttpApiIntegrationApi' }]],
+        });
+      }
+    });
+
+    it('leaves CORS preflights to API Gateway: no route catches OPTIONS', () => {
+      // An ANY, OPTIONS or $default route would send preflights (which carry no token) to the authorizer.
+      for (const { RouteKey } of routes()) expect(RouteKey).not.toMatch(/^(ANY|OPTIONS) |^\$default$/);
+    });
+
+    it('verifies JWTs from the configured issuer and audiences', () => {
+      const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+
+      expect(authorizers).toHaveLength(1);
+      expect(authorizers[0]!.Properties).toEqual({
+        ApiId: { Ref: 'HttpApi' },
+        Name: 'jwt',
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Issuer: ISSUER, Audience: ['web-client', 'mobile-client'] },
+      });
+    });
+
+    it('requires a token on every route but GET /openapi.json', () => {
+      for (const route of routes()) {
+        if (route.RouteKey === 'GET /openapi.json') {
+          expect(route.AuthorizationType).toBeUndefined();
+          expect(route.AuthorizerId).toBeUndefined();
+        } else {
+          expect(route, route.RouteKey).toMatchObject({
+            AuthorizationType: 'JWT',
+            AuthorizerId: { Ref: 'HttpApiAuthorizerJwt' },
+          });
+        }
+      }
+    });
+
+    it('tells every function to take the caller from the verified JWT', () => {
+      for (const fn of ofType('AWS::Lambda::Function')) {
+        expect(fn.Properties.Environment.Variables.AUTH_MODE).toBe('jwt');
+      }
+    });
+
+    it('throttles the whole stage: 50 requests per second, bursts of 100', () => {
+      const [stage] = ofType('AWS::ApiGatewayV2::Stage');
+
+      expect(stage?.Properties.DefaultRouteSettings).toEqual({
+        DetailedMetricsEnabled: false,
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+      });
+    });
+
+    it('allows cross-origin calls from the origins in CORS_ORIGINS only', () => {
+      expect(resources.HttpApi!.Properties.CorsConfiguration).toEqual({
+        AllowOrigins: ORIGINS,
+        AllowMethods: ['GET', 'POST'],
+        AllowHeaders: ['content-type', 'authorization', 'idempotency-key', 'if-none-match'],
+        ExposeHeaders: ['location', 'etag', 'retry-after'],
+        MaxAge: 600,
+      });
+    });
+  });
+
+  describe('least privilege', () => {
+    it('gives each function a role of its own, and no other role exists', () => {
+      const roles = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role');
+
+      expect(roles.map(([logicalId]) => logicalId).sort()).toEqual([
+        'ApiIamRoleLambdaExecution',
+        'ReaperIamRoleLambdaExecution',
+        'WorkerIamRoleLambdaExecution',
+      ]);
+      for (const fn of ['Api', 'Worker', 'Reaper']) {
+        expect(resources[`${fn}LambdaFunction`]!.Properties.Role).toEqual({
+          'Fn::GetAtt': [`${fn}IamRoleLambdaExecution`, 'Arn'],
+        });
+      }
+      for (const [, role] of roles) expect(role.Properties.ManagedPolicyArns).toEqual([]);
+    });
+
+    it('lets the api write and read submissions, list by owner and enqueue — nothing more', () => {
+      expect(statementsOf(resources.ApiIamRoleLambdaExecution!)).toEqual([
+        logs('api'),
+        allow(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:BatchWriteItem'], [table]),
+        allow(['dynamodb:Query'], [index('ByOwner')]),
+        allow(['sqs:SendMessage'], [queue]),
+      ]);
+    });
+
+    it('lets the worker consume the queue and claim, complete or release — nothing more', () => {
+      expect(statementsOf(resources.WorkerIamRoleLambdaExecution!)).toEqual([
+        logs('worker'),
+        allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], [queue]),
+        allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [table]),
+      ]);
+    });
+
+    it('lets the reaper read the sparse index, reset and requeue — nothing more', () => {
+      expect(statementsOf(resources.ReaperIamRoleLambdaExecution!)).toEqual([
+        logs('reaper'),
+        allow(['dynamodb:Query'], [index('ActiveSubmissions')]),
+        allow(['dynamodb:UpdateItem'], [table]),
+        allow(['sqs:SendMessage'], [queue]),
+      ]);
+    });
+
+    it('never grants a wildcard action or resource, nor a scan', () => {
+      const statements = ofType('AWS::IAM::Role').flatMap(statementsOf);
+
+      for (const { Action, Resource } of statements) {
+        for (const action of [Action].flat()) {
+          expect(action).not.toContain('*');
+          expect(action).not.toBe('dynamodb:Scan');
+        }
+        for (const resource of [Resource].flat()) expect(resource).not.toBe('*');
+      }
+      expect(JSON.stringify(statements)).not.toMatch(/"index","\*"|dynamodb:Scan/);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/env';
+import { ConfigError, cursorSecret, loadConfig } from '../../src/config/env';
 
 const REQUIRED = { TABLE_NAME: 'submissions', QUEUE_URL: 'http://localhost:4566/000000000000/submissions' };
 
@@ -30,7 +30,9 @@ describe('loadConfig', () => {
       ACTIVE_INDEX_SHARDS: 4,
       WORKER_CONCURRENCY: 10,
       WORKER_SAFETY_MARGIN_MS: 2_000,
+      AUTH_MODE: 'jwt',
       DEFAULT_OWNER: 'anonymous',
+      IDEMPOTENCY_TTL_SECONDS: 86_400,
       POLL_RETRY_AFTER_SECONDS: 1,
     });
   });
@@ -82,5 +84,60 @@ describe('loadConfig', () => {
       expect(message).toContain(variable);
     }
     expect(message).not.toContain('ORPHAN_AFTER_MS');
+  });
+});
+
+describe('cursorSecret', () => {
+  const SECRET = 'x'.repeat(32);
+
+  it('uses CURSOR_SECRET when it is set, in either auth mode', () => {
+    // Act
+    const secrets = (['jwt', 'dev'] as const).map((mode) =>
+      cursorSecret(loadConfig({ ...REQUIRED, AUTH_MODE: mode, CURSOR_SECRET: SECRET })),
+    );
+
+    // Assess
+    expect(secrets).toEqual([SECRET, SECRET]);
+  });
+
+  it('falls back to a fixed development secret in dev mode only', () => {
+    // Act
+    const secret = cursorSecret(loadConfig({ ...REQUIRED, AUTH_MODE: 'dev' }));
+
+    // Assess
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(cursorSecret(loadConfig({ ...REQUIRED, AUTH_MODE: 'dev', CURSOR_SECRET: '' }))).toBe(secret);
+  });
+
+  it.each([
+    { name: 'unset', env: { ...REQUIRED, AUTH_MODE: 'jwt' } },
+    { name: 'empty', env: { ...REQUIRED, AUTH_MODE: 'jwt', CURSOR_SECRET: '' } },
+    { name: 'unset with AUTH_MODE defaulting to jwt', env: { ...REQUIRED } },
+  ])('throws a ConfigError naming CURSOR_SECRET in jwt mode when it is $name', ({ env }) => {
+    // Prepare
+    const config = loadConfig(env);
+
+    // Act
+    const act = () => cursorSecret(config);
+
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(/CURSOR_SECRET/);
+  });
+
+  it('refuses a CURSOR_SECRET shorter than 32 characters at load, naming it', () => {
+    // Act
+    const message = configErrorMessage({ ...REQUIRED, AUTH_MODE: 'jwt', CURSOR_SECRET: 'x'.repeat(31) });
+
+    // Assess
+    expect(message).toContain('CURSOR_SECRET');
+  });
+
+  it('refuses an AUTH_MODE other than jwt or dev, naming it', () => {
+    // Act
+    const message = configErrorMessage({ ...REQUIRED, AUTH_MODE: 'none' });
+
+    // Assess
+    expect(message).toContain('AUTH_MODE');
   });
 });

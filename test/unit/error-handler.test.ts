@@ -1,7 +1,7 @@
 import type { Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { InvalidCursorError } from '../../src/domain/errors';
+import { IdempotencyConflictError, InvalidCursorError } from '../../src/domain/errors';
 import { problemDetails, toProblem } from '../../src/http/error-handler';
 import { badRequest, HttpProblem } from '../../src/http/problem';
 import type { LogFields, Logger } from '../../src/observability/logger';
@@ -30,6 +30,15 @@ describe('toProblem', () => {
     // Assess
     expect(problem.status).toBe(400);
     expect(problem.errors?.map((error) => error.field)).toEqual(['cursor']);
+  });
+
+  it('maps IdempotencyConflictError to 422 naming Idempotency-Key', () => {
+    // Act
+    const problem = toProblem(new IdempotencyConflictError());
+
+    // Assess
+    expect(problem.status).toBe(422);
+    expect(problem.errors?.map((error) => error.field)).toEqual(['Idempotency-Key']);
   });
 
   it.each([

@@ -4,7 +4,9 @@ import { HttpProblem } from '../../src/http/problem';
 import {
   ifNoneMatch,
   ownerOf,
+  parseCreateBatch,
   parseCreateSubmission,
+  parseIdempotencyKey,
   parseListQuery,
   parseSubmissionId,
 } from '../../src/http/request';
@@ -298,6 +300,23 @@ describe('parseCreateSubmission', () => {
   });
 });
 
+describe('content decoded from invalid UTF-8', () => {
+  it('refuses U+FFFD, the replacement a proxy leaves for undecodable bytes', () => {
+    const event = {
+      headers: {},
+      body: JSON.stringify({ content: 'abc\ufffd 12345' }),
+      isBase64Encoded: false,
+    } as never;
+
+    expect(() => parseCreateSubmission(event, 1000)).toThrow(
+      expect.objectContaining({
+        status: 400,
+        errors: [expect.objectContaining({ field: 'content', message: expect.stringMatching(/UTF-8/) })],
+      }),
+    );
+  });
+});
+
 describe('parseSubmissionId', () => {
   it.each([
     { name: 'a lower-case UUID', id: SUBMISSION_ID },
@@ -414,11 +433,112 @@ describe('ownerOf', () => {
     { name: 'the default owner when sub is not a string', claims: { sub: 42 }, expected: 'anonymous' },
     { name: 'the default owner when there is no sub', claims: { email: 'a@b.c' }, expected: 'anonymous' },
     { name: 'the default owner when no authorizer ran', claims: undefined, expected: 'anonymous' },
-  ])('uses $name', ({ claims, expected }) => {
+  ])('in dev mode uses $name', ({ claims, expected }) => {
     // Act
-    const owner = ownerOf(withClaims(claims), 'anonymous');
+    const owner = ownerOf(withClaims(claims), { mode: 'dev', devOwner: 'anonymous' });
 
     // Assess
     expect(owner).toBe(expected);
+  });
+
+  it('in jwt mode uses the verified sub', () => {
+    expect(ownerOf(withClaims({ sub: 'user-123' }), { mode: 'jwt', devOwner: 'anonymous' })).toBe('user-123');
+  });
+
+  it.each([
+    { name: 'no authorizer ran', claims: undefined },
+    { name: 'the sub is empty', claims: { sub: '' } },
+    { name: 'there is no sub', claims: { email: 'a@b.c' } },
+  ])('in jwt mode refuses with 401 when $name, never falling back to a default owner', ({ claims }) => {
+    expect(() => ownerOf(withClaims(claims), { mode: 'jwt', devOwner: 'anonymous' })).toThrow(
+      expect.objectContaining({ status: 401, headers: { 'www-authenticate': 'Bearer' } }),
+    );
+  });
+});
+
+describe('parseCreateBatch', () => {
+  const items = (count: number) =>
+    Array.from({ length: count }, (_, index) => ({ content: `item ${index}` }));
+
+  it('returns 1 to 25 items in order', () => {
+    // Act
+    const bodies = [1, 25].map((count) => parseCreateBatch(jsonPost({ items: items(count) }), LIMIT));
+
+    // Assess
+    expect(bodies.map((body) => body.items)).toEqual([items(1), items(25)]);
+  });
+
+  it.each([
+    {
+      name: 'an unknown field in an item',
+      items: [{ content: 'a' }, { content: 'b', extra: 1 }],
+      field: 'items.1.extra',
+    },
+    {
+      name: 'two unknown fields in an item',
+      items: [{ content: 'a', x: 1, y: 2 }],
+      field: 'items.0.x, items.0.y',
+    },
+    {
+      name: 'an empty content',
+      items: [{ content: 'a' }, { content: 'b' }, { content: '' }],
+      field: 'items.2.content',
+    },
+    { name: 'no items', items: [], field: 'items' },
+    { name: '26 items', items: items(26), field: 'items' },
+  ])('refuses $name with 400 naming $field', ({ items: batch, field }) => {
+    // Act
+    const problem = problemFrom(() => parseCreateBatch(jsonPost({ items: batch }), LIMIT));
+
+    // Assess
+    expect(problem.status).toBe(400);
+    expect(fieldsOf(problem)).toEqual([field]);
+  });
+
+  it('names an unknown top-level field by its name alone', () => {
+    // Act
+    const problem = problemFrom(() => parseCreateBatch(jsonPost({ items: items(1), extra: true }), LIMIT));
+
+    // Assess
+    expect(fieldsOf(problem)).toEqual(['extra']);
+  });
+
+  it('refuses an oversized item with 413 naming its index', () => {
+    // Prepare
+    const batch = [...items(2), { content: 'a'.repeat(LIMIT + 1) }];
+
+    // Act
+    const problem = problemFrom(() => parseCreateBatch(jsonPost({ items: batch }), LIMIT));
+
+    // Assess
+    expect(problem.status).toBe(413);
+    expect(fieldsOf(problem)).toEqual(['items.2.content']);
+  });
+});
+
+describe('parseIdempotencyKey', () => {
+  const withKey = (key: string) => httpEvent({ headers: { 'Idempotency-Key': key } });
+
+  it('is undefined when the header is absent', () => {
+    expect(parseIdempotencyKey(httpEvent())).toBeUndefined();
+  });
+
+  it.each([' ', '~'.repeat(255), 'order-7f3a attempt #2'])('accepts %j', (key) => {
+    expect(parseIdempotencyKey(withKey(key))).toBe(key);
+  });
+
+  it.each([
+    { name: 'empty', key: '' },
+    { name: '256 characters', key: 'k'.repeat(256) },
+    { name: 'a control character', key: 'a\u0001b' },
+    { name: 'DEL', key: 'a\u007f' },
+    { name: 'a non-ASCII letter', key: 'clé' },
+  ])('refuses a key that is $name with 400 naming Idempotency-Key', ({ key }) => {
+    // Act
+    const problem = problemFrom(() => parseIdempotencyKey(withKey(key)));
+
+    // Assess
+    expect(problem.status).toBe(400);
+    expect(fieldsOf(problem)).toEqual(['Idempotency-Key']);
   });
 });

@@ -101,6 +101,12 @@ ensure_table() {
       --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true >/dev/null; then
     log "warning: could not enable point-in-time recovery on $TABLE (no local effect)" >&2
   fi
+
+  # TimeToLiveSpecification on expiresAt in serverless.yml (idempotency records).
+  if ! aws_ dynamodb update-time-to-live --table-name "$TABLE" \
+      --time-to-live-specification Enabled=true,AttributeName=expiresAt >/dev/null; then
+    log "warning: could not enable TTL on $TABLE (expired records then stay, unused)" >&2
+  fi
 }
 
 # json_object KEY=VALUE... -> {"KEY":"VALUE",...} with VALUE escaped as a JSON string.

@@ -17,6 +17,8 @@ export const condition = {
   startedBefore: '#processingStartedAt < :startedBefore',
   /** reaper: nobody touched this orphan since we read it from the index. */
   reapAtUnchanged: '#reapAt = :seenReapAt',
+  /** idempotency: a key whose record outlived its retention may be used again. */
+  keyExpired: '#expiresAt < :nowEpoch',
 } as const;
 
 export const and = (...parts: string[]): string => parts.map((part) => `(${part})`).join(' AND ');
@@ -40,6 +42,7 @@ export const names = {
   '#error': 'error',
   '#lastError': 'lastError',
   '#owner': 'owner',
+  '#expiresAt': 'expiresAt',
 } as const;
 
 /** Keeps only the placeholders an expression mentions; DynamoDB rejects unused ones. */

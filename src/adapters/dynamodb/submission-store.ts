@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,7 +9,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Submission } from '../../domain/submission';
+import type { Submission, SubmissionStatus } from '../../domain/submission';
 import { isTerminal } from '../../domain/submission';
 import type {
   ActiveSubmission,
@@ -15,6 +17,7 @@ import type {
   ClaimRequest,
   CompleteRequest,
   FencedOutcome,
+  IdempotencyRecord,
   NewSubmission,
   ReleaseRequest,
   SubmissionPage,
@@ -73,14 +76,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   }
 
   async create(submission: NewSubmission, reapAt: string): Promise<boolean> {
-    const item: Item = {
-      ...submission,
-      status: 'PENDING',
-      attempts: 0,
-      updatedAt: submission.createdAt,
-      activeShard: activeShardOf(submission.id, this.#shards),
-      reapAt,
-    };
+    const item = this.#newItem(submission, reapAt);
     const written = await conditionally(() =>
       this.#client.send(
         new PutCommand({
@@ -275,14 +271,22 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     }
   }
 
-  async listByOwner(owner: string, limit: number, cursor?: string): Promise<SubmissionPage> {
+  async listByOwner(
+    owner: string,
+    limit: number,
+    cursor?: string,
+    status?: SubmissionStatus,
+  ): Promise<SubmissionPage> {
+    const keyCondition = '#owner = :owner';
+    const filter = status ? '#status = :status' : undefined;
     const { Items, LastEvaluatedKey } = await this.#client.send(
       new QueryCommand({
         TableName: this.#table,
         IndexName: OWNER_INDEX,
-        KeyConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: namesUsedIn('#owner'),
-        ExpressionAttributeValues: { ':owner': owner },
+        KeyConditionExpression: keyCondition,
+        FilterExpression: filter,
+        ExpressionAttributeNames: namesUsedIn(keyCondition, filter ?? ''),
+        ExpressionAttributeValues: { ':owner': owner, ...(status ? { ':status': status } : {}) },
         ScanIndexForward: false,
         Limit: limit,
         ExclusiveStartKey: cursor ? decodeCursor(cursor, owner) : undefined,
@@ -293,4 +297,68 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
       nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey as OwnerIndexKey) : undefined,
     };
   }
+
+  async createMany(submissions: NewSubmission[], reapAt: string): Promise<void> {
+    let pending = submissions.map((submission) => ({
+      PutRequest: { Item: this.#newItem(submission, reapAt) },
+    }));
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt === BATCH_WRITE_ATTEMPTS) {
+        throw new Error(`${pending.length} of ${submissions.length} submissions were not stored`);
+      }
+      if (attempt > 0) await sleep(BATCH_WRITE_BACKOFF_MS * 2 ** attempt);
+      const chunks = [];
+      for (let start = 0; start < pending.length; start += MAX_BATCH_WRITE) {
+        chunks.push(pending.slice(start, start + MAX_BATCH_WRITE));
+      }
+      const results = await Promise.all(
+        chunks.map((chunk) =>
+          this.#client.send(new BatchWriteCommand({ RequestItems: { [this.#table]: chunk } })),
+        ),
+      );
+      pending = results.flatMap((result) => (result.UnprocessedItems?.[this.#table] ?? []) as typeof pending);
+    }
+  }
+
+  async reserveIdempotencyKey(
+    record: IdempotencyRecord,
+    nowEpochSeconds: number,
+  ): Promise<IdempotencyRecord> {
+    const id = `${IDEMPOTENCY_PREFIX}${record.keyHash}`;
+    const free = or(condition.isNew, condition.keyExpired);
+    const reserved = await conditionally(() =>
+      this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { id, ...record },
+          ConditionExpression: free,
+          ExpressionAttributeNames: namesUsedIn(free),
+          ExpressionAttributeValues: { ':nowEpoch': nowEpochSeconds },
+        }),
+      ),
+    );
+    if (reserved) return record;
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: { id }, ConsistentRead: true }),
+    );
+    const { id: _id, ...live } = Item as IdempotencyRecord & { id: string };
+    return live;
+  }
+
+  #newItem(submission: NewSubmission, reapAt: string): Item {
+    return {
+      ...submission,
+      status: 'PENDING',
+      attempts: 0,
+      updatedAt: submission.createdAt,
+      activeShard: activeShardOf(submission.id, this.#shards),
+      reapAt,
+    };
+  }
 }
+
+/** Idempotency records share the table under their own key space (never a UUID). */
+const IDEMPOTENCY_PREFIX = 'idempotency#';
+const MAX_BATCH_WRITE = 25;
+const BATCH_WRITE_ATTEMPTS = 5;
+const BATCH_WRITE_BACKOFF_MS = 25;

@@ -1,5 +1,5 @@
 import { InvalidCursorError } from '../../domain/errors';
-import type { Submission } from '../../domain/submission';
+import type { Submission, SubmissionStatus } from '../../domain/submission';
 import { isTerminal } from '../../domain/submission';
 import type {
   ActiveSubmission,
@@ -7,6 +7,7 @@ import type {
   ClaimRequest,
   CompleteRequest,
   FencedOutcome,
+  IdempotencyRecord,
   NewSubmission,
   ReleaseRequest,
   SubmissionPage,
@@ -45,6 +46,7 @@ const before = (value: string | undefined, limit: string): boolean => value !== 
  */
 export class InMemorySubmissionStore implements SubmissionStore {
   readonly #items = new Map<string, Stored>();
+  readonly #keys = new Map<string, IdempotencyRecord>();
 
   async create(submission: NewSubmission, reapAt: string): Promise<boolean> {
     const current = this.#items.get(submission.id);
@@ -162,7 +164,12 @@ export class InMemorySubmissionStore implements SubmissionStore {
     yield* due;
   }
 
-  async listByOwner(owner: string, limit: number, cursor?: string): Promise<SubmissionPage> {
+  async listByOwner(
+    owner: string,
+    limit: number,
+    cursor?: string,
+    status?: SubmissionStatus,
+  ): Promise<SubmissionPage> {
     // DynamoDB answers a Limit below 1 with a ValidationException: a caller's bug, not an empty page.
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`limit must be a whole number ≥ 1, got ${limit}`);
@@ -177,18 +184,35 @@ export class InMemorySubmissionStore implements SubmissionStore {
       if (after < 0) throw new InvalidCursorError();
       start = after + 1;
     }
+    // As in DynamoDB, the limit counts items read; the status filter applies after it.
     const page = mine.slice(start, start + limit);
     const last = page.at(-1);
     return {
-      items: page.map(
-        (item) =>
-          Object.fromEntries(
-            LISTED.filter((name) => item[name] !== undefined).map((name) => [name, copy(item[name])]),
-          ) as unknown as Submission,
-      ),
+      items: page
+        .filter((item) => !status || item.status === status)
+        .map(
+          (item) =>
+            Object.fromEntries(
+              LISTED.filter((name) => item[name] !== undefined).map((name) => [name, copy(item[name])]),
+            ) as unknown as Submission,
+        ),
       ...(last && start + limit < mine.length
         ? { nextCursor: Buffer.from(last.id).toString('base64url') }
         : {}),
     };
+  }
+
+  async createMany(submissions: NewSubmission[], reapAt: string): Promise<void> {
+    for (const submission of submissions) await this.create(submission, reapAt);
+  }
+
+  async reserveIdempotencyKey(
+    record: IdempotencyRecord,
+    nowEpochSeconds: number,
+  ): Promise<IdempotencyRecord> {
+    const live = this.#keys.get(record.keyHash);
+    if (live && !(live.expiresAt < nowEpochSeconds)) return copy(live);
+    this.#keys.set(record.keyHash, copy(record));
+    return copy(record);
   }
 }

@@ -1,0 +1,161 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/local/stack';
+
+const DEPLOY_SETTINGS = ['JWT_ISSUER', 'JWT_AUDIENCE', 'CORS_ORIGINS', 'CURSOR_SECRET'];
+const CURSOR_SECRET = 'a-cursor-signing-secret-of-at-least-32-chars';
+const ISSUER = 'https://issuer.example.com/';
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  /** stdout and stderr. */
+  output: string;
+}
+
+/** Runs the serverless CLI with only the given deploy settings (none from the shell that runs the tests). */
+async function serverless(args: string[], settings: Record<string, string> = {}): Promise<Outcome> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !DEPLOY_SETTINGS.includes(name)),
+  );
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(projectRoot, 'node_modules/serverless/bin/serverless.js'), ...args],
+      {
+        cwd: projectRoot,
+        env: {
+          ...env,
+          ...settings,
+          AWS_ACCESS_KEY_ID: 'dummy',
+          AWS_SECRET_ACCESS_KEY: 'dummy',
+          SLS_TELEMETRY_DISABLED: '1',
+          ESBUILD_WORK_FOLDER: '.esbuild/deploy-guard-test',
+        },
+        maxBuffer: 10_000_000,
+      },
+    );
+    return { code: 0, stdout, output: stdout + stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, output: failure.stdout + failure.stderr };
+  }
+}
+
+/** The error serverless prints, from "Error:" on, with line breaks as spaces. */
+const errorOf = ({ output }: Outcome) => output.slice(output.indexOf('Error:')).replace(/\s+/g, ' ');
+
+describe.concurrent('a deployed stage is never silently open', () => {
+  let directory: string;
+  let attempts = 0;
+  const packageStage = (stage: string, settings?: Record<string, string>) => {
+    attempts += 1;
+    return serverless(
+      ['package', '--stage', stage, '--package', join(directory, `attempt-${attempts}`)],
+      settings,
+    );
+  };
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'sls-guard-'));
+  });
+  afterAll(() => rm(directory, { recursive: true, force: true }));
+
+  it('refuses to package a stage without JWT_ISSUER and JWT_AUDIENCE, and says what to set', async () => {
+    const outcome = await packageStage('prod');
+
+    expect(outcome.code).not.toBe(0);
+    expect(errorOf(outcome)).toContain(
+      'Error: Refusing to package stage "prod" without authentication: JWT_ISSUER is not set, ' +
+        'JWT_AUDIENCE is not set. Deployed stages authenticate every request with a JWT: set JWT_ISSUER ' +
+        '(the issuer URL, e.g. https://cognito-idp.<region>.amazonaws.com/<userPoolId>) and JWT_AUDIENCE ' +
+        '(the accepted audiences, comma-separated) in the shell that packages or deploys. ' +
+        'See README.md, section "Authentication".',
+    );
+  });
+
+  it('refuses a stage with an issuer but no audience', async () => {
+    const outcome = await packageStage('staging', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: ' , ' });
+
+    expect(outcome.code).not.toBe(0);
+    expect(errorOf(outcome)).toContain(
+      'Error: Refusing to package stage "staging" without authentication: JWT_AUDIENCE is not set.',
+    );
+  });
+
+  it('refuses an issuer that is not an https URL', async () => {
+    const outcome = await packageStage('prod', {
+      JWT_ISSUER: 'http://issuer.example.com',
+      JWT_AUDIENCE: 'web',
+    });
+
+    expect(outcome.code).not.toBe(0);
+    expect(errorOf(outcome)).toContain(
+      'Error: Refusing to package stage "prod" without authentication: ' +
+        'JWT_ISSUER is not an https URL: http://issuer.example.com. Deployed stages',
+    );
+  });
+
+  it('refuses to package the local stage, whose callers are one fixed owner', async () => {
+    const outcome = await packageStage('local', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: 'web' });
+
+    expect(outcome.code).not.toBe(0);
+    expect(errorOf(outcome)).toContain(
+      'Error: Stage "local" runs AUTH_MODE=dev, which is for `npm start` only and cannot be packaged or deployed.',
+    );
+  });
+
+  it('refuses a deployed stage without CURSOR_SECRET, naming it', async () => {
+    const outcome = await packageStage('prod', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: 'web' });
+
+    expect(outcome.code).not.toBe(0);
+    expect(errorOf(outcome)).toContain('Error: Refusing to package stage "prod": CURSOR_SECRET is not set');
+  });
+
+  it('refuses CORS_ORIGINS=* on a deployed stage', async () => {
+    const outcome = await packageStage('prod', {
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: 'web',
+      CORS_ORIGINS: '*',
+      CURSOR_SECRET,
+    });
+
+    expect(outcome.code).not.toBe(0);
+    expect(errorOf(outcome)).toContain(
+      'Error: Stage "prod" would let any website call the API: CORS_ORIGINS must name origins',
+    );
+  });
+
+  it('packages with no CORS rules at all when CORS_ORIGINS is unset', async () => {
+    const target = join(directory, 'no-cors');
+    const outcome = await serverless(['package', '--stage', 'prod', '--package', target], {
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: 'web',
+      CURSOR_SECRET,
+    });
+    const template = JSON.parse(
+      await readFile(join(target, 'cloudformation-template-update-stack.json'), 'utf8'),
+    );
+
+    expect(outcome.code, outcome.output).toBe(0);
+    expect(outcome.output).toContain('CORS_ORIGINS is empty: the HTTP API allows no cross-origin requests');
+    expect(template.Resources.HttpApi.Properties.CorsConfiguration).toBeUndefined();
+    expect(template.Resources.HttpApiAuthorizerJwt.Properties.JwtConfiguration).toEqual({
+      Issuer: ISSUER,
+      Audience: ['web'],
+    });
+  }, 120_000);
+
+  it('runs the local stage without a token: dev mode, serverless-offline with noAuth, any origin', async () => {
+    const outcome = await serverless(['print', '--stage', 'local', '--format', 'json']);
+    const config = JSON.parse(outcome.stdout);
+
+    expect(config.provider.environment.AUTH_MODE).toBe('dev');
+    expect(config.custom['serverless-offline'].noAuth).toBe(true);
+    expect(config.provider.httpApi.cors.allowedOrigins).toEqual(['*']);
+  });
+});
