@@ -149,27 +149,17 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
 
   async complete({ id, leaseToken, now, decision }: CompleteRequest): Promise<FencedOutcome> {
     const outcome = 'result' in decision ? '#result' : '#error';
-    const update =
-      `SET #status = :status, ${outcome} = :outcome, #decidedBy = :leaseToken, #completedAt = :now, #updatedAt = :now ` +
-      'REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt';
-    const held = and(condition.statusIsProcessing, condition.leaseIsOurs);
-    const written = await conditionally(() =>
-      this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { id },
-          UpdateExpression: update,
-          ConditionExpression: held,
-          ExpressionAttributeNames: namesUsedIn(update, held),
-          ExpressionAttributeValues: {
-            ':processing': 'PROCESSING',
-            ':leaseToken': leaseToken,
-            ':status': decision.status,
-            ':outcome': 'result' in decision ? decision.result : decision.error,
-            ':now': now,
-          },
-        }),
-      ),
+    const written = await this.#transition(
+      id,
+      `SET #status = :status, ${outcome} = :outcome, #decidedBy = :leaseToken, #completedAt = :now, ` +
+        '#updatedAt = :now REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt',
+      and(condition.statusIsProcessing, condition.leaseIsOurs),
+      {
+        ':leaseToken': leaseToken,
+        ':status': decision.status,
+        ':outcome': 'result' in decision ? decision.result : decision.error,
+        ':now': now,
+      },
     );
     if (written) return { written, status: decision.status };
     // Refused: a retry of our own write whose response was lost finds our token as the decider.
@@ -178,28 +168,12 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   }
 
   async release({ id, leaseToken, now, error, reapAt }: ReleaseRequest): Promise<FencedOutcome> {
-    const update =
+    const written = await this.#transition(
+      id,
       'SET #status = :pending, #lastError = :error, #releasedBy = :leaseToken, #updatedAt = :now, ' +
-      '#reapAt = :reapAt REMOVE #leaseToken, #leaseExpiresAt';
-    const held = and(condition.statusIsProcessing, condition.leaseIsOurs);
-    const written = await conditionally(() =>
-      this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { id },
-          UpdateExpression: update,
-          ConditionExpression: held,
-          ExpressionAttributeNames: namesUsedIn(update, held),
-          ExpressionAttributeValues: {
-            ':pending': 'PENDING',
-            ':processing': 'PROCESSING',
-            ':leaseToken': leaseToken,
-            ':error': error,
-            ':now': now,
-            ':reapAt': reapAt,
-          },
-        }),
-      ),
+        '#reapAt = :reapAt REMOVE #leaseToken, #leaseExpiresAt',
+      and(condition.statusIsProcessing, condition.leaseIsOurs),
+      { ':leaseToken': leaseToken, ':error': error, ':now': now, ':reapAt': reapAt },
     );
     if (written) return { written, status: 'PENDING' };
     // Refused: a retry of our own release whose response was lost finds our token as the releaser.
@@ -208,47 +182,20 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   }
 
   async resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean> {
-    const update =
-      'SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt ' + 'REMOVE #leaseToken, #leaseExpiresAt';
-    const stuck = and(condition.statusIsProcessing, condition.startedBefore);
-    return conditionally(() =>
-      this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { id },
-          UpdateExpression: update,
-          ConditionExpression: stuck,
-          ExpressionAttributeNames: namesUsedIn(update, stuck),
-          ExpressionAttributeValues: {
-            ':pending': 'PENDING',
-            ':processing': 'PROCESSING',
-            ':startedBefore': startedBefore,
-            ':now': now,
-            ':reapAt': reapAt,
-          },
-        }),
-      ),
+    return this.#transition(
+      id,
+      'SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt REMOVE #leaseToken, #leaseExpiresAt',
+      and(condition.statusIsProcessing, condition.startedBefore),
+      { ':startedBefore': startedBefore, ':now': now, ':reapAt': reapAt },
     );
   }
 
   async deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean> {
-    const update = 'SET #reapAt = :reapAt';
-    const untouched = and(condition.statusIsPending, condition.reapAtUnchanged);
-    return conditionally(() =>
-      this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { id },
-          UpdateExpression: update,
-          ConditionExpression: untouched,
-          ExpressionAttributeNames: namesUsedIn(update, untouched),
-          ExpressionAttributeValues: {
-            ':pending': 'PENDING',
-            ':seenReapAt': seenReapAt,
-            ':reapAt': reapAt,
-          },
-        }),
-      ),
+    return this.#transition(
+      id,
+      'SET #reapAt = :reapAt',
+      and(condition.statusIsPending, condition.reapAtUnchanged),
+      { ':seenReapAt': seenReapAt, ':reapAt': reapAt },
     );
   }
 
@@ -345,6 +292,27 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return live;
   }
 
+  /** One conditional UpdateItem; false when its condition was refused. */
+  #transition(
+    id: string,
+    update: string,
+    conditionExpression: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    return conditionally(() =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { id },
+          UpdateExpression: update,
+          ConditionExpression: conditionExpression,
+          ExpressionAttributeNames: namesUsedIn(update, conditionExpression),
+          ExpressionAttributeValues: { ...statusesUsedIn(update, conditionExpression), ...values },
+        }),
+      ),
+    );
+  }
+
   #newItem(submission: NewSubmission, reapAt: string): Item {
     return {
       ...submission,
@@ -355,6 +323,16 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
       reapAt,
     };
   }
+}
+
+/** The status placeholders (`:pending`, `:processing`) an expression mentions; DynamoDB rejects unused ones. */
+function statusesUsedIn(...expressions: string[]): Record<string, string> {
+  const text = expressions.join(' ');
+  return Object.fromEntries(
+    Object.entries({ ':pending': 'PENDING', ':processing': 'PROCESSING' }).filter(([placeholder]) =>
+      new RegExp(`${placeholder}\\b`).test(text),
+    ),
+  );
 }
 
 /** Idempotency records share the table under their own key space (never a UUID). */
