@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger';
 import { describeError } from '../observability/logger';
 import { badRequest, HttpProblem, unprocessable } from './problem';
 import { problemResponse } from './response';
+import { SECURITY_HEADERS } from './security-headers';
 
 /** Maps what handlers throw to problem+json. Only < 500 details reach the client. */
 export function toProblem(error: unknown): HttpProblem {
@@ -42,15 +43,7 @@ export function problemDetails(
   };
 }
 
-/** Headers every API response carries, errors included. */
-const SECURITY_HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-};
-
+/** Adds SECURITY_HEADERS to every API response, errors included. */
 export function securityHeaders(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   const apply = async (request: { response?: APIGatewayProxyStructuredResultV2 | null }) => {
     if (!request.response) return;

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      `Submission pipeline running: API ${api}`,
+      `Submission pipeline running: open ${api}/ in a browser (API ${api})`,
       `  DynamoDB emulator ${stack.dynamodbEndpoint}, SQS emulator ${stack.sqsEndpoint}`,
       `  try: curl -si -X POST ${api}/submissions -H 'content-type: application/json' -d '{"content":"This contains number 42"}'`,
       'Ctrl-C stops everything.',

@@ -470,7 +470,8 @@ const BAD_REQUESTS: BadRequest[] = [
   },
   {
     scenario: 'a .. segment climbing out of /submissions',
-    request: () => get('/submissions/..'),
+    // Not plain `/submissions/..`: that is `/`, the page, and rightly 200.
+    request: () => get('/submissions/../admin'),
     status: 404,
     answeredBy: 'server',
   },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unk
 
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
 const ORIGINS = ['https://app.example.com', 'https://admin.example.com'];
+const CURSOR_SECRET = 'a-cursor-signing-secret-of-at-least-32-chars';
 
 const table = { 'Fn::GetAtt': ['SubmissionsTable', 'Arn'] };
 const index = (name: string) => ({ 'Fn::Join': ['/', [table, 'index', name]] });
@@ -55,7 +56,7 @@ describe('serverless package (what `sls deploy` would ship)', () => {
           SLS_TELEMETRY_DISABLED: '1',
           ESBUILD_WORK_FOLDER: '.esbuild/package-test',
           JWT_ISSUER: ISSUER,
-          CURSOR_SECRET: 'a-cursor-signing-secret-of-at-least-32-chars',
+          CURSOR_SECRET,
           JWT_AUDIENCE: 'web-client, mobile-client',
           CORS_ORIGINS: ORIGINS.join(', '),
         },
@@ -68,15 +69,26 @@ describe('serverless package (what `sls deploy` would ship)', () => {
   }, 120_000);
   afterAll(() => rm(directory, { recursive: true, force: true }));
 
-  it('has the three functions on nodejs22.x', () => {
+  it('has the four functions on nodejs22.x', () => {
     const functions = ofType('AWS::Lambda::Function');
 
     expect(functions.map((fn) => fn.Properties.Handler).sort()).toEqual([
       'handlers/api.handler',
       'handlers/reaper.handler',
+      'handlers/ui.handler',
       'handlers/worker.handler',
     ]);
     for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+  });
+
+  it('ships the page as a small bundle of its own, without the cursor secret', async () => {
+    const { size } = await stat(join(directory, 'ui.zip'));
+    const ui = resources.UiLambdaFunction!.Properties;
+
+    // The page's HTML, CSS and script and a few lines of Node: no AWS SDK, no middy.
+    expect(size).toBeLessThan(64 * 1024);
+    expect(ui.Environment.Variables.CURSOR_SECRET).toBe('');
+    expect(resources.ApiLambdaFunction!.Properties.Environment.Variables.CURSOR_SECRET).toBe(CURSOR_SECRET);
   });
 
   it('feeds the worker from the queue in batches of 10 with partial batch failures', () => {
@@ -134,12 +146,23 @@ describe('serverless package (what `sls deploy` would ship)', () => {
     const routes = () =>
       ofType('AWS::ApiGatewayV2::Route').map((route) => route.Properties as Record<string, any>);
 
+    const integration = (fn: string) => ({
+      'Fn::Join': ['/', ['integrations', { Ref: `HttpApiIntegration${fn}` }]],
+    });
+    const PAGE_ROUTES = ['GET /', 'GET /app.css', 'GET /app.js'];
+    const PUBLIC_ROUTES = [...PAGE_ROUTES, 'GET /openapi.json'];
+
+    it('routes the page to the ui function', () => {
+      const page = routes().filter((route) => PAGE_ROUTES.includes(route.RouteKey));
+
+      expect(page.map((route) => route.RouteKey).sort()).toEqual(PAGE_ROUTES);
+      for (const route of page) expect(route.Target).toEqual(integration('Ui'));
+    });
+
     it('routes the endpoints, and the wrong methods on them, to the api function', () => {
-      expect(
-        routes()
-          .map((route) => route.RouteKey)
-          .sort(),
-      ).toEqual([
+      const api = routes().filter((route) => !PAGE_ROUTES.includes(route.RouteKey));
+
+      expect(api.map((route) => route.RouteKey).sort()).toEqual([
         'DELETE /submissions',
         'DELETE /submissions/{id}',
         'GET /openapi.json',
@@ -153,11 +176,7 @@ describe('serverless package (what `sls deploy` would ship)', () => {
         'PUT /submissions',
         'PUT /submissions/{id}',
       ]);
-      for (const route of routes()) {
-        expect(route.Target).toEqual({
-          'Fn::Join': ['/', ['integrations', { Ref: 'HttpApiIntegrationApi' }]],
-        });
-      }
+      for (const route of api) expect(route.Target).toEqual(integration('Api'));
     });
 
     it('leaves CORS preflights to API Gateway: no route catches OPTIONS', () => {
@@ -178,9 +197,9 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       });
     });
 
-    it('requires a token on every route but GET /openapi.json', () => {
+    it('requires a token on every route but the page and GET /openapi.json', () => {
       for (const route of routes()) {
-        if (route.RouteKey === 'GET /openapi.json') {
+        if (PUBLIC_ROUTES.includes(route.RouteKey)) {
           expect(route.AuthorizationType).toBeUndefined();
           expect(route.AuthorizerId).toBeUndefined();
         } else {
@@ -226,9 +245,10 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       expect(roles.map(([logicalId]) => logicalId).sort()).toEqual([
         'ApiIamRoleLambdaExecution',
         'ReaperIamRoleLambdaExecution',
+        'UiIamRoleLambdaExecution',
         'WorkerIamRoleLambdaExecution',
       ]);
-      for (const fn of ['Api', 'Worker', 'Reaper']) {
+      for (const fn of ['Api', 'Worker', 'Reaper', 'Ui']) {
         expect(resources[`${fn}LambdaFunction`]!.Properties.Role).toEqual({
           'Fn::GetAtt': [`${fn}IamRoleLambdaExecution`, 'Arn'],
         });
@@ -260,6 +280,10 @@ describe('serverless package (what `sls deploy` would ship)', () => {
         allow(['dynamodb:UpdateItem'], [table]),
         allow(['sqs:SendMessage'], [queue]),
       ]);
+    });
+
+    it('lets the page function write its logs — nothing more', () => {
+      expect(statementsOf(resources.UiIamRoleLambdaExecution!)).toEqual([logs('ui')]);
     });
 
     it('never grants a wildcard action or resource, nor a scan', () => {

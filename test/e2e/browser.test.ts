@@ -1,0 +1,204 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Response } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { projectRoot } from '../../src/local/stack';
+import { type Browser, chromiumMissing, launchChromium } from '../helpers/browser';
+import { api, submit } from '../helpers/http';
+import { SubmissionsPage } from '../helpers/submissions-page';
+
+const skipped = chromiumMissing();
+if (skipped) console.log(skipped);
+
+/** Set UPDATE_SCREENSHOT=1 to refresh the README's picture; otherwise tests write nothing into the repo. */
+const SCREENSHOT = join(projectRoot, 'docs', 'screenshot.png');
+
+const MAX_CONTENT_BYTES = Number(inject('stack').settings.MAX_CONTENT_BYTES);
+const OVERSIZED = 'x'.repeat(MAX_CONTENT_BYTES + 1);
+
+/** The id in the API's answer to the page's POST. */
+async function idOf(response: Promise<Response>): Promise<string> {
+  return ((await (await response).json()) as { id: string }).id;
+}
+
+describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm start` runs', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+  afterEach(async () => {
+    for (const tab of browser.context.pages()) await tab.close();
+  });
+
+  const open = () => SubmissionsPage.open(browser.context);
+
+  it('follows valid content to PASSED and shows both rules’ messages', async () => {
+    const page = await open();
+    await page.useOwnCaller();
+
+    const id = await idOf(page.submit('This contains number 42'));
+    await page.waitForStatus(id, 'PASSED');
+
+    expect(await page.rules().allInnerTexts()).toEqual([
+      expect.stringMatching(/^Passed\s+Content is 23 characters long \(minimum 10\)\./),
+      expect.stringMatching(/^Passed\s+Content contains a digit\./),
+    ]);
+    expect(await page.announcer().textContent()).toContain('PASSED');
+    expect(page.consoleErrors).toEqual([]); // nothing blocked by the CSP, no script error
+    if (process.env.UPDATE_SCREENSHOT === '1') {
+      await page.recentEntry(id).getByText('PASSED', { exact: true }).waitFor();
+      await page.closeAccessToken(); // as a local user sees the page
+      await mkdir(join(projectRoot, 'docs'), { recursive: true });
+      await page.page.screenshot({ path: SCREENSHOT, fullPage: true });
+    }
+  });
+
+  it('shows "short" FAILED, with the length rule’s reason in words', async () => {
+    const page = await open();
+
+    const id = await idOf(page.submit('short'));
+    await page.waitForStatus(id, 'FAILED');
+
+    await expect
+      .poll(() => page.rules().allInnerTexts())
+      .toEqual([
+        expect.stringMatching(/^Failed\s+Content must be at least 10 characters long; it is 5\./),
+        expect.stringMatching(/^Failed\s+Content must contain at least one digit/),
+      ]);
+    expect(await page.announcer().textContent()).toContain('at least 10 characters');
+  });
+
+  it('says oversized content is too long, and nothing is stored', async () => {
+    const page = await open();
+    const token = await page.useOwnCaller();
+
+    const response = await page.submit(OVERSIZED);
+
+    expect(response.status()).toBe(413);
+    await page
+      .alert()
+      .getByText(/too long/i)
+      .waitFor();
+    expect(await page.alert().textContent()).toContain(`at most ${MAX_CONTENT_BYTES} bytes`);
+    expect(await page.alert().getByRole('button', { name: 'Retry' }).isVisible()).toBe(false);
+    const mine = await api('/submissions', { headers: { authorization: `Bearer ${token}` } });
+    expect(mine.body.items).toEqual([]);
+  });
+
+  it('shows the field’s message for invalid input (400)', async () => {
+    const page = await open();
+
+    const response = await page.submit('a control character \u0001 and 1 digit');
+
+    expect(response.status()).toBe(400);
+    await page.alert().getByText('Invalid input: content must not contain control characters').waitFor();
+  });
+
+  it('lists the caller’s submissions with their badges: PASSED, FAILED, and no trace of the refused one', async () => {
+    const page = await open();
+    await page.useOwnCaller();
+
+    const passed = await idOf(page.submit('Valid content 1234'));
+    await page.waitForStatus(passed, 'PASSED');
+    const failed = await idOf(page.submit('short'));
+    await page.waitForStatus(failed, 'FAILED');
+    expect((await page.submit(OVERSIZED)).status()).toBe(413);
+
+    await page.recentEntry(passed).getByText('PASSED', { exact: true }).waitFor();
+    await page.recentEntry(failed).getByText('FAILED', { exact: true }).waitFor();
+    await page.recentEntry(passed).getByRole('button', { name: 'View submission' }).click();
+    await page.waitForStatus(passed, 'PASSED');
+    expect(await page.recentEntries().evaluateAll((items) => items.map((item) => item.dataset.id))).toEqual([
+      failed,
+      passed,
+    ]);
+  });
+
+  it('can be used with the keyboard alone', async () => {
+    const page = await open();
+
+    await page.page.keyboard.press('Tab');
+    expect(await page.focusedId()).toBe('content');
+    await page.page.keyboard.type('Typed with keys only, 7 of them');
+    const byShortcut = await page.created(() => page.page.keyboard.press('Control+Enter'));
+    await page.waitForStatus(byShortcut, 'PASSED');
+
+    await page.content().focus();
+    await page.page.keyboard.press('Tab'); // the Access token disclosure
+    await page.page.keyboard.press('Tab');
+    expect(await page.focusedId()).toBe('submit');
+    const byButton = await page.created(() => page.page.keyboard.press('Enter'));
+    await page.waitForStatus(byButton, 'PASSED');
+    expect(byButton).not.toBe(byShortcut);
+  });
+
+  it('disables Submit while the request is in flight, and sends it once', async () => {
+    const page = await open();
+    const posts: string[] = [];
+    page.page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(request.url());
+    });
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.page.route('**/submissions', async (route) => {
+      if (route.request().method() === 'POST') await released;
+      await route.continue();
+    });
+
+    await page.content().fill('In flight for a while, 1');
+    const created = page.created(() => page.submitButton().click());
+    await expect.poll(() => page.submitButton().isDisabled()).toBe(true);
+    await page.content().press('Control+Enter'); // a second try while the first is in flight
+    release();
+    const id = await created;
+    await page.waitForStatus(id, 'PASSED');
+
+    expect(await page.submitButton().isEnabled()).toBe(true);
+    expect(posts).toHaveLength(1);
+  });
+
+  it('prevents an empty submission in the page (and the API refuses one anyway)', async () => {
+    const page = await open();
+    const posts: string[] = [];
+    page.page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(request.url());
+    });
+
+    await page.submitButton().click();
+
+    await page.page.getByText('Write some content first').waitFor();
+    expect(await page.content().getAttribute('aria-invalid')).toBe('true');
+    expect(await page.focusedId()).toBe('content');
+    expect(posts).toEqual([]);
+    expect((await submit('')).status).toBe(400);
+  });
+
+  it('offers Retry after a server failure, and the retry reuses the Idempotency-Key', async () => {
+    const page = await open();
+    const keys: string[] = [];
+    await page.page.route('**/submissions', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push((await route.request().headerValue('idempotency-key')) ?? '');
+      if (keys.length === 1) {
+        return route.fulfill({
+          status: 503,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'Try again.' }),
+        });
+      }
+      return route.continue();
+    });
+
+    await page.submit('Retried after a failure, 3');
+    await page.alert().getByText('HTTP 503').waitFor();
+    const id = await page.created(() => page.alert().getByRole('button', { name: 'Retry' }).click());
+    await page.waitForStatus(id, 'PASSED');
+
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+  });
+});
