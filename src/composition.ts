@@ -8,7 +8,8 @@ import { Reaper } from './application/reaper';
 import { SubmissionProcessor } from './application/submission-processor';
 import { SubmissionService } from './application/submissions';
 import { type Config, loadConfig } from './config/env';
-import { defaultRuleSet, type RuleSet } from './domain/rules';
+import { loadConfiguredRuleSet } from './config/rule-set';
+import type { RuleSet } from './domain/rules';
 import { describeError, jsonLogger, type Logger } from './observability/logger';
 import { type Clock, systemClock } from './ports/clock';
 
@@ -62,7 +63,7 @@ export function compose(dependencies: Dependencies) {
     processor: new SubmissionProcessor({
       store,
       clock,
-      ruleSet: dependencies.ruleSet ?? defaultRuleSet(),
+      ruleSet: dependencies.ruleSet ?? loadConfiguredRuleSet(config),
       maxAttempts: config.MAX_ATTEMPTS,
       leaseMs: config.STUCK_AFTER_MS,
       orphanAfterMs: config.ORPHAN_AFTER_MS,

@@ -13,12 +13,15 @@ const wholeNumber = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>
 const positiveInt = wholeNumber(1);
 const nonNegativeInt = wholeNumber(0);
 
+/** An unset or empty variable is absent. */
+const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
+
 /**
  * Every setting of the service, read from the environment once at cold start.
  * Endpoints are not settings here: the AWS SDK reads the standard
  * `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`.
  */
-export const configSchema = z.object({
+const settingsSchema = z.object({
   TABLE_NAME: z.string().min(1),
   QUEUE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) queue URL' }),
   /** Largest accepted content, in bytes of UTF-8. */
@@ -57,7 +60,17 @@ export const configSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
   /** Seconds a poller is told to wait before asking again about a non-terminal submission. */
   POLL_RETRY_AFTER_SECONDS: positiveInt.default(1),
+  /** The rule set document as inline JSON; without it and RULES_FILE, the bundled default. */
+  RULES_JSON: optionalText,
+  /** A path to the rule set document (JSON); read once at cold start. */
+  RULES_FILE: optionalText,
 });
+
+/** One rule set source at most: an inline document or a file, never both. */
+export const configSchema = settingsSchema.refine(
+  (config) => config.RULES_JSON === undefined || config.RULES_FILE === undefined,
+  { path: ['RULES_FILE'], error: 'must not be set together with RULES_JSON' },
+);
 
 export type Config = z.infer<typeof configSchema>;
 

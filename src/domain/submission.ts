@@ -21,14 +21,28 @@ export function isTerminal(status: SubmissionStatus): status is TerminalStatus {
 
 /** One rule's outcome, kept on the submission so a person can read why it failed. */
 export interface RuleOutcome {
+  /** The rule's id in its rule set. */
   rule: string;
+  /** The rule's type, e.g. `minLength`; absent for rules built in code. */
+  type?: string;
   passed: boolean;
+  /** The rule's message template, filled in. */
   message: string;
+  /** What the rule measured, for a person, e.g. "length 7, minimum 10". */
+  measured?: string;
+}
+
+/** Which rule set decided, so a verdict can be traced to the document that produced it. */
+export interface RuleSetReference {
+  id: string;
+  version: number;
 }
 
 /** The rule set's verdict on the content. */
 export interface ValidationResult {
   verdict: TerminalStatus;
+  ruleSet?: RuleSetReference;
+  /** One outcome per rule, in document order, whatever the verdict. */
   rules: RuleOutcome[];
 }
 

@@ -79,7 +79,20 @@ export const idempotencyKey = z
     example: 'order-7f3a-attempt',
   });
 
-const ruleOutcome = z.object({ rule: z.string(), passed: z.boolean(), message: z.string() });
+const ruleOutcome = z.object({
+  rule: z.string().meta({ description: 'The rule’s id in its rule set.' }),
+  type: z.string().optional().meta({ description: 'The rule type, e.g. minLength.' }),
+  passed: z.boolean(),
+  message: z.string().meta({ description: 'Why the rule passed or failed, in words.' }),
+  measured: z
+    .string()
+    .optional()
+    .meta({ description: 'What the rule measured, e.g. "length 7, minimum 10".' }),
+});
+
+const ruleSetReference = z
+  .object({ id: z.string(), version: z.number().int().positive() })
+  .meta({ description: 'The rule set (and its version) that decided.' });
 
 export const submissionResource = z
   .object({
@@ -92,7 +105,11 @@ export const submissionResource = z
     processingStartedAt: z.iso.datetime().optional(),
     completedAt: z.iso.datetime().optional(),
     result: z
-      .object({ verdict: z.enum(['PASSED', 'FAILED']), rules: z.array(ruleOutcome) })
+      .object({
+        verdict: z.enum(['PASSED', 'FAILED']),
+        ruleSet: ruleSetReference.optional(),
+        rules: z.array(ruleOutcome),
+      })
       .optional()
       .meta({ description: 'The rule set’s verdict, once decided on the content.' }),
     error: z
@@ -112,9 +129,22 @@ export const submissionResource = z
       completedAt: '2026-11-29T05:09:48.186Z',
       result: {
         verdict: 'PASSED',
+        ruleSet: { id: 'default', version: 1 },
         rules: [
-          { rule: 'minLength', passed: true, message: 'Content is 23 characters long (minimum 10).' },
-          { rule: 'requireDigit', passed: true, message: 'Content contains a digit.' },
+          {
+            rule: 'minLength',
+            type: 'minLength',
+            passed: true,
+            message: 'Content is 23 characters long (minimum 10).',
+            measured: 'length 23, minimum 10',
+          },
+          {
+            rule: 'requireDigit',
+            type: 'requireDigit',
+            passed: true,
+            message: 'Content contains a digit.',
+            measured: 'digits (0-9) 2, minimum 1',
+          },
         ],
       },
     },

@@ -41,9 +41,19 @@ describe('the API over HTTP, on the stack `npm start` runs', () => {
   it('says why "short" failed in words', async () => {
     const decided = await pollUntilDecided((await submit('short')).body.id);
 
+    expect(decided.body.result.ruleSet).toEqual({ id: 'default', version: expect.any(Number) });
     expect(decided.body.result.rules).toEqual([
-      { rule: 'minLength', passed: false, message: expect.stringContaining('at least 10 characters') },
-      { rule: 'requireDigit', passed: false, message: expect.stringContaining('digit') },
+      expect.objectContaining({
+        rule: 'minLength',
+        passed: false,
+        message: expect.stringContaining('at least 10 characters'),
+        measured: expect.stringContaining('5'),
+      }),
+      expect.objectContaining({
+        rule: 'requireDigit',
+        passed: false,
+        message: expect.stringContaining('digit'),
+      }),
     ]);
   });
 

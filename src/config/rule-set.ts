@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import type { RuleSet } from '../domain/rules';
+import { defaultRuleSet } from '../rules/default-rule-set';
+import { RuleSetError } from '../rules/errors';
+import { loadRuleSet } from '../rules/loader';
+import { type Config, ConfigError } from './env';
+
+function parseDocument(source: string, text: string): RuleSet {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration: ${source}: is not valid JSON (${(error as Error).message})`,
+    );
+  }
+  try {
+    return loadRuleSet(json);
+  } catch (error) {
+    if (error instanceof RuleSetError)
+      throw new ConfigError(`Invalid configuration: ${source}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * The rule set this container evaluates with: RULES_JSON, else the file at
+ * RULES_FILE, else the bundled default. Called once at cold start, so a bad
+ * document stops the container with a ConfigError naming the bad rule.
+ */
+export function loadConfiguredRuleSet(
+  config: Pick<Config, 'RULES_JSON' | 'RULES_FILE'>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): RuleSet {
+  if (config.RULES_JSON !== undefined) return parseDocument('RULES_JSON', config.RULES_JSON);
+  if (config.RULES_FILE === undefined) return defaultRuleSet();
+  const path = config.RULES_FILE;
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration: RULES_FILE: cannot read ${path} (${(error as Error).message})`,
+    );
+  }
+  return parseDocument(`RULES_FILE (${path})`, text);
+}

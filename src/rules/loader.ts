@@ -1,0 +1,151 @@
+import type { z } from 'zod';
+import type { Rule, RuleSet } from '../domain/rules';
+import { type RuleTree, treeRuleSet } from './combinators';
+import { RuleSetError } from './errors';
+import { allNode, anyNode, MAX_DEPTH, type RuleDefinition, ruleDefinition, ruleSetDocument } from './format';
+import { BUILT_IN_RULE_TYPES } from './registry';
+import type { Measure, RuleType } from './rule-type';
+import { fillTemplate, placeholdersIn, templateValues } from './template';
+
+type Path = readonly PropertyKey[];
+
+/** `rule.all[1].params.max`, the way a person would point into the document. */
+function formatPath(path: Path): string {
+  return path
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    )
+    .join('');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = formatPath(issue.path);
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`
+      : issue.message;
+  return path === '' ? message : `${path} ${message}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Collects every problem in one pass, so an operator fixes a document in one go. */
+class Compiler {
+  readonly problems: string[] = [];
+  readonly #ids = new Set<string>();
+
+  node(value: unknown, path: Path, depth: number): RuleTree | undefined {
+    const where = formatPath(path);
+    if (depth > MAX_DEPTH) {
+      this.problems.push(`${where}: nests deeper than ${MAX_DEPTH} levels`);
+      return undefined;
+    }
+    if (!isObject(value)) {
+      this.problems.push(`${where}: must be a rule or a combinator {"all": [...]} / {"any": [...]}`);
+      return undefined;
+    }
+    if ('all' in value || 'any' in value) return this.combinator(value, path, depth);
+    const rule = this.rule(value, where);
+    return rule && { rule };
+  }
+
+  combinator(value: Record<string, unknown>, path: Path, depth: number): RuleTree | undefined {
+    const key = 'all' in value ? 'all' : 'any';
+    const parsed = key === 'all' ? allNode.safeParse(value) : anyNode.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        this.problems.push(`${formatPath(path)}: ${describeIssue(issue)}`);
+      return undefined;
+    }
+    const items = 'all' in parsed.data ? parsed.data.all : parsed.data.any;
+    const children = items.map((child, index) => this.node(child, [...path, key, index], depth + 1));
+    if (!children.every((child) => child !== undefined)) return undefined;
+    return key === 'all' ? { all: children } : { any: children };
+  }
+
+  rule(value: Record<string, unknown>, where: string): Rule | undefined {
+    const label = typeof value.id === 'string' ? `${where} (id ${JSON.stringify(value.id)})` : where;
+    const problems = (messages: readonly string[]) => {
+      for (const message of messages) this.problems.push(label === '' ? message : `${label}: ${message}`);
+      return undefined;
+    };
+    const parsed = ruleDefinition.safeParse(value);
+    if (!parsed.success) return problems(parsed.error.issues.map(describeIssue));
+    const definition = parsed.data;
+    if (this.#ids.has(definition.id))
+      return problems([`id ${JSON.stringify(definition.id)} is used by another rule`]);
+    this.#ids.add(definition.id);
+    const type = BUILT_IN_RULE_TYPES.get(definition.type);
+    if (type === undefined) {
+      const known = [...BUILT_IN_RULE_TYPES.keys()].join(', ');
+      return problems([`type ${JSON.stringify(definition.type)} is unknown (known types: ${known})`]);
+    }
+    const params = type.params.safeParse(definition.params);
+    const templateProblems = [
+      ['message', definition.message],
+      ['passedMessage', definition.passedMessage],
+    ].flatMap(([field, template]) =>
+      placeholdersIn(template ?? '')
+        .filter((name) => !type.placeholders.includes(name))
+        .map(
+          (name) =>
+            `${field} uses unknown placeholder {${name}} (available: ${type.placeholders.join(', ')})`,
+        ),
+    );
+    const paramProblems = params.success
+      ? []
+      : params.error.issues.map((issue) => describeIssue({ ...issue, path: ['params', ...issue.path] }));
+    if (!params.success || templateProblems.length > 0)
+      return problems([...paramProblems, ...templateProblems]);
+    return ruleOf(definition, type, params.data);
+  }
+}
+
+function ruleOf(definition: z.output<typeof ruleDefinition>, type: RuleType, measure: Measure): Rule {
+  const failedTemplate = definition.message ?? type.messages.failed;
+  const passedTemplate = definition.passedMessage ?? type.messages.passed;
+  const blanks = Object.fromEntries(type.placeholders.map((name) => [name, '']));
+  const paramValues = { ...blanks, ...templateValues(definition.params) };
+  return {
+    id: definition.id,
+    check(content) {
+      const { passed, values, measured } = measure(content);
+      const template = passed ? passedTemplate : failedTemplate;
+      return {
+        rule: definition.id,
+        type: definition.type,
+        passed,
+        message: fillTemplate(template, { ...paramValues, ...values }),
+        measured,
+      };
+    },
+  };
+}
+
+/**
+ * Validates a rule set document and compiles it. Throws a `RuleSetError` naming
+ * each bad rule by path and id, e.g.
+ * `rule.all[1] (id "links"): params.max must be a number`.
+ *
+ * @example
+ * const ruleSet = loadRuleSet(JSON.parse(text));
+ * ruleSet.evaluate('some content 42').verdict; // 'PASSED' | 'FAILED'
+ */
+export function loadRuleSet(json: unknown): RuleSet {
+  const document = ruleSetDocument.safeParse(json);
+  if (!document.success) throw new RuleSetError(document.error.issues.map(describeIssue));
+  const compiler = new Compiler();
+  const tree = compiler.node(document.data.rule, ['rule'], 1);
+  if (tree === undefined || compiler.problems.length > 0) throw new RuleSetError(compiler.problems);
+  return treeRuleSet(document.data.id, document.data.version, tree);
+}
+
+/** One rule from its definition, outside a document; throws a `RuleSetError` like `loadRuleSet`. */
+export function createRule(definition: RuleDefinition): Rule {
+  const compiler = new Compiler();
+  const rule = compiler.rule({ ...definition }, '');
+  if (rule === undefined) throw new RuleSetError(compiler.problems);
+  return rule;
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { defineRuleType } from '../rule-type';
+
+/** ASCII 0–9 only: Arabic-Indic, fullwidth or superscript digits do not count. */
+const ASCII_DIGITS = /[0-9]/g;
+
+export const requireDigitType = defineRuleType({
+  placeholders: ['digits'],
+  messages: {
+    passed: 'Content contains a digit.',
+    failed: 'Content must contain at least one digit (0-9).',
+  },
+  params: z.strictObject({}, { error: 'must be an object' }),
+  measure(_params, content) {
+    const digits = content.match(ASCII_DIGITS)?.length ?? 0;
+    return { passed: digits > 0, values: { digits }, measured: `digits (0-9) ${digits}, minimum 1` };
+  },
+});

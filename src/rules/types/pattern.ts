@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { defineRuleType } from '../rule-type';
+import { capInput, compileSafePattern, PATTERN_INPUT_LIMIT, SUPPORTED_FLAGS } from '../safe-regex';
+
+const patternParams = z
+  .strictObject(
+    {
+      pattern: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(1000, {
+        error: 'must be at most 1000 characters',
+      }),
+      flags: z
+        .string({ error: 'must be a string' })
+        .regex(new RegExp(`^[${SUPPORTED_FLAGS}]*$`), { error: `must use only the flags ${SUPPORTED_FLAGS}` })
+        .refine((flags) => new Set(flags).size === flags.length, { error: 'must not repeat a flag' })
+        .default(''),
+    },
+    { error: 'must be an object' },
+  )
+  .transform(({ pattern, flags }, context) => {
+    try {
+      return { pattern, flags, compiled: compileSafePattern(pattern, flags) };
+    } catch (error) {
+      context.addIssue({
+        code: 'custom',
+        path: ['pattern'],
+        message: `is not a regular expression RE2 can run in linear time (${(error as Error).message}); backreferences and lookaround are not supported`,
+      });
+      return z.NEVER;
+    }
+  });
+
+function describeMatch(matched: boolean, content: string): string {
+  const scope = content === capInput(content) ? '' : ` in the first ${PATTERN_INPUT_LIMIT} characters`;
+  return `${matched ? 'matched' : 'no match'}${scope}`;
+}
+
+/** Content must match `pattern` (RE2 syntax) somewhere. */
+export const mustMatchType = defineRuleType({
+  placeholders: ['pattern', 'flags'],
+  messages: {
+    passed: 'Content matches the required pattern.',
+    failed: 'Content must match the pattern {pattern}.',
+  },
+  params: patternParams,
+  measure({ compiled }, content) {
+    const matched = compiled.test(content);
+    return { passed: matched, values: {}, measured: describeMatch(matched, content) };
+  },
+});
+
+/** Content must not match `pattern` (RE2 syntax) anywhere. */
+export const mustNotMatchType = defineRuleType({
+  placeholders: ['pattern', 'flags'],
+  messages: {
+    passed: 'Content does not match the forbidden pattern.',
+    failed: 'Content must not match the pattern {pattern}.',
+  },
+  params: patternParams,
+  measure({ compiled }, content) {
+    const matched = compiled.test(content);
+    return { passed: !matched, values: {}, measured: describeMatch(matched, content) };
+  },
+});
