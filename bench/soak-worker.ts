@@ -50,7 +50,7 @@ function slowOnFirstAttempt(
 ) {
   return {
     id: `${inner.id}+slow-first-attempt`,
-    evaluate(content) {
+    async evaluate(content) {
       if (isSlowRuleContent(content) && attemptOf(content) === 1) blockFor(stallMs);
       return inner.evaluate(content);
     },

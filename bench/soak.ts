@@ -424,7 +424,7 @@ async function main(): Promise<number> {
     if (item.completedAt) decideMs.push(Date.parse(item.completedAt) - Date.parse(item.createdAt));
     if (item.content !== submission.content) contentChanged.push(id);
     if (item.result) {
-      if (item.status !== ruleSet.evaluate(submission.content).verdict) wrongVerdict.push(id);
+      if (item.status !== (await ruleSet.evaluate(submission.content)).verdict) wrongVerdict.push(id);
     } else if (item.error) {
       processingErrors.set(item.error.code, [...(processingErrors.get(item.error.code) ?? []), id]);
     } else {
@@ -439,9 +439,10 @@ async function main(): Promise<number> {
   const unacknowledged = [...items.keys()].filter((id) => !accepted.has(id));
   decideMs.sort((a, b) => a - b);
 
-  const show = (label: string, ids: Iterable<string>) => {
+  const show = async (label: string, ids: Iterable<string>) => {
     for (const id of [...ids].slice(0, 10)) {
       const item = items.get(id);
+      const expected = (await ruleSet.evaluate(accepted.get(id)?.content ?? '')).verdict;
       console.log(
         `${label} ${id}: item=${JSON.stringify(
           item && {
@@ -450,17 +451,17 @@ async function main(): Promise<number> {
             decidedBy: item.decidedBy,
             error: item.error,
             verdict: item.result?.verdict,
-            expected: ruleSet.evaluate(accepted.get(id)?.content ?? '').verdict,
+            expected,
           },
         )} writes=${describeWrites(proxy, id)}`,
       );
     }
   };
-  show('lost', lost);
-  show('decided_twice', decidedTwice);
-  show('wrong_verdict', wrongVerdict);
-  show('content_changed', contentChanged);
-  show('unrecorded_decision', unrecorded);
+  await show('lost', lost);
+  await show('decided_twice', decidedTwice);
+  await show('wrong_verdict', wrongVerdict);
+  await show('content_changed', contentChanged);
+  await show('unrecorded_decision', unrecorded);
   for (const rejection of http.rejected.slice(0, 10)) console.log(`post_rejected ${rejection}`);
   for (const failure of http.serverErrors) console.log(`post_5xx ${failure}`);
 

@@ -12,6 +12,7 @@ import { loadConfiguredRuleSet } from './config/rule-set';
 import type { RuleSet } from './domain/rules';
 import { describeError, jsonLogger, type Logger } from './observability/logger';
 import { type Clock, systemClock } from './ports/clock';
+import type { RuleType } from './rules/rule-type';
 
 export interface Dependencies {
   config: Config;
@@ -19,6 +20,8 @@ export interface Dependencies {
   sqs?: SQSClient;
   clock?: Clock;
   ruleSet?: RuleSet;
+  /** Rule types beyond the built-ins (e.g. async rules) that RULES_JSON / RULES_FILE may name. */
+  ruleTypes?: ReadonlyMap<string, RuleType>;
   logger?: Logger;
 }
 
@@ -63,7 +66,9 @@ export function compose(dependencies: Dependencies) {
     processor: new SubmissionProcessor({
       store,
       clock,
-      ruleSet: dependencies.ruleSet ?? loadConfiguredRuleSet(config),
+      ruleSet:
+        dependencies.ruleSet ??
+        loadConfiguredRuleSet(config, undefined, { ruleTypes: dependencies.ruleTypes }),
       maxAttempts: config.MAX_ATTEMPTS,
       leaseMs: config.STUCK_AFTER_MS,
       orphanAfterMs: config.ORPHAN_AFTER_MS,

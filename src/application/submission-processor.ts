@@ -81,7 +81,7 @@ export class SubmissionProcessor {
         await sleep(this.#options.processingDelayMs, undefined, { signal });
       }
       signal?.throwIfAborted();
-      verdict = this.#options.ruleSet.evaluate(submission.content);
+      verdict = await this.#options.ruleSet.evaluate(submission.content, signal);
     } catch (cause) {
       const error: ProcessingError = signal?.aborted
         ? { code: 'PROCESSING_FAILED', message: 'The worker ran out of time; released for another attempt.' }

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { RuleSet } from '../domain/rules';
 import { defaultRuleSet } from '../rules/default-rule-set';
 import { RuleSetError } from '../rules/errors';
-import { loadRuleSet } from '../rules/loader';
+import { type LoadOptions, loadRuleSet } from '../rules/loader';
 import { type Config, ConfigError } from './env';
 
-function parseDocument(source: string, text: string): RuleSet {
+function parseDocument(source: string, text: string, options: LoadOptions): RuleSet {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -15,7 +15,7 @@ function parseDocument(source: string, text: string): RuleSet {
     );
   }
   try {
-    return loadRuleSet(json);
+    return loadRuleSet(json, options);
   } catch (error) {
     if (error instanceof RuleSetError)
       throw new ConfigError(`Invalid configuration: ${source}: ${error.message}`);
@@ -27,12 +27,14 @@ function parseDocument(source: string, text: string): RuleSet {
  * The rule set this container evaluates with: RULES_JSON, else the file at
  * RULES_FILE, else the bundled default. Called once at cold start, so a bad
  * document stops the container with a ConfigError naming the bad rule.
+ * `options.ruleTypes` plugs in rule types beyond the built-ins (async rules).
  */
 export function loadConfiguredRuleSet(
   config: Pick<Config, 'RULES_JSON' | 'RULES_FILE'>,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+  options: LoadOptions = {},
 ): RuleSet {
-  if (config.RULES_JSON !== undefined) return parseDocument('RULES_JSON', config.RULES_JSON);
+  if (config.RULES_JSON !== undefined) return parseDocument('RULES_JSON', config.RULES_JSON, options);
   if (config.RULES_FILE === undefined) return defaultRuleSet();
   const path = config.RULES_FILE;
   let text: string;
@@ -43,5 +45,5 @@ export function loadConfiguredRuleSet(
       `Invalid configuration: RULES_FILE: cannot read ${path} (${(error as Error).message})`,
     );
   }
-  return parseDocument(`RULES_FILE (${path})`, text);
+  return parseDocument(`RULES_FILE (${path})`, text, options);
 }

@@ -1,25 +1,40 @@
-import type { Rule, RuleSet } from '../domain/rules';
+import type { AsyncRule, Rule, RuleSet } from '../domain/rules';
 import type { RuleOutcome } from '../domain/submission';
 
 /** A compiled rule set: rules at the leaves, `all` / `any` above them. */
 export type RuleTree =
-  | { readonly rule: Rule }
+  | { readonly rule: Rule | AsyncRule }
   | { readonly all: readonly RuleTree[] }
   | { readonly any: readonly RuleTree[] };
 
+interface TreeOutcome {
+  passed: boolean;
+  /** Every leaf's outcome, in document order. */
+  outcomes: RuleOutcome[];
+}
+
 /**
  * Whether `content` passes `tree`: `all` passes iff every child passes, `any`
- * iff at least one does. Every rule runs, never short-circuited, and appends its
- * outcome in document order, so the result explains every rule.
+ * iff at least one does. Every rule runs, never short-circuited (async rules
+ * concurrently), and outcomes keep document order, so the result explains every rule.
+ * Rejects as soon as a rule cannot decide.
  */
-export function evaluateTree(tree: RuleTree, content: string, outcomes: RuleOutcome[]): boolean {
+export async function evaluateTree(
+  tree: RuleTree,
+  content: string,
+  signal: AbortSignal,
+): Promise<TreeOutcome> {
   if ('rule' in tree) {
-    const outcome = tree.rule.check(content);
-    outcomes.push(outcome);
-    return outcome.passed;
+    const { rule } = tree;
+    const outcome = 'async' in rule ? await rule.check(content, signal) : rule.check(content);
+    return { passed: outcome.passed, outcomes: [outcome] };
   }
-  if ('all' in tree) return tree.all.map((child) => evaluateTree(child, content, outcomes)).every(Boolean);
-  return tree.any.map((child) => evaluateTree(child, content, outcomes)).some(Boolean);
+  const children = await Promise.all(
+    ('all' in tree ? tree.all : tree.any).map((child) => evaluateTree(child, content, signal)),
+  );
+  const passed =
+    'all' in tree ? children.every((child) => child.passed) : children.some((child) => child.passed);
+  return { passed, outcomes: children.flatMap((child) => child.outcomes) };
 }
 
 /** A rule set over `tree`; with a version, every result records which rule set decided it. */
@@ -27,19 +42,25 @@ export function treeRuleSet(id: string, version: number | undefined, tree: RuleT
   return {
     id,
     ...(version === undefined ? {} : { version }),
-    evaluate(content) {
-      const rules: RuleOutcome[] = [];
-      const passed = evaluateTree(tree, content, rules);
-      return {
-        verdict: passed ? 'PASSED' : 'FAILED',
-        ...(version === undefined ? {} : { ruleSet: { id, version } }),
-        rules,
-      };
+    async evaluate(content, signal) {
+      // One rule failing aborts the others still calling out: the result is discarded anyway.
+      const evaluation = new AbortController();
+      const scope = signal === undefined ? evaluation.signal : AbortSignal.any([signal, evaluation.signal]);
+      try {
+        const { passed, outcomes } = await evaluateTree(tree, content, scope);
+        return {
+          verdict: passed ? 'PASSED' : 'FAILED',
+          ...(version === undefined ? {} : { ruleSet: { id, version } }),
+          rules: outcomes,
+        };
+      } finally {
+        evaluation.abort();
+      }
     },
   };
 }
 
 /** Every rule runs (so the result explains every failure); the verdict is PASSED only if all pass. */
-export function allOf(id: string, rules: readonly Rule[]): RuleSet {
+export function allOf(id: string, rules: readonly (Rule | AsyncRule)[]): RuleSet {
   return treeRuleSet(id, undefined, { all: rules.map((rule) => ({ rule })) });
 }

@@ -6,3 +6,16 @@ export class RuleSetError extends Error {
     super(`Invalid rule set: ${problems.join('; ')}`);
   }
 }
+
+/** A rule could not decide (an async rule failed, timed out or was aborted): a processing error. */
+export class RuleCheckError extends Error {
+  override name = 'RuleCheckError';
+
+  constructor(
+    readonly rule: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Rule ${JSON.stringify(rule)} ${message}`, options);
+  }
+}

@@ -1,10 +1,12 @@
 import type { z } from 'zod';
-import type { Rule, RuleSet } from '../domain/rules';
+import type { AsyncRule, Rule, RuleSet } from '../domain/rules';
+import type { RuleOutcome } from '../domain/submission';
 import { type RuleTree, treeRuleSet } from './combinators';
+import { withDeadline } from './deadline';
 import { RuleSetError } from './errors';
 import { allNode, anyNode, MAX_DEPTH, type RuleDefinition, ruleDefinition, ruleSetDocument } from './format';
 import { BUILT_IN_RULE_TYPES } from './registry';
-import type { Measure, RuleType } from './rule-type';
+import type { AsyncMeasure, Measure, Measurement, RuleType } from './rule-type';
 import { fillTemplate, placeholdersIn, templateValues } from './template';
 
 type Path = readonly PropertyKey[];
@@ -36,6 +38,8 @@ class Compiler {
   readonly problems: string[] = [];
   readonly #ids = new Set<string>();
 
+  constructor(readonly ruleTypes: ReadonlyMap<string, RuleType>) {}
+
   node(value: unknown, path: Path, depth: number): RuleTree | undefined {
     const where = formatPath(path);
     if (depth > MAX_DEPTH) {
@@ -65,7 +69,7 @@ class Compiler {
     return key === 'all' ? { all: children } : { any: children };
   }
 
-  rule(value: Record<string, unknown>, where: string): Rule | undefined {
+  rule(value: Record<string, unknown>, where: string): Rule | AsyncRule | undefined {
     const label = typeof value.id === 'string' ? `${where} (id ${JSON.stringify(value.id)})` : where;
     const problems = (messages: readonly string[]) => {
       for (const message of messages) this.problems.push(label === '' ? message : `${label}: ${message}`);
@@ -77,9 +81,9 @@ class Compiler {
     if (this.#ids.has(definition.id))
       return problems([`id ${JSON.stringify(definition.id)} is used by another rule`]);
     this.#ids.add(definition.id);
-    const type = BUILT_IN_RULE_TYPES.get(definition.type);
+    const type = this.ruleTypes.get(definition.type);
     if (type === undefined) {
-      const known = [...BUILT_IN_RULE_TYPES.keys()].join(', ');
+      const known = [...this.ruleTypes.keys()].join(', ');
       return problems([`type ${JSON.stringify(definition.type)} is unknown (known types: ${known})`]);
     }
     const params = type.params.safeParse(definition.params);
@@ -103,25 +107,47 @@ class Compiler {
   }
 }
 
-function ruleOf(definition: z.output<typeof ruleDefinition>, type: RuleType, measure: Measure): Rule {
+type Definition = z.output<typeof ruleDefinition>;
+
+/** Fills the rule's message templates from its params and a measurement. */
+function outcomeOf(definition: Definition, type: RuleType): (measurement: Measurement) => RuleOutcome {
   const failedTemplate = definition.message ?? type.messages.failed;
   const passedTemplate = definition.passedMessage ?? type.messages.passed;
   const blanks = Object.fromEntries(type.placeholders.map((name) => [name, '']));
   const paramValues = { ...blanks, ...templateValues(definition.params) };
+  return ({ passed, values, measured }) => ({
+    rule: definition.id,
+    type: definition.type,
+    passed,
+    message: fillTemplate(passed ? passedTemplate : failedTemplate, { ...paramValues, ...values }),
+    measured,
+  });
+}
+
+function ruleOf(definition: Definition, type: RuleType, compiled: Measure | AsyncMeasure): Rule | AsyncRule {
+  const outcome = outcomeOf(definition, type);
+  if (typeof compiled === 'function')
+    return { id: definition.id, check: (content: string) => outcome(compiled(content)) };
+  const { timeoutMs, measure } = compiled;
   return {
     id: definition.id,
-    check(content) {
-      const { passed, values, measured } = measure(content);
-      const template = passed ? passedTemplate : failedTemplate;
-      return {
-        rule: definition.id,
-        type: definition.type,
-        passed,
-        message: fillTemplate(template, { ...paramValues, ...values }),
-        measured,
-      };
+    async: true,
+    async check(content: string, signal: AbortSignal) {
+      return outcome(await withDeadline(definition.id, timeoutMs, signal, (own) => measure(content, own)));
     },
   };
+}
+
+export interface LoadOptions {
+  /**
+   * Rule types beyond the built-ins, by the name a document uses in `type`;
+   * how async rule types (see `defineAsyncRuleType`) are plugged in.
+   */
+  ruleTypes?: ReadonlyMap<string, RuleType>;
+}
+
+function compilerFor(options: LoadOptions): Compiler {
+  return new Compiler(new Map([...BUILT_IN_RULE_TYPES, ...(options.ruleTypes ?? [])]));
 }
 
 /**
@@ -131,21 +157,25 @@ function ruleOf(definition: z.output<typeof ruleDefinition>, type: RuleType, mea
  *
  * @example
  * const ruleSet = loadRuleSet(JSON.parse(text));
- * ruleSet.evaluate('some content 42').verdict; // 'PASSED' | 'FAILED'
+ * (await ruleSet.evaluate('some content 42')).verdict; // 'PASSED' | 'FAILED'
  */
-export function loadRuleSet(json: unknown): RuleSet {
+export function loadRuleSet(json: unknown, options: LoadOptions = {}): RuleSet {
   const document = ruleSetDocument.safeParse(json);
   if (!document.success) throw new RuleSetError(document.error.issues.map(describeIssue));
-  const compiler = new Compiler();
+  const compiler = compilerFor(options);
   const tree = compiler.node(document.data.rule, ['rule'], 1);
   if (tree === undefined || compiler.problems.length > 0) throw new RuleSetError(compiler.problems);
   return treeRuleSet(document.data.id, document.data.version, tree);
 }
 
-/** One rule from its definition, outside a document; throws a `RuleSetError` like `loadRuleSet`. */
+/**
+ * One synchronous rule from its definition, outside a document; throws a
+ * `RuleSetError` like `loadRuleSet`. Only built-in types: async rules run in a rule set.
+ */
 export function createRule(definition: RuleDefinition): Rule {
-  const compiler = new Compiler();
+  const compiler = compilerFor({});
   const rule = compiler.rule({ ...definition }, '');
   if (rule === undefined) throw new RuleSetError(compiler.problems);
+  if ('async' in rule) throw new RuleSetError([`type ${JSON.stringify(definition.type)} is async`]);
   return rule;
 }

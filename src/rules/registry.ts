@@ -1,6 +1,7 @@
 import type { RuleType } from './rule-type';
 import { bannedWordsType } from './types/banned-words';
 import { requireDigitType } from './types/digit';
+import { jsonSchemaType } from './types/json-schema';
 import { maxLengthType, minLengthType } from './types/length';
 import { maxLinesType } from './types/lines';
 import { maxLinksType } from './types/links';
@@ -16,4 +17,5 @@ export const BUILT_IN_RULE_TYPES: ReadonlyMap<string, RuleType> = new Map([
   ['bannedWords', bannedWordsType],
   ['maxLinks', maxLinksType],
   ['maxLines', maxLinesType],
+  ['jsonSchema', jsonSchemaType],
 ]);

@@ -1,26 +1,44 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** What one rule found in the content. */
 export interface Measurement {
   passed: boolean;
   /** Placeholder values beyond the params, e.g. `{ length: 7 }`. */
-  values: Readonly<Record<string, string | number>>;
+  values?: Readonly<Record<string, string | number>>;
   /** The measured value for a person, e.g. "length 7, minimum 10". */
   measured: string;
 }
 
 export type Measure = (content: string) => Measurement;
 
-/**
- * A built-in rule type: its params schema compiles the params into a `Measure`
- * once, at load, so a bad pattern or parameter is refused before any content is seen.
- */
-export interface RuleType {
+/** An async rule's compiled check: the call out, and how long it may take. */
+export interface AsyncMeasure {
+  readonly timeoutMs: number;
+  measure(content: string, signal: AbortSignal): Promise<Measurement>;
+}
+
+interface RuleTypeBase {
   /** Names a message template may use: the params and the measured values. */
   readonly placeholders: readonly string[];
   readonly messages: { readonly passed: string; readonly failed: string };
+}
+
+/**
+ * A synchronous rule type: its params schema compiles the params into a `Measure`
+ * once, at load, so a bad pattern or parameter is refused before any content is seen.
+ */
+export interface SyncRuleType extends RuleTypeBase {
+  readonly kind: 'sync';
   readonly params: z.ZodType<Measure>;
 }
+
+/** A rule type that calls out (a moderation API, a virus scan); see `defineAsyncRuleType`. */
+export interface AsyncRuleType extends RuleTypeBase {
+  readonly kind: 'async';
+  readonly params: z.ZodType<AsyncMeasure>;
+}
+
+export type RuleType = SyncRuleType | AsyncRuleType;
 
 export interface RuleTypeDefinition<Params> {
   readonly placeholders: readonly string[];
@@ -30,10 +48,71 @@ export interface RuleTypeDefinition<Params> {
 }
 
 /** Erases the params type so every rule type fits one registry. */
-export function defineRuleType<Params>(definition: RuleTypeDefinition<Params>): RuleType {
+export function defineRuleType<Params>(definition: RuleTypeDefinition<Params>): SyncRuleType {
   return {
+    kind: 'sync',
     placeholders: definition.placeholders,
     messages: definition.messages,
     params: definition.params.transform((params) => (content: string) => definition.measure(params, content)),
+  };
+}
+
+/** Used when an async rule's params leave out `timeoutMs`. */
+export const DEFAULT_ASYNC_TIMEOUT_MS = 5000;
+export const MAX_ASYNC_TIMEOUT_MS = 60_000;
+
+const timeoutMs = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be at least 1' })
+  .max(MAX_ASYNC_TIMEOUT_MS, { error: `must be at most ${MAX_ASYNC_TIMEOUT_MS}` })
+  .default(DEFAULT_ASYNC_TIMEOUT_MS);
+
+export interface AsyncRuleTypeDefinition<Shape extends z.ZodRawShape> {
+  readonly placeholders: readonly string[];
+  readonly messages: { readonly passed: string; readonly failed: string };
+  /** The rule's own params; `timeoutMs` is added to every async rule type. */
+  readonly params: z.ZodObject<Shape>;
+  /**
+   * Decides the content. Throwing (or outliving `timeoutMs`) is a processing error,
+   * retried and never a rejection. `signal` aborts on timeout or when the worker
+   * runs out of time: pass it to `fetch` and the like.
+   */
+  check(content: string, params: z.output<z.ZodObject<Shape>>, signal: AbortSignal): Promise<Measurement>;
+}
+
+/**
+ * A rule type that calls out. Each rule of the type gets a `timeoutMs` param
+ * (default 5000); register the type by passing it to `loadRuleSet` in `ruleTypes`.
+ *
+ * @example
+ * const moderationType = defineAsyncRuleType({
+ *   placeholders: ['category'],
+ *   messages: { passed: 'Content passed moderation.', failed: 'Content was flagged as {category}.' },
+ *   params: z.strictObject({ endpoint: z.url() }),
+ *   async check(content, { endpoint }, signal) {
+ *     const response = await fetch(endpoint, { method: 'POST', body: content, signal });
+ *     if (!response.ok) throw new Error(`moderation answered ${response.status}`);
+ *     const { flagged, category } = await response.json();
+ *     return { passed: !flagged, values: { category }, measured: flagged ? `flagged: ${category}` : 'not flagged' };
+ *   },
+ * });
+ * loadRuleSet(document, { ruleTypes: new Map([['moderation', moderationType]]) });
+ */
+export function defineAsyncRuleType<Shape extends z.ZodRawShape>(
+  definition: AsyncRuleTypeDefinition<Shape>,
+): AsyncRuleType {
+  const params = definition.params.extend({ timeoutMs }).transform((parsed): AsyncMeasure => {
+    const { timeoutMs, ...own } = parsed as { timeoutMs: number };
+    return {
+      timeoutMs,
+      measure: (content, signal) => definition.check(content, own as z.output<z.ZodObject<Shape>>, signal),
+    };
+  });
+  return {
+    kind: 'async',
+    placeholders: [...definition.placeholders, 'timeoutMs'],
+    messages: definition.messages,
+    params: params as unknown as z.ZodType<AsyncMeasure>,
   };
 }

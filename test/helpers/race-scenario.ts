@@ -84,7 +84,7 @@ function failingOnce(ruleSet: RuleSet): RuleSet {
   let failed = false;
   return {
     id: ruleSet.id,
-    evaluate(content) {
+    async evaluate(content) {
       if (!failed) {
         failed = true;
         throw new Error('rule dependency unavailable (injected, once)');

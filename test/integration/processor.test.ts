@@ -9,6 +9,8 @@ import {
 import { SubmissionService } from '../../src/application/submissions';
 import { allOf, defaultRuleSet, type Rule, type RuleSet } from '../../src/domain/rules';
 import type { Logger } from '../../src/observability/logger';
+import { loadRuleSet } from '../../src/rules/loader';
+import { hangs, moderationType, ruleTypes, scriptedType } from '../helpers/async-rules';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
 import { awsError, storeWith } from '../helpers/faults';
@@ -275,7 +277,7 @@ describe('SubmissionProcessor against the emulators', () => {
       const flaky = await accept('This one throws 1');
       const ruleSet: RuleSet = {
         id: 'mixed',
-        evaluate: (content) => {
+        evaluate: async (content) => {
           if (content.includes('throws')) throw new Error('boom');
           return defaultRuleSet().evaluate(content);
         },
@@ -320,6 +322,107 @@ describe('SubmissionProcessor against the emulators', () => {
 
       expect(failures).toEqual(['m1']);
       expect(await store.get(id)).toMatchObject({ status: 'PENDING', attempts: 0 });
+    });
+  });
+
+  describe('async rules (a dependency that calls out)', () => {
+    const hungRuleSet = (timeoutMs: number) => {
+      const hung = scriptedType(hangs);
+      const ruleSet = loadRuleSet(
+        {
+          id: 'moderated',
+          version: 1,
+          rule: {
+            all: [
+              { id: 'digit', type: 'requireDigit' },
+              { id: 'moderation', type: 'hung', params: { timeoutMs } },
+            ],
+          },
+        },
+        { ruleTypes: ruleTypes({ hung: hung.type }) },
+      );
+      return { ruleSet, signals: hung.signals };
+    };
+
+    it('retries a rule that times out, then finalises FAILED with PROCESSING_FAILED, never a verdict', async () => {
+      const id = await accept('This contains number 42');
+      const { ruleSet, signals } = hungRuleSet(20);
+      const moderated = processor({ ruleSet });
+
+      const first = await moderated.process(id);
+      const afterFirst = await store.get(id);
+      const second = await moderated.process(id);
+      const third = await moderated.process(id);
+
+      expect(first).toMatchObject({
+        outcome: 'retry',
+        attempts: 1,
+        error: { code: 'PROCESSING_FAILED', message: expect.stringContaining('"moderation" timed out') },
+      });
+      expect(afterFirst).toMatchObject({
+        status: 'PENDING',
+        attempts: 1,
+        lastError: { code: 'PROCESSING_FAILED' },
+      });
+      expect(afterFirst).not.toHaveProperty('leaseToken');
+      expect(second).toMatchObject({ outcome: 'retry', attempts: 2 });
+      expect(third).toEqual({ outcome: 'decided', status: 'FAILED', attempts: MAX_ATTEMPTS });
+      const stored = await store.get(id);
+      expect(stored).toMatchObject({
+        status: 'FAILED',
+        attempts: MAX_ATTEMPTS,
+        error: {
+          code: 'PROCESSING_FAILED',
+          message: 'RuleCheckError: Rule "moderation" timed out after 20 ms',
+        },
+      });
+      expect(stored).not.toHaveProperty('result');
+      expect(signals.map((signal) => signal.aborted)).toEqual([true, true, true]);
+    });
+
+    it('releases the lease when the worker deadline aborts a slow async rule', async () => {
+      const id = await accept('This contains number 42');
+      const { ruleSet, signals } = hungRuleSet(60_000);
+      const deadline = new AbortController();
+
+      const processing = processor({ ruleSet }).process(id, deadline.signal);
+      await waitFor('the async rule to start', () => signals[0]);
+      deadline.abort();
+      const outcome = await processing;
+
+      expect(outcome).toMatchObject({
+        outcome: 'retry',
+        attempts: 1,
+        error: { code: 'PROCESSING_FAILED', message: expect.stringContaining('ran out of time') },
+      });
+      expect(signals[0]?.aborted).toBe(true);
+      const stored = await store.get(id);
+      expect(stored).toMatchObject({ status: 'PENDING', attempts: 1 });
+      expect(stored).not.toHaveProperty('leaseToken');
+      expect(stored).not.toHaveProperty('result');
+    });
+
+    it('decides with the async rule’s outcome when it answers in time', async () => {
+      const id = await accept('This is spam number 42');
+      const ruleSet = loadRuleSet(
+        {
+          id: 'moderated',
+          version: 1,
+          rule: { id: 'moderation', type: 'moderation', params: { word: 'spam' } },
+        },
+        { ruleTypes: ruleTypes({ moderation: moderationType }) },
+      );
+
+      const outcome = await processor({ ruleSet }).process(id);
+
+      expect(outcome).toEqual({ outcome: 'decided', status: 'FAILED', attempts: 1 });
+      expect(await store.get(id)).toMatchObject({
+        status: 'FAILED',
+        result: {
+          verdict: 'FAILED',
+          rules: [{ rule: 'moderation', passed: false, measured: 'flagged spam' }],
+        },
+      });
     });
   });
 });

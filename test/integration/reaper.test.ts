@@ -91,7 +91,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
       const [id] = (await accepted(1)) as [string];
       const token = await claimedByDeadWorker(id);
       clock.advance(STUCK_AFTER_MS + 1);
-      const verdict: ValidationResult = defaultRuleSet().evaluate('submission number 0');
+      const verdict: ValidationResult = await defaultRuleSet().evaluate('submission number 0');
       // Race injection: the slow worker's completion lands right after the reaper read the index.
       const racingStore = storeWith(app.store, {
         async *listDue(now) {
@@ -172,7 +172,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     expect(stored).toMatchObject({
       status: 'PASSED',
       attempts: 2,
-      result: defaultRuleSet().evaluate(content),
+      result: await defaultRuleSet().evaluate(content),
       completedAt: clock.now().toISOString(),
     });
     expect(stored).not.toHaveProperty('error');

@@ -45,16 +45,16 @@ describe('the configured rule set', () => {
     expect(ruleSet).toMatchObject({ id: 'default', version: 1 });
   });
 
-  it('comes from RULES_JSON', () => {
+  it('comes from RULES_JSON', async () => {
     // Act
     const ruleSet = loadConfiguredRuleSet(loadConfig({ ...REQUIRED, RULES_JSON: JSON.stringify(STRICT) }));
 
     // Assess
-    expect(ruleSet.evaluate('tiny').ruleSet).toEqual({ id: 'strict', version: 7 });
-    expect(ruleSet.evaluate('too long for it').verdict).toBe('FAILED');
+    expect((await ruleSet.evaluate('tiny')).ruleSet).toEqual({ id: 'strict', version: 7 });
+    expect((await ruleSet.evaluate('too long for it')).verdict).toBe('FAILED');
   });
 
-  it('comes from the file at RULES_FILE', () => {
+  it('comes from the file at RULES_FILE', async () => {
     // Prepare
     const path = join(mkdtempSync(join(tmpdir(), 'rules-')), 'rules.json');
     writeFileSync(path, JSON.stringify(STRICT));
@@ -63,7 +63,7 @@ describe('the configured rule set', () => {
     const ruleSet = loadConfiguredRuleSet(loadConfig({ ...REQUIRED, RULES_FILE: path }));
 
     // Assess
-    expect(ruleSet.evaluate('tiny').verdict).toBe('PASSED');
+    expect((await ruleSet.evaluate('tiny')).verdict).toBe('PASSED');
   });
 
   it.each([

@@ -157,7 +157,7 @@ describe('loadRuleSet refuses a bad document, naming the rule', () => {
 });
 
 describe('loaded rule sets', () => {
-  it('record the rule set id and version, and each rule’s id, type, message and measured value', () => {
+  it('record the rule set id and version, and each rule’s id, type, message and measured value', async () => {
     // Prepare
     const ruleSet = loadRuleSet(
       documentOf(
@@ -172,7 +172,7 @@ describe('loaded rule sets', () => {
     );
 
     // Act
-    const result = ruleSet.evaluate('see www.a.io');
+    const result = await ruleSet.evaluate('see www.a.io');
 
     // Assess
     expect(result).toEqual({
@@ -197,7 +197,7 @@ describe('loaded rule sets', () => {
     });
   });
 
-  it('fill passed and failed templates from params and measured values', () => {
+  it('fill passed and failed templates from params and measured values', async () => {
     // Prepare
     const ruleSet = loadRuleSet({
       id: 'codes',
@@ -212,20 +212,21 @@ describe('loaded rule sets', () => {
     });
 
     // Act
-    const failed = ruleSet.evaluate('abc');
-    const passed = ruleSet.evaluate('ABC-1');
+    const failed = await ruleSet.evaluate('abc');
+    const passed = await ruleSet.evaluate('ABC-1');
 
     // Assess
     expect(failed.rules[0]?.message).toBe('Expected a code like ^[A-Z]{3}-[0-9]+$.');
     expect(passed.rules[0]?.message).toBe('A code (^[A-Z]{3}-[0-9]+$).');
   });
 
-  it('default to all of the rules when the root is a single rule', () => {
+  it('default to all of the rules when the root is a single rule', async () => {
     // Prepare
     const ruleSet = loadRuleSet({ id: 'one', version: 1, rule: { id: 'digit', type: 'requireDigit' } });
 
     // Act
-    const verdicts = [ruleSet.evaluate('no'), ruleSet.evaluate('yes 1')].map((result) => result.verdict);
+    const results = await Promise.all([ruleSet.evaluate('no'), ruleSet.evaluate('yes 1')]);
+    const verdicts = results.map((result) => result.verdict);
 
     // Assess
     expect(verdicts).toEqual(['FAILED', 'PASSED']);
@@ -233,9 +234,9 @@ describe('loaded rule sets', () => {
 });
 
 describe('the bundled default rule set', () => {
-  it('is default-rule-set.json, version 1, with the origin’s two rules', () => {
+  it('is default-rule-set.json, version 1, with the origin’s two rules', async () => {
     // Act
-    const result = defaultRuleSet().evaluate('abc');
+    const result = await defaultRuleSet().evaluate('abc');
 
     // Assess
     expect(defaultDocument).toMatchObject({ id: 'default', version: 1 });
@@ -259,5 +260,21 @@ describe('the bundled default rule set', () => {
         },
       ],
     });
+  });
+});
+
+describe('jsonSchema in a document', () => {
+  it('refuses a schema Ajv rejects at load, naming the rule by path and id', () => {
+    // Act
+    const load = () =>
+      loadRuleSet(
+        documentOf(
+          { id: 'digit', type: 'requireDigit' },
+          { id: 'review', type: 'jsonSchema', params: { schema: { type: 'nonsense' } } },
+        ),
+      );
+
+    // Assess
+    expect(load).toThrow('rule.all[1] (id "review"): params.schema is not a JSON Schema Ajv accepts');
   });
 });

@@ -209,3 +209,76 @@ describe('maxLines', () => {
     expect(outcome.passed).toBe(lines <= 2);
   });
 });
+
+describe('jsonSchema (Ajv, patterns on RE2)', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      title: { type: 'string', minLength: 1 },
+      rating: { type: 'integer', minimum: 1, maximum: 5 },
+    },
+    required: ['title', 'rating'],
+    additionalProperties: false,
+  };
+
+  it.each([
+    { content: '{"title":"Good","rating":5}', passed: true, measured: 'JSON, matches the schema' },
+    { content: '{"title":"Good","rating":9}', passed: false, measured: 'JSON, 1 schema error' },
+    { content: '{"rating":"high"}', passed: false, measured: 'JSON, 2 schema errors' },
+    { content: '[1, 2]', passed: false, measured: 'JSON, 1 schema error' },
+    { content: 'title: Good', passed: false, measured: 'not JSON' },
+    { content: '', passed: false, measured: 'not JSON' },
+  ])('$content → passed=$passed ($measured)', ({ content, passed, measured }) => {
+    // Act
+    const outcome = check('jsonSchema', { schema }, content);
+
+    // Assess
+    expect(outcome).toMatchObject({ passed, measured });
+  });
+
+  it('names the first schema error in the message', () => {
+    // Act
+    const outcome = check('jsonSchema', { schema }, '{"title":"Good","rating":9}');
+
+    // Assess
+    expect(outcome.message).toBe('Content must be JSON matching the schema: /rating must be <= 5.');
+  });
+
+  it('says when the content is not JSON, with an operator’s template', () => {
+    // Act
+    const outcome = createRule({
+      id: 'review',
+      type: 'jsonSchema',
+      params: { schema },
+      message: 'Send a review as JSON ({error}; {errors} problem(s)).',
+    }).check('{oops');
+
+    // Assess
+    expect(outcome.message).toBe('Send a review as JSON (not valid JSON; 1 problem(s)).');
+  });
+
+  it.each([
+    { name: 'an unknown type', schema: { type: 'nonsense' }, reason: 'schema is invalid' },
+    {
+      name: 'an unknown keyword (strict mode)',
+      schema: { type: 'string', lenght: 3 },
+      reason: 'unknown keyword',
+    },
+    { name: 'a pattern RE2 cannot run', schema: { type: 'string', pattern: '(a)\\1' }, reason: 'regexp' },
+  ])('refuses $name at load, naming the rule', ({ schema: bad, reason }) => {
+    // Act
+    const load = () => createRule({ id: 'review', type: 'jsonSchema', params: { schema: bad } });
+
+    // Assess
+    expect(load).toThrow(/params\.schema is not a JSON Schema Ajv accepts/);
+    expect(load).toThrow(reason);
+  });
+
+  it('refuses a schema that is not an object at load', () => {
+    // Act
+    const load = () => createRule({ id: 'review', type: 'jsonSchema', params: { schema: 'string' } });
+
+    // Assess
+    expect(load).toThrow('params.schema must be a JSON Schema object');
+  });
+});

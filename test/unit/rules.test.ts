@@ -101,14 +101,14 @@ describe('allOf', () => {
     { results: [true, false], verdict: 'FAILED' },
     { results: [false, true], verdict: 'FAILED' },
     { results: [false, false], verdict: 'FAILED' },
-  ])('rules $results → $verdict, running every rule in order', ({ results, verdict }) => {
+  ])('rules $results → $verdict, running every rule in order', async ({ results, verdict }) => {
     // Prepare
     const calls: string[] = [];
     const rules = results.map((passed, index) => fixedRule(`rule${index}`, passed, calls));
     const ruleSet = allOf('pair', rules);
 
     // Act
-    const result = ruleSet.evaluate('some content');
+    const result = await ruleSet.evaluate('some content');
 
     // Assess
     expect(result.verdict).toBe(verdict);
@@ -151,9 +151,9 @@ describe('defaultRuleSet', () => {
     { name: '10 Arabic-Indic digits', content: ARABIC_INDIC_THREE.repeat(10), verdict: 'FAILED' },
     { name: '10 fullwidth digits', content: FULLWIDTH_THREE.repeat(10), verdict: 'FAILED' },
     { name: '9 spaces and a digit', content: `${' '.repeat(9)}1`, verdict: 'PASSED' },
-  ])('$name → $verdict', ({ content, verdict }) => {
+  ])('$name → $verdict', async ({ content, verdict }) => {
     // Act
-    const result = defaultRuleSet().evaluate(content);
+    const result = await defaultRuleSet().evaluate(content);
 
     // Assess
     expect(result.verdict).toBe(verdict);
@@ -161,9 +161,9 @@ describe('defaultRuleSet', () => {
 
   it.each(['', 'abc', 'abcdefghij', '123456789', '1234567890'])(
     'lists every rule with an outcome and a message for %j',
-    (content) => {
+    async (content) => {
       // Act
-      const result = defaultRuleSet().evaluate(content);
+      const result = await defaultRuleSet().evaluate(content);
 
       // Assess
       expect(result.rules.map((outcome) => outcome.rule)).toEqual(['minLength', 'requireDigit']);
@@ -176,9 +176,9 @@ describe('defaultRuleSet', () => {
     },
   );
 
-  it('explains both failures when content is short and has no digit', () => {
+  it('explains both failures when content is short and has no digit', async () => {
     // Act
-    const result = defaultRuleSet().evaluate('abc');
+    const result = await defaultRuleSet().evaluate('abc');
 
     // Assess
     const byRule = new Map<string, RuleOutcome>(result.rules.map((outcome) => [outcome.rule, outcome]));
@@ -186,7 +186,7 @@ describe('defaultRuleSet', () => {
     expect(byRule.get('requireDigit')).toMatchObject({ passed: false });
   });
 
-  it('agrees with an independent reference predicate on 500 seeded random strings', () => {
+  it('agrees with an independent reference predicate on 500 seeded random strings', async () => {
     // Prepare
     const alphabet = [
       'a',
@@ -213,7 +213,8 @@ describe('defaultRuleSet', () => {
     const ruleSet = defaultRuleSet();
 
     // Act
-    const disagreements = samples.filter((text) => ruleSet.evaluate(text).verdict !== reference(text));
+    const results = await Promise.all(samples.map((text) => ruleSet.evaluate(text)));
+    const disagreements = samples.filter((text, index) => results[index]?.verdict !== reference(text));
 
     // Assess
     expect(disagreements).toEqual([]);

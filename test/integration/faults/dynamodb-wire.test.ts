@@ -85,7 +85,7 @@ describe('DynamoDB throttling, 5xx and lost responses at the SDK boundary', () =
     expect(await truth.get(id)).toMatchObject({
       status: 'PASSED',
       attempts: 1,
-      result: defaultRuleSet().evaluate(CONTENT),
+      result: await defaultRuleSet().evaluate(CONTENT),
     });
   });
 
@@ -120,7 +120,7 @@ describe('DynamoDB throttling, 5xx and lost responses at the SDK boundary', () =
       attempts: 1,
       decidedBy: 'token-1',
       completedAt: clock.now().toISOString(),
-      result: defaultRuleSet().evaluate(CONTENT),
+      result: await defaultRuleSet().evaluate(CONTENT),
     });
     expect(await backend.receiveAll()).toHaveLength(1);
   });
@@ -130,7 +130,7 @@ describe('DynamoDB throttling, 5xx and lost responses at the SDK boundary', () =
     // The rules' dependency fails once, so the first attempt releases its lease.
     const failsOnce: RuleSet = {
       id: 'fails-once',
-      evaluate: (content) => {
+      evaluate: async (content) => {
         evaluations += 1;
         if (evaluations === 1) throw new Error('moderation service unavailable');
         return defaultRuleSet().evaluate(content);
