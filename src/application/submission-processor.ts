@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { contentHashOf } from '../domain/content-hash';
 import type { RuleSet } from '../domain/rules';
-import type { ProcessingError, TerminalStatus, ValidationResult } from '../domain/submission';
+import type { ProcessingError, Submission, TerminalStatus, ValidationResult } from '../domain/submission';
 import { describeError as describe } from '../observability/logger';
 import type { Clock } from '../ports/clock';
 import type { ClaimRefusal, SubmissionStore } from '../ports/submission-store';
@@ -81,7 +82,7 @@ export class SubmissionProcessor {
         await sleep(this.#options.processingDelayMs, undefined, { signal });
       }
       signal?.throwIfAborted();
-      verdict = await this.#options.ruleSet.evaluate(submission.content, signal);
+      verdict = await this.#decide(submission, signal);
     } catch (cause) {
       const error: ProcessingError = signal?.aborted
         ? { code: 'PROCESSING_FAILED', message: 'The worker ran out of time; released for another attempt.' }
@@ -111,6 +112,32 @@ export class SubmissionProcessor {
       }).catch(() => undefined);
       throw cause;
     }
+  }
+
+  /**
+   * Evaluates the rule set. One with a `duplicate` rule first gets the owner's
+   * latest earlier decision of identical content; with `reuseVerdict`, a decision
+   * by this same rule set id and version is copied instead of running any rule.
+   */
+  async #decide(submission: Submission, signal: AbortSignal | undefined): Promise<ValidationResult> {
+    const { ruleSet, store } = this.#options;
+    if (ruleSet.duplicates === undefined) return ruleSet.evaluate(submission.content, signal);
+    const earlier = await store.findEarlierDecision(
+      contentHashOf(submission.owner, submission.content),
+      submission.createdAt,
+    );
+    signal?.throwIfAborted();
+    const decidedBy = earlier?.result.ruleSet;
+    if (
+      earlier !== undefined &&
+      ruleSet.duplicates.reuseVerdict &&
+      ruleSet.version !== undefined &&
+      decidedBy?.id === ruleSet.id &&
+      decidedBy.version === ruleSet.version
+    ) {
+      return { ...earlier.result, reusedFrom: earlier.id };
+    }
+    return ruleSet.evaluate(submission.content, signal, earlier === undefined ? {} : { earlier });
   }
 
   async #finish(

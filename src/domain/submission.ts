@@ -44,6 +44,8 @@ export interface ValidationResult {
   ruleSet?: RuleSetReference;
   /** One outcome per rule, in document order, whatever the verdict. */
   rules: RuleOutcome[];
+  /** Set when this is a copy of an earlier identical submission's result (the `duplicate` rule's `reuseVerdict`). */
+  reusedFrom?: string;
 }
 
 /**

@@ -108,6 +108,10 @@ export const submissionResource = z
       .object({
         verdict: z.enum(['PASSED', 'FAILED']),
         ruleSet: ruleSetReference.optional(),
+        reusedFrom: z
+          .string()
+          .optional()
+          .meta({ description: 'The earlier submission whose verdict was reused (a `duplicate` rule).' }),
         rules: z.array(ruleOutcome),
       })
       .optional()

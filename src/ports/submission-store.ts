@@ -1,3 +1,4 @@
+import type { EarlierDecision } from '../domain/rules';
 import type {
   ProcessingError,
   Submission,
@@ -116,4 +117,11 @@ export interface SubmissionStore {
    * (one conditional write) and returns it; otherwise returns the live record.
    */
   reserveIdempotencyKey(record: IdempotencyRecord, nowEpochSeconds: number): Promise<IdempotencyRecord>;
+  /**
+   * The latest submission with this content hash (see `contentHashOf`; every
+   * submission gets one at create) created strictly before `before` that was
+   * decided with a `result` — a processing error is no decision. From the
+   * `ByContent` index, so eventually consistent.
+   */
+  findEarlierDecision(contentHash: string, before: string): Promise<EarlierDecision | undefined>;
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AsyncRule, Rule, RuleSet } from '../domain/rules';
+import type { AsyncRule, EvaluationContext, Rule, RuleSet } from '../domain/rules';
 import type { RuleOutcome } from '../domain/submission';
 import { type RuleTree, treeRuleSet } from './combinators';
 import { withDeadline } from './deadline';
@@ -127,7 +127,11 @@ function outcomeOf(definition: Definition, type: RuleType): (measurement: Measur
 function ruleOf(definition: Definition, type: RuleType, compiled: Measure | AsyncMeasure): Rule | AsyncRule {
   const outcome = outcomeOf(definition, type);
   if (typeof compiled === 'function')
-    return { id: definition.id, check: (content: string) => outcome(compiled(content)) };
+    return {
+      id: definition.id,
+      ...(compiled.duplicate ? { duplicate: compiled.duplicate } : {}),
+      check: (content: string, context?: EvaluationContext) => outcome(compiled(content, context)),
+    };
   const { timeoutMs, measure } = compiled;
   return {
     id: definition.id,

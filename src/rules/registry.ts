@@ -1,6 +1,7 @@
 import type { RuleType } from './rule-type';
 import { bannedWordsType } from './types/banned-words';
 import { requireDigitType } from './types/digit';
+import { duplicateType } from './types/duplicate';
 import { jsonSchemaType } from './types/json-schema';
 import { maxLengthType, minLengthType } from './types/length';
 import { maxLinesType } from './types/lines';
@@ -18,4 +19,5 @@ export const BUILT_IN_RULE_TYPES: ReadonlyMap<string, RuleType> = new Map([
   ['maxLinks', maxLinksType],
   ['maxLines', maxLinesType],
   ['jsonSchema', jsonSchemaType],
+  ['duplicate', duplicateType],
 ]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DuplicatePolicy, EvaluationContext } from '../domain/rules';
 
 /** What one rule found in the content. */
 export interface Measurement {
@@ -9,7 +10,11 @@ export interface Measurement {
   measured: string;
 }
 
-export type Measure = (content: string) => Measurement;
+/** A compiled synchronous check; `duplicate` marks the `duplicate` rule type's checks. */
+export interface Measure {
+  (content: string, context?: EvaluationContext): Measurement;
+  readonly duplicate?: DuplicatePolicy;
+}
 
 /** An async rule's compiled check: the call out, and how long it may take. */
 export interface AsyncMeasure {
@@ -44,7 +49,10 @@ export interface RuleTypeDefinition<Params> {
   readonly placeholders: readonly string[];
   readonly messages: { readonly passed: string; readonly failed: string };
   readonly params: z.ZodType<Params>;
-  measure(params: Params, content: string): Measurement;
+  /** `context` is empty unless the rule set asked for more (see `duplicate`). */
+  measure(params: Params, content: string, context: EvaluationContext): Measurement;
+  /** Only the `duplicate` rule type: makes the processor look up the earlier decision. */
+  duplicate?(params: Params): DuplicatePolicy;
 }
 
 /** Erases the params type so every rule type fits one registry. */
@@ -53,7 +61,13 @@ export function defineRuleType<Params>(definition: RuleTypeDefinition<Params>): 
     kind: 'sync',
     placeholders: definition.placeholders,
     messages: definition.messages,
-    params: definition.params.transform((params) => (content: string) => definition.measure(params, content)),
+    params: definition.params.transform((params): Measure => {
+      const measure = (content: string, context?: EvaluationContext) =>
+        definition.measure(params, content, context ?? {});
+      return definition.duplicate
+        ? Object.assign(measure, { duplicate: definition.duplicate(params) })
+        : measure;
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contentHashOf } from '../../src/domain/content-hash';
 import { InvalidCursorError } from '../../src/domain/errors';
 import type { Submission, ValidationResult } from '../../src/domain/submission';
 import type {
@@ -965,6 +966,83 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         expect(await store.get(reserved.submissionId)).toBeUndefined();
         expect(await everDue()).toEqual([]);
         expect((await store.listByOwner('alice', 10)).items).toEqual([]);
+      });
+    });
+    describe('findEarlierDecision (ByContent index)', () => {
+      const content = 'same content 42';
+      const hash = contentHashOf('alice', content);
+
+      async function submitted(createdAt: string, options: { owner?: string; body?: string } = {}) {
+        const id = randomUUID();
+        const submission = {
+          id,
+          owner: options.owner ?? 'alice',
+          content: options.body ?? content,
+          createdAt,
+        };
+        expect(await store.create(submission, at(120))).toBe(true);
+        return id;
+      }
+
+      async function decided(id: string, result: ValidationResult = passed) {
+        const leaseToken = await claimed(id);
+        const outcome = await store.complete({
+          id,
+          leaseToken,
+          now: at(2),
+          decision: { status: result.verdict, result },
+        });
+        expect(outcome.written).toBe(true);
+      }
+
+      it('returns the latest decided submission of identical content created before the given time', async () => {
+        // Prepare
+        const failed: ValidationResult = { ...passed, verdict: 'FAILED' };
+        await decided(await submitted(at(10)));
+        const latest = await submitted(at(20));
+        await decided(latest, failed);
+        await decided(await submitted(at(30))); // not before
+        await submitted(at(25)); // still PENDING: no decision
+
+        // Act
+        const earlier = await store.findEarlierDecision(hash, at(30));
+
+        // Assess
+        expect(earlier).toEqual({ id: latest, result: failed });
+      });
+
+      it('skips processing errors, other owners and other content', async () => {
+        // Prepare
+        const decidedOne = await submitted(at(10));
+        await decided(decidedOne);
+        const errored = await submitted(at(20));
+        const leaseToken = await claimed(errored);
+        await store.complete({
+          id: errored,
+          leaseToken,
+          now: at(2),
+          decision: { status: 'FAILED', error: { code: 'ATTEMPTS_EXHAUSTED', message: 'gave up' } },
+        });
+        await decided(await submitted(at(21), { owner: 'bob' }));
+        await decided(await submitted(at(22), { body: 'other content 42' }));
+
+        // Act
+        const earlier = await store.findEarlierDecision(hash, at(100));
+
+        // Assess
+        expect(earlier).toEqual({ id: decidedOne, result: passed });
+      });
+
+      it('returns undefined when nothing identical was decided before, and keeps the hash out of reads', async () => {
+        // Prepare
+        const id = await submitted(at(10));
+
+        // Act
+        const earlier = await store.findEarlierDecision(hash, at(100));
+
+        // Assess
+        expect(earlier).toBeUndefined();
+        expect(await store.get(id)).not.toHaveProperty('contentHash');
       });
     });
   });

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { EarlierDecision } from '../../src/domain/rules';
 import { isTerminal, type Submission } from '../../src/domain/submission';
 import type {
   ActiveSubmission,
@@ -143,6 +144,10 @@ export class CheckedSubmissionStore implements SubmissionStore {
 
   reserveIdempotencyKey(record: IdempotencyRecord, nowEpochSeconds: number): Promise<IdempotencyRecord> {
     return this.#serialised(() => this.#inner.reserveIdempotencyKey(record, nowEpochSeconds));
+  }
+
+  findEarlierDecision(contentHash: string, before: string): Promise<EarlierDecision | undefined> {
+    return this.#serialised(() => this.#inner.findEarlierDecision(contentHash, before));
   }
 
   listByOwner(owner: string, limit: number, cursor?: string): Promise<SubmissionPage> {

@@ -56,6 +56,12 @@ export function scheduledStore(store: SubmissionStore, s: fc.Scheduler, actor: s
         () => store.create(submission, reapAt),
         (created) => String(created),
       ),
+    findEarlierDecision: (contentHash, before) =>
+      gate(
+        'findEarlierDecision',
+        () => store.findEarlierDecision(contentHash, before),
+        (earlier) => earlier?.id ?? 'none',
+      ),
     get: (id) =>
       gate(
         'get',

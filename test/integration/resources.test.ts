@@ -92,6 +92,10 @@ describe('ensureResources against the emulators', () => {
         { AttributeName: 'owner', KeyType: 'HASH' },
         { AttributeName: 'createdAt', KeyType: 'RANGE' },
       ],
+      ByContent: [
+        { AttributeName: 'contentHash', KeyType: 'HASH' },
+        { AttributeName: 'createdAt', KeyType: 'RANGE' },
+      ],
     });
   });
 

@@ -129,7 +129,7 @@ describe('serverless package (what `sls deploy` would ship)', () => {
     expect(table.BillingMode).toBe('PAY_PER_REQUEST');
     expect(
       table.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName).sort(),
-    ).toEqual(['ActiveSubmissions', 'ByOwner']);
+    ).toEqual(['ActiveSubmissions', 'ByContent', 'ByOwner']);
   });
 
   it('encrypts the table and both queues at rest', () => {
@@ -265,11 +265,12 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       ]);
     });
 
-    it('lets the worker consume the queue and claim, complete or release — nothing more', () => {
+    it('lets the worker consume the queue, claim, complete or release, and find earlier identical content — nothing more', () => {
       expect(statementsOf(resources.WorkerIamRoleLambdaExecution!)).toEqual([
         logs('worker'),
         allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], [queue]),
         allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [table]),
+        allow(['dynamodb:Query'], [index('ByContent')]),
       ]);
     });
 

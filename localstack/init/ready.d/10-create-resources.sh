@@ -44,8 +44,8 @@ ensure_table() {
     # Exists: refuse to carry on silently with a table of another shape.
     local indexes
     indexes=$(tr -s '[:space:]' '\n' <<<"$out" | sort | xargs)
-    if [[ "$indexes" != "ActiveSubmissions ByOwner" ]]; then
-      log "table $TABLE exists with indexes '$indexes', expected 'ActiveSubmissions ByOwner'; delete it and re-run" >&2
+    if [[ "$indexes" != "ActiveSubmissions ByContent ByOwner" ]]; then
+      log "table $TABLE exists with indexes '$indexes', expected 'ActiveSubmissions ByContent ByOwner'; delete it and re-run" >&2
       return 1
     fi
     log "table $TABLE exists"
@@ -59,6 +59,7 @@ ensure_table() {
         AttributeName=createdAt,AttributeType=S \
         AttributeName=activeShard,AttributeType=S \
         AttributeName=reapAt,AttributeType=S \
+        AttributeName=contentHash,AttributeType=S \
       --key-schema AttributeName=id,KeyType=HASH \
       --global-secondary-indexes '[
         {
@@ -82,6 +83,17 @@ ensure_table() {
             "ProjectionType": "INCLUDE",
             "NonKeyAttributes": ["status", "attempts", "updatedAt", "processingStartedAt",
                                  "completedAt", "result", "error"]
+          }
+        },
+        {
+          "IndexName": "ByContent",
+          "KeySchema": [
+            {"AttributeName": "contentHash", "KeyType": "HASH"},
+            {"AttributeName": "createdAt", "KeyType": "RANGE"}
+          ],
+          "Projection": {
+            "ProjectionType": "INCLUDE",
+            "NonKeyAttributes": ["status", "result", "owner"]
           }
         }
       ]' \

@@ -43,6 +43,8 @@ export const names = {
   '#lastError': 'lastError',
   '#owner': 'owner',
   '#expiresAt': 'expiresAt',
+  '#contentHash': 'contentHash',
+  '#createdAt': 'createdAt',
 } as const;
 
 /** Keeps only the placeholders an expression mentions; DynamoDB rejects unused ones. */

@@ -9,6 +9,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { contentHashOf } from '../../domain/content-hash';
+import type { EarlierDecision } from '../../domain/rules';
 import type { Submission, SubmissionStatus } from '../../domain/submission';
 import { isTerminal } from '../../domain/submission';
 import type {
@@ -25,7 +27,7 @@ import type {
 } from '../../ports/submission-store';
 import { and, condition, namesUsedIn, or } from './conditions';
 import { decodeCursor, encodeCursor, type OwnerIndexKey } from './cursor';
-import { ACTIVE_INDEX, activeShardOf, OWNER_INDEX } from './table';
+import { ACTIVE_INDEX, activeShardOf, CONTENT_INDEX, OWNER_INDEX } from './table';
 
 export interface DynamoDbSubmissionStoreOptions {
   client: DynamoDBDocumentClient;
@@ -34,10 +36,10 @@ export interface DynamoDbSubmissionStoreOptions {
   activeShards: number;
 }
 
-type Item = Submission & { activeShard?: string; reapAt?: string };
+type Item = Submission & { activeShard?: string; reapAt?: string; contentHash?: string };
 
 function toSubmission(item: Record<string, unknown>): Submission {
-  const { activeShard: _shard, reapAt: _reapAt, ...submission } = item as unknown as Item;
+  const { activeShard: _shard, reapAt: _reapAt, contentHash: _hash, ...submission } = item as unknown as Item;
   return submission;
 }
 
@@ -292,6 +294,30 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return live;
   }
 
+  async findEarlierDecision(contentHash: string, before: string): Promise<EarlierDecision | undefined> {
+    // Newest first; items without a result (still open, or a processing error) are
+    // filtered out, so a page may be empty while more follow.
+    const keyCondition = '#contentHash = :contentHash AND #createdAt < :before';
+    const filter = 'attribute_exists(#result)';
+    const pages = paginateQuery(
+      { client: this.#client },
+      {
+        TableName: this.#table,
+        IndexName: CONTENT_INDEX,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: filter,
+        ExpressionAttributeNames: namesUsedIn(keyCondition, filter),
+        ExpressionAttributeValues: { ':contentHash': contentHash, ':before': before },
+        ScanIndexForward: false,
+      },
+    );
+    for await (const page of pages) {
+      const [item] = (page.Items ?? []) as Item[];
+      if (item?.result) return { id: item.id, result: item.result };
+    }
+    return undefined;
+  }
+
   /** One conditional UpdateItem; false when its condition was refused. */
   #transition(
     id: string,
@@ -321,6 +347,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
       updatedAt: submission.createdAt,
       activeShard: activeShardOf(submission.id, this.#shards),
       reapAt,
+      contentHash: contentHashOf(submission.owner, submission.content),
     };
   }
 }

@@ -4,6 +4,8 @@
  */
 export const ACTIVE_INDEX = 'ActiveSubmissions';
 export const OWNER_INDEX = 'ByOwner';
+/** Every submission by `contentHash` (owner + content), `createdAt`: finds earlier identical submissions. */
+export const CONTENT_INDEX = 'ByContent';
 
 /**
  * The sparse index holds only non-terminal submissions: `activeShard` and

@@ -1,4 +1,6 @@
+import { contentHashOf } from '../../domain/content-hash';
 import { InvalidCursorError } from '../../domain/errors';
+import type { EarlierDecision } from '../../domain/rules';
 import type { Submission, SubmissionStatus } from '../../domain/submission';
 import { isTerminal } from '../../domain/submission';
 import type {
@@ -14,7 +16,7 @@ import type {
   SubmissionStore,
 } from '../../ports/submission-store';
 
-type Stored = Submission & { reapAt?: string };
+type Stored = Submission & { reapAt?: string; contentHash: string };
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -63,6 +65,7 @@ export class InMemorySubmissionStore implements SubmissionStore {
       attempts: 0,
       updatedAt: submission.createdAt,
       reapAt,
+      contentHash: contentHashOf(submission.owner, submission.content),
     });
     return true;
   }
@@ -70,7 +73,7 @@ export class InMemorySubmissionStore implements SubmissionStore {
   async get(id: string): Promise<Submission | undefined> {
     const item = this.#items.get(id);
     if (!item) return undefined;
-    const { reapAt: _reapAt, ...submission } = copy(item);
+    const { reapAt: _reapAt, contentHash: _hash, ...submission } = copy(item);
     return submission;
   }
 
@@ -214,5 +217,14 @@ export class InMemorySubmissionStore implements SubmissionStore {
     if (live && !(live.expiresAt < nowEpochSeconds)) return copy(live);
     this.#keys.set(record.keyHash, copy(record));
     return copy(record);
+  }
+
+  async findEarlierDecision(contentHash: string, before: string): Promise<EarlierDecision | undefined> {
+    const latest = [...this.#items.values()]
+      .filter((item) => item.contentHash === contentHash && item.createdAt < before && item.result)
+      .sort((a, b) =>
+        a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
+      )[0];
+    return latest?.result ? { id: latest.id, result: copy(latest.result) } : undefined;
   }
 }

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { defineRuleType } from '../rule-type';
+
+/**
+ * Flags a resubmission: fails when the same owner already has a decided
+ * submission with identical content (the processor looks it up by content hash
+ * and passes it in the evaluation context). With `reuseVerdict`, a resubmission
+ * whose earlier result came from this same rule set id and version is completed
+ * with a copy of that result instead, and no rule runs.
+ */
+export const duplicateType = defineRuleType({
+  placeholders: ['reuseVerdict', 'earlier'],
+  messages: {
+    passed: 'Content was not submitted before.',
+    failed: 'The same content was already submitted ({earlier}).',
+  },
+  params: z.strictObject(
+    { reuseVerdict: z.boolean({ error: 'must be true or false' }).default(false) },
+    { error: 'must be an object' },
+  ),
+  measure(_params, _content, { earlier }) {
+    return earlier === undefined
+      ? { passed: true, values: { earlier: '' }, measured: 'no earlier submission with this content' }
+      : { passed: false, values: { earlier: earlier.id }, measured: `duplicate of ${earlier.id}` };
+  },
+  duplicate: ({ reuseVerdict }) => ({ reuseVerdict }),
+});
