@@ -6,6 +6,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { vi } from 'vitest';
+import { createTestBackend, type TestBackend } from './backend';
 
 export interface RequestOptions {
   /** Lower-case names, as API Gateway delivers them. A JSON content-type is added when there is a body. */
@@ -158,4 +159,30 @@ export async function loadApiHandler(settings: ApiEnv) {
   }
 
   return { call, restore };
+}
+
+export type ApiHandlerUnderTest = Awaited<ReturnType<typeof loadApiHandler>>;
+
+/**
+ * A fresh table and queue, and the api handler imported over them with `settings`,
+ * for one test; the handler's per-request log lines are silenced (5xx still reach stderr).
+ */
+export async function apiOnFreshBackend(
+  settings: Omit<ApiEnv, 'TABLE_NAME' | 'QUEUE_URL'> = {},
+): Promise<{ backend: TestBackend; api: ApiHandlerUnderTest }> {
+  const backend = await createTestBackend();
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  const api = await loadApiHandler({
+    TABLE_NAME: backend.tableName,
+    QUEUE_URL: backend.queueUrl,
+    ...settings,
+  });
+  return { backend, api };
+}
+
+/** Undoes apiOnFreshBackend; pass the handler the test ended with (it may have reloaded one). */
+export async function closeApi(backend: TestBackend, api: ApiHandlerUnderTest): Promise<void> {
+  api.restore();
+  vi.restoreAllMocks();
+  await backend.destroy();
 }

@@ -1,6 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadApiHandler, type RequestOptions } from '../helpers/api-events';
-import { createTestBackend, type TestBackend } from '../helpers/backend';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type ApiHandlerUnderTest,
+  apiOnFreshBackend,
+  closeApi,
+  type RequestOptions,
+} from '../helpers/api-events';
+
+import type { TestBackend } from '../helpers/backend';
 import { enqueuedIds, expectProblem, fieldsNamed, storedSubmissions } from '../helpers/problems';
 
 const MAX_CONTENT_BYTES = 100;
@@ -10,22 +16,12 @@ const items = (count: number) =>
 
 describe('POST /submissions/batch through handlers/api.ts', () => {
   let backend: TestBackend;
-  let api: Awaited<ReturnType<typeof loadApiHandler>>;
+  let api: ApiHandlerUnderTest;
 
   beforeEach(async () => {
-    backend = await createTestBackend();
-    vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    api = await loadApiHandler({
-      TABLE_NAME: backend.tableName,
-      QUEUE_URL: backend.queueUrl,
-      MAX_CONTENT_BYTES: String(MAX_CONTENT_BYTES),
-    });
+    ({ backend, api } = await apiOnFreshBackend({ MAX_CONTENT_BYTES: String(MAX_CONTENT_BYTES) }));
   });
-  afterEach(async () => {
-    api.restore();
-    vi.restoreAllMocks();
-    await backend.destroy();
-  });
+  afterEach(() => closeApi(backend, api));
 
   it('accepts 25 items: 202 with 25 results in order, 25 PENDING items stored and 25 id-only messages', async () => {
     const batch = items(25);

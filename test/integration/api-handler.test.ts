@@ -1,8 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
-import { loadApiHandler, type RequestOptions } from '../helpers/api-events';
-import { createTestBackend, type TestBackend } from '../helpers/backend';
+import {
+  type ApiHandlerUnderTest,
+  apiOnFreshBackend,
+  closeApi,
+  loadApiHandler,
+  type RequestOptions,
+} from '../helpers/api-events';
+
+import type { TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
 import { expectProblem, fieldsNamed, snapshot } from '../helpers/problems';
 
@@ -14,23 +21,12 @@ const json = (value: unknown) => JSON.stringify(value);
 
 describe('handlers/api.ts in-process against the emulators', () => {
   let backend: TestBackend;
-  let api: Awaited<ReturnType<typeof loadApiHandler>>;
+  let api: ApiHandlerUnderTest;
 
   beforeEach(async () => {
-    backend = await createTestBackend();
-    // The handler logs one JSON line per request; errors (5xx) still reach stderr.
-    vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    api = await loadApiHandler({
-      TABLE_NAME: backend.tableName,
-      QUEUE_URL: backend.queueUrl,
-      MAX_CONTENT_BYTES: String(MAX_CONTENT_BYTES),
-    });
+    ({ backend, api } = await apiOnFreshBackend({ MAX_CONTENT_BYTES: String(MAX_CONTENT_BYTES) }));
   });
-  afterEach(async () => {
-    api.restore();
-    vi.restoreAllMocks();
-    await backend.destroy();
-  });
+  afterEach(() => closeApi(backend, api));
 
   /** The same composition the handler uses, over this test's backend, for staging and processing. */
   const service = (clock?: ManualClock) =>

@@ -1,6 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type ApiResponse, loadApiHandler, type RequestOptions } from '../helpers/api-events';
-import { createTestBackend, type TestBackend } from '../helpers/backend';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type ApiHandlerUnderTest,
+  type ApiResponse,
+  apiOnFreshBackend,
+  closeApi,
+  type RequestOptions,
+} from '../helpers/api-events';
+
+import type { TestBackend } from '../helpers/backend';
 import { enqueuedIds, expectProblem, fieldsNamed, snapshot, storedSubmissions } from '../helpers/problems';
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -8,18 +15,12 @@ const idOf = (response: ApiResponse) => (response.body as { id: string }).id;
 
 describe('POST /submissions with an Idempotency-Key, through handlers/api.ts', () => {
   let backend: TestBackend;
-  let api: Awaited<ReturnType<typeof loadApiHandler>>;
+  let api: ApiHandlerUnderTest;
 
   beforeEach(async () => {
-    backend = await createTestBackend();
-    vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    api = await loadApiHandler({ TABLE_NAME: backend.tableName, QUEUE_URL: backend.queueUrl });
+    ({ backend, api } = await apiOnFreshBackend());
   });
-  afterEach(async () => {
-    api.restore();
-    vi.restoreAllMocks();
-    await backend.destroy();
-  });
+  afterEach(() => closeApi(backend, api));
 
   const post = (content: string, key: string | undefined, options: Omit<RequestOptions, 'body'> = {}) =>
     api.call('POST', '/submissions', {
