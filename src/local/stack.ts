@@ -95,15 +95,37 @@ async function startEmulator(name: 'dynamodb' | 'sqs', port: number, echo?: Echo
   return { running, endpoint: `http://127.0.0.1:${value}` };
 }
 
-/** A port the OS says is free now. */
-export async function freePort(): Promise<number> {
+/**
+ * Ports handed out by `freePort` lie below Linux's ephemeral range
+ * (32768-60999), which outgoing connections draw from: a port taken from that
+ * range can be reused by any client socket between the check and the bind
+ * (CI saw serverless-offline fail with EADDRINUSE that way).
+ */
+const PORT_RANGE = { from: 20_000, to: 32_000 } as const;
+
+async function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
+  server.listen(port, '127.0.0.1');
+  try {
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([error]) => Promise.reject(error)),
+    ]);
+  } catch {
+    return false;
+  }
   server.close();
   await once(server, 'close');
-  return port;
+  return true;
+}
+
+/** A port that is free now, chosen at random outside the ephemeral range. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between ${PORT_RANGE.from} and ${PORT_RANGE.to}`);
 }
 
 /** Starts the DynamoDB and SQS emulators, each in its own process. Port 0 picks free ports. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../src/adapters/sqs/client';
-import { projectRoot } from '../../src/local/stack';
+import { freePort, projectRoot } from '../../src/local/stack';
 import { spawnNode } from './fault-process';
 import { waitFor } from './wait';
 
@@ -73,11 +73,14 @@ export class DedicatedEmulators {
     this.sqs = createSqsClient({ ...config, endpoint: this.endpoint('sqs') });
   }
 
-  /** Lets the OS pick the ports the first time (no race with other processes), then keeps them. */
+  /**
+   * Ports come from `freePort`, below the ephemeral range: a port the OS picked
+   * from that range could be taken by a client socket while the emulator is down.
+   */
   static async start(): Promise<DedicatedEmulators> {
     const [dynamodb, sqs] = await Promise.all([
-      startEmulatorProcess('dynamodb', 0),
-      startEmulatorProcess('sqs', 0),
+      freePort().then((port) => startEmulatorProcess('dynamodb', port)),
+      freePort().then((port) => startEmulatorProcess('sqs', port)),
     ]);
     const emulators = new DedicatedEmulators({ dynamodb: dynamodb.port, sqs: sqs.port });
     emulators.#running.set('dynamodb', dynamodb);
