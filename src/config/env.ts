@@ -13,6 +13,9 @@ const wholeNumber = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>
 const positiveInt = wholeNumber(1);
 const nonNegativeInt = wholeNumber(0);
 
+/** Levels LOG_LEVEL accepts (in any case); each one includes the levels after it. */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
 /** An unset or empty variable is absent. */
 const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
@@ -64,6 +67,15 @@ const settingsSchema = z.object({
   RULES_JSON: optionalText,
   /** A path to the rule set document (JSON); read once at cold start. */
   RULES_FILE: optionalText,
+  /** The least severe log lines written. */
+  LOG_LEVEL: z.preprocess(
+    (value) => (value === '' ? undefined : typeof value === 'string' ? value.toUpperCase() : value),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
+  ),
+  /** The `service` of every log line and the metrics' one dimension (serverless.yml: service-stage). */
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).default('submissions'),
+  /** The CloudWatch namespace of the service's metrics. */
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('SubmissionPipeline'),
 });
 
 /** One rule set source at most: an inline document or a file, never both. */

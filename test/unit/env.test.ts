@@ -34,8 +34,35 @@ describe('loadConfig', () => {
       DEFAULT_OWNER: 'anonymous',
       IDEMPOTENCY_TTL_SECONDS: 86_400,
       POLL_RETRY_AFTER_SECONDS: 1,
+      LOG_LEVEL: 'INFO',
+      POWERTOOLS_SERVICE_NAME: 'submissions',
+      POWERTOOLS_METRICS_NAMESPACE: 'SubmissionPipeline',
     });
   });
+
+  it.each([
+    { value: 'DEBUG', level: 'DEBUG' },
+    { value: 'warn', level: 'WARN' },
+    { value: 'Error', level: 'ERROR' },
+    { value: '', level: 'INFO' },
+  ])('reads LOG_LEVEL $value as $level', ({ value, level }) => {
+    // Act
+    const config = loadConfig({ ...REQUIRED, LOG_LEVEL: value });
+
+    // Assess
+    expect(config.LOG_LEVEL).toBe(level);
+  });
+
+  it.each(['verbose', 'TRACE', 'SILENT', '3'])(
+    'refuses LOG_LEVEL=%s, naming it and the levels it takes',
+    (value) => {
+      // Act
+      const message = configErrorMessage({ ...REQUIRED, LOG_LEVEL: value });
+
+      // Assess
+      expect(message).toBe('Invalid configuration: LOG_LEVEL: must be one of DEBUG, INFO, WARN, ERROR');
+    },
+  );
 
   it('coerces numeric strings and ignores unrelated variables', () => {
     // Act
