@@ -17,11 +17,12 @@ import {
 } from '../src/http/request';
 import { accepted, batchAccepted, json, submissionFound, submissionList } from '../src/http/response';
 import { router } from '../src/http/router';
+import { observeRequests } from '../src/observability/powertools';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
 
-const { config, submissions, logger } = app();
+const { config, submissions, logger, metrics } = app();
 const cursors = new CursorSigner(cursorSecret(config));
 const owner = (event: Event) => ownerOf(event, { mode: config.AUTH_MODE, devOwner: config.DEFAULT_OWNER });
 
@@ -32,7 +33,8 @@ async function createSubmission(event: Event): Promise<Result> {
   const { submission, replayed } = key
     ? await submissions.acceptIdempotently(caller, content, key)
     : { submission: await submissions.acceptSubmission(caller, content), replayed: false };
-  logger.info(replayed ? 'submission replayed' : 'submission accepted', { submissionId: submission.id });
+  logger.info(replayed ? 'submission replayed' : 'submission accepted', { correlationId: submission.id });
+  if (!replayed) metrics.count('SubmissionsAccepted');
   return accepted(submission, replayed);
 }
 
@@ -43,7 +45,10 @@ async function createBatch(event: Event): Promise<Result> {
     caller,
     items.map((item) => item.content),
   );
+  for (const submission of accepted) logger.info('submission accepted', { correlationId: submission.id });
   logger.info('batch accepted', { count: accepted.length });
+  metrics.count('SubmissionsAccepted', accepted.length);
+  metrics.measure('ApiBatchSize', accepted.length);
   return batchAccepted(accepted);
 }
 
@@ -67,6 +72,7 @@ async function describeApi(): Promise<Result> {
 }
 
 export const handler = middy<Event, Result>()
+  .use(observeRequests(logger, metrics, 'api'))
   .use(securityHeaders())
   .use(problemDetails(logger))
   .handler(

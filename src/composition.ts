@@ -1,3 +1,4 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,7 +11,8 @@ import { SubmissionService } from './application/submissions';
 import { type Config, loadConfig } from './config/env';
 import { loadConfiguredRuleSet } from './config/rule-set';
 import type { RuleSet } from './domain/rules';
-import { describeError, jsonLogger, type Logger } from './observability/logger';
+import { describeError, type Logger } from './observability/logger';
+import { createLogger, createMetrics, PowertoolsMetricsSink } from './observability/powertools';
 import { type Clock, systemClock } from './ports/clock';
 import type { RuleType } from './rules/rule-type';
 
@@ -22,7 +24,10 @@ export interface Dependencies {
   ruleSet?: RuleSet;
   /** Rule types beyond the built-ins (e.g. async rules) that RULES_JSON / RULES_FILE may name. */
   ruleTypes?: ReadonlyMap<string, RuleType>;
+  /** Default: Powertools Logger at LOG_LEVEL. */
   logger?: Logger;
+  /** Default: Powertools Metrics in POWERTOOLS_METRICS_NAMESPACE (EMF lines on stdout). */
+  metrics?: Metrics;
 }
 
 /**
@@ -33,7 +38,8 @@ export interface Dependencies {
 export function compose(dependencies: Dependencies) {
   const { config } = dependencies;
   const clock = dependencies.clock ?? systemClock;
-  const logger = dependencies.logger ?? jsonLogger;
+  const logger = dependencies.logger ?? createLogger(config);
+  const metrics = new PowertoolsMetricsSink(dependencies.metrics ?? createMetrics(config));
   const documents = DynamoDBDocumentClient.from(dependencies.dynamodb ?? new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -49,6 +55,7 @@ export function compose(dependencies: Dependencies) {
   return {
     config,
     logger,
+    metrics,
     store,
     queue,
     submissions: new SubmissionService({
@@ -59,7 +66,7 @@ export function compose(dependencies: Dependencies) {
       idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
       onEnqueueFailed: (id, error) =>
         logger.warn('enqueue failed; the reaper will enqueue it', {
-          submissionId: id,
+          correlationId: id,
           error: describeError(error),
         }),
     }),
@@ -80,9 +87,18 @@ export function compose(dependencies: Dependencies) {
       clock,
       stuckAfterMs: config.STUCK_AFTER_MS,
       orphanAfterMs: config.ORPHAN_AFTER_MS,
+      onRescued: (id, rescue) => {
+        if (rescue === 'reset') {
+          logger.info('stuck submission reset', { correlationId: id });
+          metrics.count('ReaperResets');
+        } else {
+          logger.info('orphaned submission requeued', { correlationId: id });
+          metrics.count('OrphansRequeued');
+        }
+      },
       onItemFailed: (id, error) =>
         logger.warn('reaper could not rescue a submission; a later run will', {
-          submissionId: id,
+          correlationId: id,
           error: describeError(error),
         }),
     }),

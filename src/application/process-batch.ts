@@ -1,7 +1,8 @@
 import type { Logger } from '../observability/logger';
 import { describeError } from '../observability/logger';
+import { type MetricsSink, noMetrics } from '../observability/metrics';
 import { decodeSubmissionMessage } from './submission-message';
-import type { SubmissionProcessor } from './submission-processor';
+import type { ProcessOutcome, SubmissionProcessor } from './submission-processor';
 
 export interface QueueRecord {
   messageId: string;
@@ -9,12 +10,14 @@ export interface QueueRecord {
 }
 
 export interface BatchOptions {
-  /** Records processed at once. */
-  concurrency: number;
+  /** Records processed at once (default: all of them). */
+  concurrency?: number;
   /** Time left before the driver is killed (Lambda's getRemainingTimeInMillis). */
   remainingTimeMs?: () => number;
-  /** Stop claiming and release what is held this long before the end. */
-  safetyMarginMs: number;
+  /** Stop claiming and release what is held this long before the end (default 0). */
+  safetyMarginMs?: number;
+  /** Where the batch's size and each record's outcome are counted (default: nowhere). */
+  metrics?: MetricsSink;
 }
 
 /**
@@ -27,17 +30,22 @@ export interface BatchOptions {
  *   reason: retrying cannot fix it;
  * - when time runs short: records not yet started are not claimed, records in
  *   progress release their lease, and all of them come back.
+ *
+ * Records run concurrently, so each log line names its submission itself
+ * (`correlationId`) rather than through state on the shared logger.
  */
 export async function processBatch(
   processor: SubmissionProcessor,
   records: readonly QueueRecord[],
   logger: Logger,
-  options: BatchOptions = { concurrency: records.length || 1, safetyMarginMs: 0 },
+  options: BatchOptions = {},
 ): Promise<string[]> {
+  const { concurrency = records.length, safetyMarginMs = 0, metrics = noMetrics } = options;
+  metrics.measure('WorkerBatchSize', records.length);
   const failures: string[] = [];
   const outOfTime = new AbortController();
   const timer = options.remainingTimeMs
-    ? setTimeout(() => outOfTime.abort(), Math.max(0, options.remainingTimeMs() - options.safetyMarginMs))
+    ? setTimeout(() => outOfTime.abort(), Math.max(0, options.remainingTimeMs() - safetyMarginMs))
     : undefined;
   const pending = [...records];
   const processRecord = async ({ messageId, body }: QueueRecord) => {
@@ -49,17 +57,18 @@ export async function processBatch(
     try {
       const result = await processor.process(id, outOfTime.signal);
       logger.info(`submission ${result.outcome}`, {
-        submissionId: id,
+        correlationId: id,
         messageId,
         ...('status' in result ? { status: result.status } : {}),
         ...('reason' in result ? { reason: result.reason } : {}),
-        ...('error' in result ? { errorCode: result.error.code } : {}),
+        ...('error' in result && result.error ? { errorCode: result.error.code } : {}),
         ...('attempts' in result ? { attempts: result.attempts } : {}),
       });
+      countOutcome(metrics, result);
       if (result.outcome === 'retry') failures.push(messageId);
     } catch (error) {
       logger.error('processing threw; message will be retried', {
-        submissionId: id,
+        correlationId: id,
         messageId,
         error: describeError(error),
       });
@@ -76,10 +85,29 @@ export async function processBatch(
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, lane));
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
   } finally {
     clearTimeout(timer);
   }
   if (outOfTime.signal.aborted) logger.warn('batch ran out of time', { returned: failures.length });
   return failures;
+}
+
+/** What each outcome adds to the service's metrics (a retry adds nothing: it is not an end). */
+function countOutcome(metrics: MetricsSink, result: ProcessOutcome): void {
+  switch (result.outcome) {
+    case 'decided':
+      if (result.status === 'PASSED') metrics.count('SubmissionsPassed');
+      else metrics.count(result.error ? 'SubmissionsFailedProcessing' : 'SubmissionsFailedContent');
+      metrics.measure('AcceptToDecision', Date.parse(result.decidedAt) - Date.parse(result.createdAt));
+      return;
+    case 'skipped':
+      metrics.count('ClaimsRefused');
+      return;
+    case 'lease-lost':
+      metrics.count('ZombieWritesRefused');
+      return;
+    case 'retry':
+      return;
+  }
 }

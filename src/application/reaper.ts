@@ -12,6 +12,8 @@ export interface ReaperOptions {
   stuckAfterMs: number;
   /** PENDING longer than this has evidently lost its message. */
   orphanAfterMs: number;
+  /** Told about each submission this run reset (stuck PROCESSING) or re-enqueued (orphaned PENDING). */
+  onRescued?: (id: string, rescue: 'reset' | 'requeued') => void;
   /** Told about an item this run could not rescue; its new reap time brings it back later. */
   onItemFailed?: (id: string, error: unknown) => void;
 }
@@ -63,10 +65,12 @@ export class Reaper {
           if (await store.resetStuck(due.id, startedBefore, nowIso, nextReapAt)) {
             await queue.enqueue(due.id);
             report.reset += 1;
+            this.#options.onRescued?.(due.id, 'reset');
           }
         } else if (await store.deferOrphan(due.id, due.reapAt, orphanReapAt(due.updatedAt))) {
           await queue.enqueue(due.id);
           report.requeued += 1;
+          this.#options.onRescued?.(due.id, 'requeued');
         }
       } catch (error) {
         // One item's failure must not stop the rescue of the others.

@@ -23,8 +23,18 @@ export interface SubmissionProcessorOptions {
 }
 
 export type ProcessOutcome =
-  /** This call wrote the terminal status. */
-  | { outcome: 'decided'; status: TerminalStatus; attempts: number }
+  /**
+   * This call wrote the terminal status, at `decidedAt`, of a submission created
+   * at `createdAt`; `error` when it was FAILED because it could not be processed.
+   */
+  | {
+      outcome: 'decided';
+      status: TerminalStatus;
+      attempts: number;
+      createdAt: string;
+      decidedAt: string;
+      error?: ProcessingError;
+    }
   /** Nothing to do: a duplicate or late delivery, or an id that does not exist. */
   | { outcome: 'skipped'; reason: ClaimRefusal }
   /** We were a zombie: our lease was reset or taken over, and our result was refused. */
@@ -70,7 +80,7 @@ export class SubmissionProcessor {
     const { submission } = claim;
     if (submission.attempts > maxAttempts) {
       // Earlier attempts crashed without releasing (e.g. the worker was killed each time).
-      return this.#finish(id, leaseToken, submission.attempts, {
+      return this.#finish(submission, leaseToken, {
         code: 'ATTEMPTS_EXHAUSTED',
         message: `Gave up after ${maxAttempts} attempts that did not finish.`,
       });
@@ -88,20 +98,27 @@ export class SubmissionProcessor {
         ? { code: 'PROCESSING_FAILED', message: 'The worker ran out of time; released for another attempt.' }
         : { code: 'PROCESSING_FAILED', message: describe(cause) };
       if (submission.attempts >= maxAttempts) {
-        return this.#finish(id, leaseToken, submission.attempts, error);
+        return this.#finish(submission, leaseToken, error);
       }
       return this.#release(id, leaseToken, submission.attempts, error);
     }
 
     try {
+      const decidedAt = clock.now().toISOString();
       const written = await store.complete({
         id,
         leaseToken,
-        now: clock.now().toISOString(),
+        now: decidedAt,
         decision: { status: verdict.verdict, result: verdict },
       });
       return written.written
-        ? { outcome: 'decided', status: verdict.verdict, attempts: submission.attempts }
+        ? {
+            outcome: 'decided',
+            status: verdict.verdict,
+            attempts: submission.attempts,
+            createdAt: submission.createdAt,
+            decidedAt,
+          }
         : { outcome: 'lease-lost' };
     } catch (cause) {
       // The store failed (throttling, outage). Hand the lease back so a redelivery
@@ -140,19 +157,17 @@ export class SubmissionProcessor {
     return ruleSet.evaluate(submission.content, signal, earlier === undefined ? {} : { earlier });
   }
 
-  async #finish(
-    id: string,
-    leaseToken: string,
-    attempts: number,
-    error: ProcessingError,
-  ): Promise<ProcessOutcome> {
+  async #finish(submission: Submission, leaseToken: string, error: ProcessingError): Promise<ProcessOutcome> {
+    const decidedAt = this.#options.clock.now().toISOString();
     const written = await this.#options.store.complete({
-      id,
+      id: submission.id,
       leaseToken,
-      now: this.#options.clock.now().toISOString(),
+      now: decidedAt,
       decision: { status: 'FAILED', error },
     });
-    return written.written ? { outcome: 'decided', status: 'FAILED', attempts } : { outcome: 'lease-lost' };
+    if (!written.written) return { outcome: 'lease-lost' };
+    const { attempts, createdAt } = submission;
+    return { outcome: 'decided', status: 'FAILED', attempts, createdAt, decidedAt, error };
   }
 
   async #release(

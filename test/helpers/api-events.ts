@@ -7,6 +7,7 @@ import type {
 } from 'aws-lambda';
 import { vi } from 'vitest';
 import { createTestBackend, type TestBackend } from './backend';
+import { type CapturedOutput, captureOutput } from './output-capture';
 
 export interface RequestOptions {
   /** Lower-case names, as API Gateway delivers them. A JSON content-type is added when there is a body. */
@@ -111,6 +112,7 @@ const API_ENV = [
   'POLL_RETRY_AFTER_SECONDS',
   'AUTH_MODE',
   'CURSOR_SECRET',
+  'LOG_LEVEL',
 ] as const;
 type ApiEnv = Partial<Record<(typeof API_ENV)[number], string>>;
 
@@ -165,19 +167,20 @@ export type ApiHandlerUnderTest = Awaited<ReturnType<typeof loadApiHandler>>;
 
 /**
  * A fresh table and queue, and the api handler imported over them with `settings`,
- * for one test; the handler's per-request log lines are silenced (5xx still reach stderr).
+ * for one test; the handler's output (log lines, metrics) is captured in `output`
+ * and kept off the terminal, except error lines (an unexpected 500 shows).
  */
 export async function apiOnFreshBackend(
   settings: Omit<ApiEnv, 'TABLE_NAME' | 'QUEUE_URL'> = {},
-): Promise<{ backend: TestBackend; api: ApiHandlerUnderTest }> {
+): Promise<{ backend: TestBackend; api: ApiHandlerUnderTest; output: CapturedOutput }> {
   const backend = await createTestBackend();
-  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  const output = captureOutput({ passErrors: true });
   const api = await loadApiHandler({
     TABLE_NAME: backend.tableName,
     QUEUE_URL: backend.queueUrl,
     ...settings,
   });
-  return { backend, api };
+  return { backend, api, output };
 }
 
 /** Undoes apiOnFreshBackend; pass the handler the test ended with (it may have reloaded one). */

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
 import {
@@ -11,6 +11,7 @@ import {
 
 import type { TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
+import type { CapturedOutput } from '../helpers/output-capture';
 import { expectProblem, fieldsNamed, snapshot } from '../helpers/problems';
 
 const MAX_CONTENT_BYTES = 100;
@@ -22,9 +23,10 @@ const json = (value: unknown) => JSON.stringify(value);
 describe('handlers/api.ts in-process against the emulators', () => {
   let backend: TestBackend;
   let api: ApiHandlerUnderTest;
+  let output: CapturedOutput;
 
   beforeEach(async () => {
-    ({ backend, api } = await apiOnFreshBackend({ MAX_CONTENT_BYTES: String(MAX_CONTENT_BYTES) }));
+    ({ backend, api, output } = await apiOnFreshBackend({ MAX_CONTENT_BYTES: String(MAX_CONTENT_BYTES) }));
   });
   afterEach(() => closeApi(backend, api));
 
@@ -154,12 +156,9 @@ describe('handlers/api.ts in-process against the emulators', () => {
         expect.objectContaining({ id: { S: id }, status: { S: 'PENDING' } }),
       ]);
       expect(await backend.approximateDepth()).toBe(0);
-      const warnings = vi
-        .mocked(console.log)
-        .mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
-        .filter((entry) => entry.level === 'warn');
+      const warnings = output.logs().filter((entry) => entry.level === 'WARN');
       expect(warnings).toEqual([
-        expect.objectContaining({ submissionId: id, error: expect.stringMatching(/QueueDoesNotExist/) }),
+        expect.objectContaining({ correlationId: id, error: expect.stringMatching(/QueueDoesNotExist/) }),
       ]);
       // The orphan sweep, once ORPHAN_AFTER has passed, puts it on the real queue.
       const orphanAfterMs = service().config.ORPHAN_AFTER_MS;

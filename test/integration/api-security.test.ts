@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ApiResponse, loadApiHandler } from '../helpers/api-events';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
+import { type CapturedOutput, captureOutput } from '../helpers/output-capture';
 import { expectProblem, expectSecurityHeaders } from '../helpers/problems';
 
 const MAX_CONTENT_BYTES = 100;
@@ -12,12 +13,12 @@ type Api = Awaited<ReturnType<typeof loadApiHandler>>;
 
 describe('handlers/api.ts: authentication and security headers', () => {
   let backend: TestBackend;
+  let output: CapturedOutput;
   const loaded: Api[] = [];
 
   beforeEach(async () => {
     backend = await createTestBackend();
-    vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    output = captureOutput();
   });
   afterEach(async () => {
     // Restore in reverse, so process.env ends as it was before the first load.
@@ -238,8 +239,13 @@ describe('handlers/api.ts: authentication and security headers', () => {
       expect(response.rawBody).not.toMatch(
         new RegExp(`${missingTable}|ResourceNotFound|non-existent|Requested resource`, 'i'),
       );
-      const errors = vi.mocked(console.error).mock.calls.map(([line]) => String(line));
-      expect(errors).toEqual([expect.stringMatching(/ResourceNotFound/)]);
+      const errors = output.logs().filter((line) => line.level === 'ERROR');
+      expect(errors).toEqual([
+        expect.objectContaining({
+          message: 'request failed',
+          error: expect.stringMatching(/ResourceNotFound/),
+        }),
+      ]);
     });
   });
 });

@@ -8,6 +8,7 @@ import type { SubmissionStore } from '../../src/ports/submission-store';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
 import { storeWith } from '../helpers/faults';
+import { captureOutput } from '../helpers/output-capture';
 import {
   composeForReaper,
   idsInActiveIndex,
@@ -166,7 +167,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     expect(await stallA.written).toEqual({ written: false });
     expect(zombieOutcome).toEqual({ outcome: 'lease-lost' });
     expect(afterZombieWrite).toEqual(whileBHoldsTheLease);
-    expect(second).toEqual({ outcome: 'decided', status: 'PASSED', attempts: 2 });
+    expect(second).toMatchObject({ outcome: 'decided', status: 'PASSED', attempts: 2 });
     expect(lateRetry).toEqual({ written: false });
     const stored = await app.store.get(id);
     expect(stored).toMatchObject({
@@ -220,7 +221,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     clock.advance(10 * ORPHAN_AFTER_MS);
     const afterDecision = await app.reaper.resetStuckSubmissions();
 
-    expect(processed).toEqual({ outcome: 'decided', status: 'PASSED', attempts: 1 });
+    expect(processed).toMatchObject({ outcome: 'decided', status: 'PASSED', attempts: 1 });
     expect(await app.store.get(id)).toMatchObject({ status: 'PASSED' });
     expect(afterDecision).toEqual(nothingToDo);
     expect(await queuedBodies(backend)).toEqual([]);
@@ -432,7 +433,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
         STUCK_AFTER_MS: '1000',
       });
       delete process.env.ORPHAN_AFTER_MS;
-      const logged = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      const output = captureOutput();
       vi.resetModules();
       const { handler } = await import('../../handlers/reaper');
 
@@ -442,10 +443,11 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
       expect(stored).toMatchObject({ status: 'PENDING', attempts: 1 });
       expect(stored).not.toHaveProperty('leaseToken');
       expect(await queuedBodies(backend)).toEqual([messageFor(id)]);
-      const reports = logged.mock.calls
-        .map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
-        .filter((entry) => entry.message === 'reaper run');
-      expect(reports).toEqual([expect.objectContaining({ reset: 1, requeued: 0, examined: 1, failed: 0 })]);
+      expect(output.logs()).toEqual([
+        expect.objectContaining({ message: 'stuck submission reset', correlationId: id }),
+        expect.objectContaining({ message: 'reaper run', reset: 1, requeued: 0, examined: 1, failed: 0 }),
+      ]);
+      expect(output.emf()).toEqual([expect.objectContaining({ function: 'reaper', ReaperResets: 1 })]);
     });
   });
 });

@@ -15,6 +15,7 @@ import {
   received,
   recordingLogger,
 } from '../../helpers/fault-queue';
+import { captureOutput } from '../../helpers/output-capture';
 
 const ORPHAN_AFTER_MS = 240_000;
 
@@ -100,7 +101,7 @@ describe('an emulator restarted mid-run (each keeps everything in memory)', () =
       expect.objectContaining({
         level: 'warn',
         message: 'enqueue failed; the reaper will enqueue it',
-        fields: expect.objectContaining({ submissionId: whileDown.id }),
+        fields: expect.objectContaining({ correlationId: whileDown.id }),
       }),
     );
     expect(queueAfterRestart).toMatch(/QueueDoesNotExist|NonExistentQueue/);
@@ -118,8 +119,7 @@ describe('an emulator restarted mid-run (each keeps everything in memory)', () =
 
   it('DynamoDB: the API answers a 500 problem while it is down, and after the restart every submission is gone', async () => {
     restore.push(overrideEnv(emulators.env));
-    vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const output = captureOutput();
     const api = await loadApiHandler({ TABLE_NAME: tableName, QUEUE_URL: queueUrl });
     restore.push(api.restore);
     const worker = compose({
@@ -156,7 +156,7 @@ describe('an emulator restarted mid-run (each keeps everything in memory)', () =
         detail: 'The request could not be completed; try again.',
       });
     }
-    const failed = errors.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+    const failed = output.logs().filter((line) => line.level === 'ERROR');
     expect(failed).toEqual([
       expect.objectContaining({ message: 'request failed', error: expect.stringMatching(/ECONNREFUSED/) }),
       expect.objectContaining({ message: 'request failed', error: expect.stringMatching(/ECONNREFUSED/) }),

@@ -4,6 +4,7 @@ import { compose } from '../../../src/composition';
 import { loadConfig } from '../../../src/config/env';
 import { createTestBackend, type TestBackend } from '../../helpers/backend';
 import { contextWithRemaining, loadWorkerHandler, sqsEventOf } from '../../helpers/fault-lambda';
+import { captureOutput } from '../../helpers/output-capture';
 import { silentLogger } from '../../helpers/reaper-fixtures';
 
 const RECORDS = 6;
@@ -21,9 +22,8 @@ describe('handlers/worker.ts nearing its Lambda timeout with records left', () =
       tableName: backend.tableName,
       activeShards: 4,
     });
-    // The handler logs one JSON line per record.
-    vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    // The handler logs one JSON line per record, and its metrics.
+    captureOutput();
   });
   afterEach(async () => {
     restoreEnv?.();
