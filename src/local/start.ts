@@ -2,6 +2,7 @@
  * `npm start`: the whole service on the embedded local stack. Ctrl-C stops it.
  * Ports come from HTTP_PORT (3000), LAMBDA_PORT (3002), DYNAMODB_PORT (8000), SQS_PORT (9324).
  */
+import { readableMetricsLine } from './metrics-line';
 import { startLocalStack } from './stack';
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -13,7 +14,8 @@ async function main(): Promise<void> {
     lambdaPort: port('LAMBDA_PORT', 3002),
     dynamodbPort: port('DYNAMODB_PORT', 8000),
     sqsPort: port('SQS_PORT', 9324),
-    echo: (line) => console.log(line),
+    // The functions' metrics are EMF JSON lines (what CloudWatch reads); shown here readably.
+    echo: (line) => console.log(readableMetricsLine(line) ?? line),
   });
   const api = `http://localhost:${httpPort}`;
   console.log(
