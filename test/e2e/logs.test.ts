@@ -9,6 +9,22 @@ function newMarker(): string {
   return `secret${Array.from(randomBytes(16), (byte) => String.fromCharCode(97 + (byte % 26))).join('')}`;
 }
 
+/** Each metric's values summed over the EMF lines (Powertools Metrics) in the log. */
+function metricTotals(log: string): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const line of log.split('\n')) {
+    if (!line.startsWith('{"_aws"')) continue;
+    const document = JSON.parse(line) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
+    };
+    for (const { Name } of document._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics)) {
+      const values = [document[Name]].flat() as number[];
+      totals[Name] = (totals[Name] ?? 0) + values.reduce((sum, value) => sum + value, 0);
+    }
+  }
+  return totals;
+}
+
 const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   api(path, {
     method: 'POST',
@@ -20,7 +36,8 @@ const postJson = (path: string, body: unknown, headers: Record<string, string> =
  * Issue 4, "no content in logs": the stack's whole output (api, worker and
  * reaper, serverless-offline and the emulators) is captured while contents
  * with unique markers go through every path; the log must name the
- * submissions and never show what they said.
+ * submissions (`correlationId`) and never show what they said. Issue 7: the
+ * same output carries the functions' metrics as EMF lines.
  */
 describe('the logs of a full run', () => {
   it('carry every accepted submission’s id and the api, worker and reaper events, and no content at all', async () => {
@@ -53,7 +70,10 @@ describe('the logs of a full run', () => {
     // The lines come through a pipe; wait until the log has caught up, and for the reaper's
     // next scheduled run (every minute on the minute) after these submissions.
     const complete = (log: string) =>
-      ids.every((id) => log.includes(id)) && log.indexOf('"reaper run"', log.indexOf(ids[0]!)) >= 0;
+      ids.every((id) => log.includes(id)) &&
+      log.indexOf('"reaper run"', log.indexOf(ids[0]!)) >= 0 &&
+      (metricTotals(log).SubmissionsPassed ?? 0) + (metricTotals(log).SubmissionsFailedContent ?? 0) >=
+        ids.length;
     const log = await waitFor(
       'the stack log to name every submission and a later reaper run',
       () => {
@@ -85,7 +105,7 @@ describe('the logs of a full run', () => {
 
     const lines = structuredLines(log);
     const about = (message: string, id?: string) =>
-      lines.filter((line) => line.message === message && (id === undefined || line.submissionId === id));
+      lines.filter((line) => line.message === message && (id === undefined || line.correlationId === id));
     expect(about('submission accepted', passed.body.id)).toHaveLength(1);
     expect(about('submission replayed', original.body.id)).toHaveLength(1);
     expect(about('batch accepted').length).toBeGreaterThan(0);
@@ -97,5 +117,19 @@ describe('the logs of a full run', () => {
       expect.objectContaining({ status: 'FAILED' }),
     ]);
     expect(about('reaper run').length).toBeGreaterThan(0);
+    for (const item of batch.body.items as { id: string }[]) {
+      expect(about('submission accepted', item.id)).toHaveLength(1);
+    }
+
+    // Metrics: EMF lines from the api and the worker (the stack may have served other tests before).
+    const totals = metricTotals(log);
+    expect(totals.SubmissionsAccepted).toBeGreaterThanOrEqual(ids.length);
+    expect(totals.ApiBatchSize).toBeGreaterThanOrEqual(2);
+    expect(totals.SubmissionsPassed).toBeGreaterThanOrEqual(3);
+    expect(totals.SubmissionsFailedContent).toBeGreaterThanOrEqual(2);
+    expect(totals.AcceptToDecision).toBeGreaterThanOrEqual(0);
+    expect(totals.WorkerBatchSize).toBeGreaterThanOrEqual(1);
+    // Polls and idle reaper runs record nothing and must not warn about it each time.
+    expect(log).not.toMatch(/No application metrics to publish/);
   });
 });
