@@ -80,6 +80,7 @@ export function compose(dependencies: Dependencies) {
       leaseMs: config.STUCK_AFTER_MS,
       orphanAfterMs: config.ORPHAN_AFTER_MS,
       processingDelayMs: config.PROCESSING_DELAY_MS,
+      retentionDays: config.RETENTION_DAYS,
     }),
     reaper: new Reaper({
       store,

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { contentHashOf } from '../domain/content-hash';
 import type { RuleSet } from '../domain/rules';
-import type { ProcessingError, Submission, TerminalStatus, ValidationResult } from '../domain/submission';
+import {
+  DEFAULT_RETENTION_DAYS,
+  expiryOf,
+  type ProcessingError,
+  type Submission,
+  type TerminalStatus,
+  type ValidationResult,
+} from '../domain/submission';
 import { describeError as describe } from '../observability/logger';
 import type { Clock } from '../ports/clock';
 import type { ClaimRefusal, SubmissionStore } from '../ports/submission-store';
@@ -19,6 +26,8 @@ export interface SubmissionProcessorOptions {
   orphanAfterMs: number;
   /** Simulated work before the rules run. */
   processingDelayMs?: number;
+  /** Days a decided submission is kept (its `expiresAt`); RETENTION_DAYS, 90 by default. */
+  retentionDays?: number;
   newLeaseToken?: () => string;
 }
 
@@ -58,7 +67,12 @@ export class SubmissionProcessor {
   readonly #options: Required<SubmissionProcessorOptions>;
 
   constructor(options: SubmissionProcessorOptions) {
-    this.#options = { processingDelayMs: 0, newLeaseToken: randomUUID, ...options };
+    this.#options = {
+      processingDelayMs: 0,
+      retentionDays: DEFAULT_RETENTION_DAYS,
+      newLeaseToken: randomUUID,
+      ...options,
+    };
   }
 
   /**
@@ -104,12 +118,13 @@ export class SubmissionProcessor {
     }
 
     try {
-      const decidedAt = clock.now().toISOString();
+      const decidedAt = clock.now();
       const written = await store.complete({
         id,
         leaseToken,
-        now: decidedAt,
+        now: decidedAt.toISOString(),
         decision: { status: verdict.verdict, result: verdict },
+        expiresAt: expiryOf(decidedAt, this.#options.retentionDays),
       });
       return written.written
         ? {
@@ -117,7 +132,7 @@ export class SubmissionProcessor {
             status: verdict.verdict,
             attempts: submission.attempts,
             createdAt: submission.createdAt,
-            decidedAt,
+            decidedAt: decidedAt.toISOString(),
           }
         : { outcome: 'lease-lost' };
     } catch (cause) {
@@ -158,16 +173,17 @@ export class SubmissionProcessor {
   }
 
   async #finish(submission: Submission, leaseToken: string, error: ProcessingError): Promise<ProcessOutcome> {
-    const decidedAt = this.#options.clock.now().toISOString();
+    const decidedAt = this.#options.clock.now();
     const written = await this.#options.store.complete({
       id: submission.id,
       leaseToken,
-      now: decidedAt,
+      now: decidedAt.toISOString(),
       decision: { status: 'FAILED', error },
+      expiresAt: expiryOf(decidedAt, this.#options.retentionDays),
     });
     if (!written.written) return { outcome: 'lease-lost' };
     const { attempts, createdAt } = submission;
-    return { outcome: 'decided', status: 'FAILED', attempts, createdAt, decidedAt, error };
+    return { outcome: 'decided', status: 'FAILED', attempts, createdAt, decidedAt: decidedAt.toISOString(), error };
   }
 
   async #release(

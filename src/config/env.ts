@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RETENTION_DAYS } from '../domain/submission';
 
 /** An unset or empty variable takes the default; anything else must be a whole number. */
 const wholeNumber = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>
@@ -59,6 +60,8 @@ const settingsSchema = z.object({
     (value) => (value === '' ? undefined : value),
     z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
   ),
+  /** Days a decided (PASSED/FAILED) submission is kept; then DynamoDB's TTL deletes it. */
+  RETENTION_DAYS: positiveInt.default(DEFAULT_RETENTION_DAYS),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
   /** Seconds a poller is told to wait before asking again about a non-terminal submission. */

@@ -15,6 +15,14 @@ export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 
 export type TerminalStatus = Extract<SubmissionStatus, 'PASSED' | 'FAILED'>;
 
+/** Days a decided submission is kept before DynamoDB's TTL may delete it (RETENTION_DAYS). */
+export const DEFAULT_RETENTION_DAYS = 90;
+
+/** Epoch seconds (the TTL attribute `expiresAt`) when a submission decided at `decidedAt` expires. */
+export function expiryOf(decidedAt: Date, retentionDays: number): number {
+  return Math.floor(decidedAt.getTime() / 1000) + retentionDays * 86_400;
+}
+
 export function isTerminal(status: SubmissionStatus): status is TerminalStatus {
   return status === 'PASSED' || status === 'FAILED';
 }

@@ -1,3 +1,4 @@
+import type { HistoryEntry } from '../domain/history';
 import type { EarlierDecision } from '../domain/rules';
 import type {
   ProcessingError,
@@ -6,6 +7,19 @@ import type {
   TerminalStatus,
   ValidationResult,
 } from '../domain/submission';
+
+/**
+ * A submission as the store holds it: what the API shows, plus what only
+ * operators read. Never in an HTTP response (see `http/response.ts`).
+ */
+export interface StoredSubmission extends Submission {
+  /** Every transition, oldest first (see `HistoryEvent` for what is recorded and why it is bounded). */
+  history: HistoryEntry[];
+  /** How often the reaper re-enqueued it as an orphan (counted, not in history: it may repeat). */
+  orphanRequeues?: number;
+  /** Epoch seconds after which DynamoDB's TTL may delete it; set by the decision only. */
+  expiresAt?: number;
+}
 
 export interface NewSubmission {
   id: string;
@@ -38,6 +52,8 @@ export interface CompleteRequest {
   leaseToken: string;
   now: string;
   decision: Decision;
+  /** Epoch seconds: the decision time plus the retention (RETENTION_DAYS); the table's TTL attribute. */
+  expiresAt: number;
 }
 
 export interface ReleaseRequest {
@@ -48,6 +64,22 @@ export interface ReleaseRequest {
   /** When the reaper should look at the released submission if no redelivery claims it. */
   reapAt: string;
 }
+
+export interface RequeueRequest {
+  id: string;
+  now: string;
+  /** When the reaper should look at it again if the new message is lost too. */
+  reapAt: string;
+}
+
+/**
+ * An operator's requeue: a PENDING submission stays PENDING (its new message is
+ * the caller's to send); a PROCESSING one whose lease expired is reset to
+ * PENDING. A live lease, a decision or a missing item refuse it, changing nothing.
+ */
+export type RequeueOutcome =
+  | { requeued: true; from: 'PENDING' | 'PROCESSING' }
+  | { requeued: false; reason: ClaimRefusal };
 
 /** `false` means the caller no longer holds the lease: its write was refused. */
 export type FencedOutcome = { written: true; status: SubmissionStatus } | { written: false };
@@ -90,7 +122,7 @@ export interface SubmissionPage {
 export interface SubmissionStore {
   /** create: only if no submission with this id exists. Returns false if one does. */
   create(submission: NewSubmission, reapAt: string): Promise<boolean>;
-  get(id: string): Promise<Submission | undefined>;
+  get(id: string): Promise<StoredSubmission | undefined>;
   /** claim: PENDING, or PROCESSING with an expired lease. Fresh token, attempts + 1. */
   claim(request: ClaimRequest): Promise<ClaimOutcome>;
   /** complete: PROCESSING and the lease token is ours. Terminal afterwards. */
@@ -99,7 +131,12 @@ export interface SubmissionStore {
   release(request: ReleaseRequest): Promise<FencedOutcome>;
   /** reset: PROCESSING and started before `startedBefore`. Back to PENDING. */
   resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean>;
-  /** Pushes an orphaned PENDING submission's reap time forward, if nobody else did. */
+  /**
+   * requeue (operator): PENDING, or PROCESSING with an expired lease (then reset
+   * to PENDING). Recorded in the history; the caller enqueues afterwards.
+   */
+  requeue(request: RequeueRequest): Promise<RequeueOutcome>;
+  /** Pushes an orphaned PENDING submission's reap time forward, if nobody else did; counts it. */
   deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean>;
   /** Non-terminal submissions whose reap time is at or before `now`, from the sparse index. */
   listDue(now: string): AsyncIterable<ActiveSubmission>;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { activeShardOf } from '../../src/adapters/dynamodb/table';
@@ -103,6 +104,7 @@ export function dynamoDbSubmissionStoreSuite(
         leaseToken: 'lease',
         now: T0,
         decision: { status: 'FAILED', error: { code: 'PROCESSING_FAILED', message: 'boom' } },
+        expiresAt: 1_800_000_000,
       });
 
       // Assess
@@ -111,6 +113,59 @@ export function dynamoDbSubmissionStoreSuite(
       for (const removed of ['leaseToken', 'leaseExpiresAt', 'activeShard', 'reapAt']) {
         expect(item).not.toHaveProperty(removed);
       }
+    });
+
+    it('stores expiresAt as a Number, the type DynamoDB TTL reads, only on the decided item', async () => {
+      // Prepare
+      const [decided, open] = [randomUUID(), randomUUID()];
+      for (const id of [decided, open]) {
+        await store.create({ id, owner: 'alice', content: 'hello 12345', createdAt: T0 }, T0);
+        await store.claim({ id, leaseToken: `lease-${id}`, now: T0, leaseExpiresAt: T0 });
+      }
+
+      // Act
+      await store.complete({
+        id: decided,
+        leaseToken: `lease-${decided}`,
+        now: T0,
+        decision: { status: 'PASSED', result: { verdict: 'PASSED', rules: [] } },
+        expiresAt: 1_775_000_000,
+      });
+
+      // Assess
+      const items = new Map((await table.scanAll()).map((item) => [item.id, item]));
+      expect(items.get(decided)?.expiresAt).toBe(1_775_000_000);
+      expect(items.get(open)).not.toHaveProperty('expiresAt');
+    });
+
+    it('starts the history on an item written before it existed, numbering attempts from the count', async () => {
+      // Prepare: an item as the store wrote it before histories, claimed twice already.
+      const id = randomUUID();
+      await table.documents.send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: {
+            id,
+            owner: 'alice',
+            content: 'hello 12345',
+            status: 'PENDING',
+            attempts: 2,
+            createdAt: T0,
+            updatedAt: T0,
+            activeShard: activeShardOf(id, ACTIVE_SHARDS),
+            reapAt: T0,
+          },
+        }),
+      );
+
+      // Act
+      const claim = await store.claim({ id, leaseToken: 'third', now: T0, leaseExpiresAt: T0 });
+
+      // Assess
+      expect(claim).toMatchObject({ claimed: true, submission: { attempts: 3 } });
+      expect((await store.get(id))?.history).toEqual([
+        { event: 'claimed', at: T0, leaseExpiresAt: T0, attempt: 3 },
+      ]);
     });
 
     it('writes no item for a transition on an unknown id (no upsert)', async () => {
@@ -124,6 +179,7 @@ export function dynamoDbSubmissionStoreSuite(
         leaseToken: 't',
         now: T0,
         decision: { status: 'FAILED', error: { code: 'PROCESSING_FAILED', message: 'x' } },
+        expiresAt: 1_800_000_000,
       });
       await store.release({
         id,

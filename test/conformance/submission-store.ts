@@ -7,6 +7,7 @@ import type {
   ActiveSubmission,
   IdempotencyRecord,
   NewSubmission,
+  StoredSubmission,
   SubmissionPage,
   SubmissionStore,
 } from '../../src/ports/submission-store';
@@ -24,6 +25,8 @@ const T0 = '2026-01-01T00:00:00.000Z';
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 /** Later than every reap time the tests write: everything non-terminal is due. */
 const END_OF_TIME = at(10_000_000);
+/** Epoch seconds a decision is kept until (the caller computes it from RETENTION_DAYS). */
+const RETAIN_UNTIL = Math.floor(Date.parse(T0) / 1000) + 90 * 86_400;
 const passed: ValidationResult = {
   verdict: 'PASSED',
   rules: [{ rule: 'minLength', passed: true, message: 'ok' }],
@@ -72,6 +75,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         leaseToken,
         now: at(2),
         decision: { status: 'PASSED', result: passed },
+        expiresAt: RETAIN_UNTIL,
       });
       expect(outcome.written).toBe(true);
     }
@@ -236,6 +240,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken: token,
           now: at(2),
           decision: { status: 'PASSED', result: passed },
+          expiresAt: RETAIN_UNTIL,
         });
 
         // Assess
@@ -264,6 +269,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken: token,
           now: at(2),
           decision: { status: 'FAILED', error: { code: 'PROCESSING_FAILED', message: 'boom' } },
+          expiresAt: RETAIN_UNTIL,
         });
 
         // Assess
@@ -283,6 +289,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken: 'stale',
           now: at(2),
           decision: { status: 'PASSED', result: passed },
+          expiresAt: RETAIN_UNTIL,
         });
 
         // Assess
@@ -300,6 +307,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken: 'any',
           now: at(2),
           decision: { status: 'PASSED', result: passed },
+          expiresAt: RETAIN_UNTIL,
         });
 
         // Assess
@@ -319,6 +327,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken: 'another-claim',
           now: at(3),
           decision: { status: 'FAILED', result: { verdict: 'FAILED', rules: [] } },
+          expiresAt: RETAIN_UNTIL,
         });
 
         // Assess
@@ -338,6 +347,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken: token,
           now: at(3),
           decision: { status: 'PASSED', result: passed },
+          expiresAt: RETAIN_UNTIL,
         });
 
         // Assess
@@ -355,6 +365,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken: 't',
           now: at(2),
           decision: { status: 'PASSED', result: passed },
+          expiresAt: RETAIN_UNTIL,
         });
 
         // Assess
@@ -494,6 +505,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken: token,
           now: at(303),
           decision: { status: 'PASSED', result: passed },
+          expiresAt: RETAIN_UNTIL,
         });
         expect(zombie).toEqual({ written: false });
       });
@@ -582,6 +594,319 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         expect(deferred).toBe(false);
         expect(await store.get(id)).toBeUndefined();
         expect(await everDue()).toEqual([]);
+      });
+    });
+
+    describe('requeue (operator)', () => {
+      it('leaves a PENDING submission PENDING, moves its reap time and records it; twice is harmless', async () => {
+        // Prepare
+        const id = await created();
+
+        // Act
+        const first = await store.requeue({ id, now: at(10), reapAt: at(400) });
+        const second = await store.requeue({ id, now: at(11), reapAt: at(401) });
+
+        // Assess
+        expect(first).toEqual({ requeued: true, from: 'PENDING' });
+        expect(second).toEqual({ requeued: true, from: 'PENDING' });
+        const stored = await store.get(id);
+        expect(stored).toMatchObject({ status: 'PENDING', attempts: 0, updatedAt: T0 });
+        expect(stored?.history).toEqual([
+          { event: 'accepted', at: T0 },
+          { event: 'requeued', at: at(10), from: 'PENDING' },
+          { event: 'requeued', at: at(11), from: 'PENDING' },
+        ]);
+        expect(await collect(store.listDue(at(400)))).toEqual([]);
+        expect(await collect(store.listDue(at(401)))).toMatchObject([{ id, status: 'PENDING' }]);
+      });
+
+      it('resets PROCESSING with an expired lease to PENDING: the old holder is fenced out', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id, 'old-holder', at(1));
+
+        // Act
+        const outcome = await store.requeue({ id, now: at(302), reapAt: at(422) });
+
+        // Assess
+        expect(outcome).toEqual({ requeued: true, from: 'PROCESSING' });
+        const stored = await store.get(id);
+        expect(stored).toMatchObject({ status: 'PENDING', attempts: 1, updatedAt: at(302) });
+        expect(stored).not.toHaveProperty('leaseToken');
+        expect(stored).not.toHaveProperty('leaseExpiresAt');
+        expect(stored?.history.at(-1)).toEqual({ event: 'requeued', at: at(302), from: 'PROCESSING' });
+        const zombie = await store.complete({
+          id,
+          leaseToken: token,
+          now: at(303),
+          decision: { status: 'PASSED', result: passed },
+          expiresAt: RETAIN_UNTIL,
+        });
+        expect(zombie).toEqual({ written: false });
+        expect(
+          (await store.claim({ id, leaseToken: 'next', now: at(304), leaseExpiresAt: at(604) })).claimed,
+        ).toBe(true);
+      });
+
+      it('refuses PROCESSING with a live lease, even at the very expiry instant, changing nothing', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id, 'holder', at(1));
+        const before = await store.get(id);
+
+        // Act
+        const live = await store.requeue({ id, now: at(100), reapAt: at(220) });
+        const atExpiry = await store.requeue({ id, now: at(301), reapAt: at(421) });
+
+        // Assess
+        expect(live).toEqual({ requeued: false, reason: 'leased' });
+        expect(atExpiry).toEqual({ requeued: false, reason: 'leased' });
+        expect(await store.get(id)).toEqual(before);
+      });
+
+      it('refuses a decided submission, changing nothing', async () => {
+        // Prepare
+        const id = await created();
+        await completePassed(id, await claimed(id));
+        const before = await store.get(id);
+
+        // Act
+        const outcome = await store.requeue({ id, now: at(10), reapAt: at(130) });
+
+        // Assess
+        expect(outcome).toEqual({ requeued: false, reason: 'terminal' });
+        expect(await store.get(id)).toEqual(before);
+        expect(await everDue()).toEqual([]);
+      });
+
+      it('refuses an unknown id and creates nothing', async () => {
+        // Prepare
+        const id = randomUUID();
+
+        // Act
+        const outcome = await store.requeue({ id, now: at(10), reapAt: at(130) });
+
+        // Assess
+        expect(outcome).toEqual({ requeued: false, reason: 'missing' });
+        expect(await store.get(id)).toBeUndefined();
+        expect(await everDue()).toEqual([]);
+      });
+    });
+
+    describe('history', () => {
+      it('records every transition in order, with the attempt each claim, release and decision belongs to', async () => {
+        // Prepare
+        const id = await created();
+        const first = await claimed(id, 'first', at(1));
+        await store.release({
+          id,
+          leaseToken: first,
+          now: at(2),
+          reapAt: at(122),
+          error: { code: 'PROCESSING_FAILED', message: 'rule timed out' },
+        });
+        const second = await claimed(id, 'second', at(3));
+
+        // Act
+        await store.complete({
+          id,
+          leaseToken: second,
+          now: at(4),
+          decision: { status: 'FAILED', error: { code: 'ATTEMPTS_EXHAUSTED', message: 'gave up' } },
+          expiresAt: RETAIN_UNTIL,
+        });
+
+        // Assess
+        expect((await store.get(id))?.history).toEqual([
+          { event: 'accepted', at: T0 },
+          { event: 'claimed', at: at(1), leaseExpiresAt: at(301), attempt: 1 },
+          {
+            event: 'released',
+            at: at(2),
+            error: { code: 'PROCESSING_FAILED', message: 'rule timed out' },
+            attempt: 1,
+          },
+          { event: 'claimed', at: at(3), leaseExpiresAt: at(301), attempt: 2 },
+          { event: 'decided', at: at(4), status: 'FAILED', errorCode: 'ATTEMPTS_EXHAUSTED', attempt: 2 },
+        ]);
+      });
+
+      it('records a verdict without an error code, and returns the history from claim as well', async () => {
+        // Prepare
+        const id = await created();
+
+        // Act
+        const claim = await store.claim({ id, leaseToken: 'lease', now: at(1), leaseExpiresAt: at(301) });
+        await completePassed(id, 'lease');
+
+        // Assess
+        expect(claim.claimed && (claim.submission as StoredSubmission).history).toEqual([
+          { event: 'accepted', at: T0 },
+          { event: 'claimed', at: at(1), leaseExpiresAt: at(301), attempt: 1 },
+        ]);
+        expect((await store.get(id))?.history.at(-1)).toEqual({
+          event: 'decided',
+          at: at(2),
+          status: 'PASSED',
+          attempt: 1,
+        });
+      });
+
+      it('records a reaper reset, but only counts orphan re-enqueues (they may repeat)', async () => {
+        // Prepare
+        const id = await created();
+        expect(await store.deferOrphan(id, at(120), at(240))).toBe(true);
+        expect(await store.deferOrphan(id, at(240), at(480))).toBe(true);
+        await claimed(id, 'stuck', at(500));
+
+        // Act
+        await store.resetStuck(id, at(501), at(800), at(920));
+
+        // Assess
+        const stored = await store.get(id);
+        expect(stored?.orphanRequeues).toBe(2);
+        expect(stored?.history).toEqual([
+          { event: 'accepted', at: T0 },
+          { event: 'claimed', at: at(500), leaseExpiresAt: at(301), attempt: 1 },
+          { event: 'reset', at: at(800), attempt: 1 },
+        ]);
+      });
+
+      it('records nothing for a refused write', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id, 'holder', at(1));
+        const before = await store.get(id);
+
+        // Act
+        await store.claim({ id, leaseToken: 'rival', now: at(2), leaseExpiresAt: at(302) });
+        await store.release({
+          id,
+          leaseToken: 'stale',
+          now: at(2),
+          reapAt: at(122),
+          error: { code: 'PROCESSING_FAILED', message: 'x' },
+        });
+        await store.complete({
+          id,
+          leaseToken: 'stale',
+          now: at(2),
+          decision: { status: 'PASSED', result: passed },
+          expiresAt: RETAIN_UNTIL,
+        });
+        await store.resetStuck(id, at(1), at(2), at(122));
+        await store.deferOrphan(id, at(120), at(240));
+        await store.requeue({ id, now: at(2), reapAt: at(122) });
+
+        // Assess
+        expect(await store.get(id)).toEqual(before);
+        expect(before?.history).toHaveLength(2);
+      });
+
+      it('starts every batch-created submission with its acceptance', async () => {
+        // Prepare
+        const submissions = [randomUUID(), randomUUID()].map((id, index) => ({
+          id,
+          owner: 'alice',
+          content: `item ${index}`,
+          createdAt: at(index),
+        }));
+
+        // Act
+        await store.createMany(submissions, at(120));
+
+        // Assess
+        for (const [index, submission] of submissions.entries()) {
+          expect((await store.get(submission.id))?.history).toEqual([{ event: 'accepted', at: at(index) }]);
+        }
+      });
+
+      it('keeps the history out of listings', async () => {
+        // Prepare
+        const done = await created();
+        await completePassed(done, await claimed(done));
+        await claimed(await created());
+
+        // Act
+        const { items } = await store.listByOwner('alice', 10);
+
+        // Assess
+        expect(items).toHaveLength(2);
+        for (const item of items) expect(item).not.toHaveProperty('history');
+      });
+    });
+
+    describe('retention (expiresAt)', () => {
+      it('is set by the decision only: no other transition writes it', async () => {
+        // Prepare
+        const id = await created();
+        const withoutExpiry = async () => expect(await store.get(id)).not.toHaveProperty('expiresAt');
+        await withoutExpiry();
+        const first = await claimed(id, 'first', at(1));
+        await withoutExpiry();
+        await store.release({
+          id,
+          leaseToken: first,
+          now: at(2),
+          reapAt: at(122),
+          error: { code: 'PROCESSING_FAILED', message: 'x' },
+        });
+        await withoutExpiry();
+        await store.requeue({ id, now: at(3), reapAt: at(123) });
+        await withoutExpiry();
+        await store.deferOrphan(id, at(123), at(243));
+        await withoutExpiry();
+        await claimed(id, 'second', at(4));
+        await store.resetStuck(id, at(5), at(305), at(425));
+        await withoutExpiry();
+        await claimed(id, 'third', at(306));
+        await store.requeue({ id, now: at(302 + 306), reapAt: at(722) });
+        await withoutExpiry();
+        const last = await claimed(id, 'fourth', at(700));
+        await withoutExpiry();
+
+        // Act
+        await store.complete({
+          id,
+          leaseToken: last,
+          now: at(701),
+          decision: { status: 'PASSED', result: passed },
+          expiresAt: RETAIN_UNTIL,
+        });
+
+        // Assess
+        expect(await store.get(id)).toMatchObject({ status: 'PASSED', expiresAt: RETAIN_UNTIL });
+        expect((await store.get(id))?.history.map((entry) => entry.event)).toEqual([
+          'accepted',
+          'claimed',
+          'released',
+          'requeued',
+          'claimed',
+          'reset',
+          'claimed',
+          'requeued',
+          'claimed',
+          'decided',
+        ]);
+      });
+
+      it('keeps the first decision’s expiry when a later complete is refused', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+        await completePassed(id, token);
+
+        // Act
+        await store.complete({
+          id,
+          leaseToken: 'late',
+          now: at(9),
+          decision: { status: 'FAILED', error: { code: 'PROCESSING_FAILED', message: 'x' } },
+          expiresAt: RETAIN_UNTIL + 999,
+        });
+
+        // Assess
+        expect(await store.get(id)).toMatchObject({ status: 'PASSED', expiresAt: RETAIN_UNTIL });
       });
     });
 
@@ -991,6 +1316,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken,
           now: at(2),
           decision: { status: result.verdict, result },
+          expiresAt: RETAIN_UNTIL,
         });
         expect(outcome.written).toBe(true);
       }
@@ -1022,6 +1348,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           leaseToken,
           now: at(2),
           decision: { status: 'FAILED', error: { code: 'ATTEMPTS_EXHAUSTED', message: 'gave up' } },
+          expiresAt: RETAIN_UNTIL,
         });
         await decided(await submitted(at(21), { owner: 'bob' }));
         await decided(await submitted(at(22), { body: 'other content 42' }));

@@ -10,6 +10,9 @@ import type {
   IdempotencyRecord,
   NewSubmission,
   ReleaseRequest,
+  RequeueOutcome,
+  RequeueRequest,
+  StoredSubmission,
   SubmissionPage,
   SubmissionStore,
 } from '../../src/ports/submission-store';
@@ -27,7 +30,7 @@ const decisionOf = ({ status, completedAt, decidedBy, result, error }: Submissio
 
 /** One write the store accepted or refused, with the item as the write found and left it. */
 export interface StoreEvent {
-  operation: 'create' | 'claim' | 'complete' | 'release' | 'resetStuck' | 'deferOrphan';
+  operation: 'create' | 'claim' | 'complete' | 'release' | 'resetStuck' | 'requeue' | 'deferOrphan';
   id: string;
   leaseToken?: string;
   before: Submission | undefined;
@@ -75,7 +78,7 @@ export class CheckedSubmissionStore implements SubmissionStore {
     );
   }
 
-  get(id: string): Promise<Submission | undefined> {
+  get(id: string): Promise<StoredSubmission | undefined> {
     return this.#serialised(() => this.#inner.get(id));
   }
 
@@ -116,6 +119,16 @@ export class CheckedSubmissionStore implements SubmissionStore {
       undefined,
       () => this.#inner.resetStuck(id, startedBefore, now, reapAt),
       Boolean,
+    );
+  }
+
+  requeue(request: RequeueRequest): Promise<RequeueOutcome> {
+    return this.#write(
+      'requeue',
+      request.id,
+      undefined,
+      () => this.#inner.requeue(request),
+      (outcome) => outcome.requeued,
     );
   }
 

@@ -90,6 +90,12 @@ export function scheduledStore(store: SubmissionStore, s: fc.Scheduler, actor: s
         () => store.resetStuck(id, startedBefore, now, reapAt),
         (reset) => (reset ? 'reset' : 'refused'),
       ),
+    requeue: (request) =>
+      gate(
+        `requeue at ${timeOf(request.now)}`,
+        () => store.requeue(request),
+        (outcome) => (outcome.requeued ? `requeued from ${outcome.from}` : `refused (${outcome.reason})`),
+      ),
     deferOrphan: (id, seenReapAt, reapAt) =>
       gate(
         'deferOrphan',

@@ -102,6 +102,34 @@ describe('SubmissionProcessor against the emulators', () => {
     expect(stored?.error).toBeUndefined();
   });
 
+  it('gives the decided submission expiresAt = decision time + retention days, in epoch seconds', async () => {
+    const [passing, exhausted] = [await accept('This contains number 42'), await accept('any content 1')];
+    clock.advance(1_500);
+    const decidedAt = Math.floor(clock.now().getTime() / 1000);
+
+    await processor({ retentionDays: 7 }).process(passing);
+    await processor({
+      retentionDays: 7,
+      ruleSet: allOf('flaky-only', [throwingRule]),
+      maxAttempts: 1,
+    }).process(exhausted);
+
+    expect(await store.get(passing)).toMatchObject({ status: 'PASSED', expiresAt: decidedAt + 7 * 86_400 });
+    expect(await store.get(exhausted)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'PROCESSING_FAILED' },
+      expiresAt: decidedAt + 7 * 86_400,
+    });
+  });
+
+  it('keeps decisions 90 days when no retention is given (RETENTION_DAYS default)', async () => {
+    const id = await accept('This contains number 42');
+
+    await processor().process(id);
+
+    expect((await store.get(id))?.expiresAt).toBe(Math.floor(clock.now().getTime() / 1000) + 90 * 86_400);
+  });
+
   it('treats a redelivery after the decision as a no-op', async () => {
     const id = await accept('This contains number 42');
     await processor().process(id);

@@ -102,6 +102,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
               leaseToken: token,
               now,
               decision: { status: 'PASSED', result: verdict },
+              expiresAt: 1_800_000_000,
             });
             yield due;
           }
@@ -159,6 +160,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
       leaseToken: 'token-A',
       now: clock.now().toISOString(),
       decision: { status: 'FAILED', error: { code: 'PROCESSING_FAILED', message: 'zombie retry' } },
+      expiresAt: 1_800_000_000,
     });
 
     expect(report).toEqual({ reset: 1, requeued: 0, examined: 1, failed: 0 });

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       AUTH_MODE: 'jwt',
       DEFAULT_OWNER: 'anonymous',
       IDEMPOTENCY_TTL_SECONDS: 86_400,
+      RETENTION_DAYS: 90,
       POLL_RETRY_AFTER_SECONDS: 1,
       LOG_LEVEL: 'INFO',
       POWERTOOLS_SERVICE_NAME: 'submissions',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Submission } from '../../src/domain/submission';
 import { badRequest, HttpProblem } from '../../src/http/problem';
 import { accepted, problemResponse, submissionFound, submissionList } from '../../src/http/response';
+import type { StoredSubmission } from '../../src/ports/submission-store';
 
 const RETRY_AFTER_SECONDS = 3;
 
@@ -123,6 +124,33 @@ describe('submissionFound', () => {
 
     // Assess
     expect(response.body).not.toContain('lease-token-1');
+  });
+
+  it('never shows what only operators read: history, orphan requeues, retention', () => {
+    // Prepare: a submission as the store returns it.
+    const stored: StoredSubmission = {
+      ...passed(),
+      history: [
+        { event: 'accepted', at: '2025-01-01T00:00:00.000Z' },
+        { event: 'decided', at: '2025-01-01T00:00:02.000Z', status: 'PASSED', attempt: 1 },
+      ],
+      orphanRequeues: 2,
+      expiresAt: 1_743_465_602,
+    };
+
+    // Act
+    const bodies = [
+      bodyOf(submissionFound(stored, undefined, RETRY_AFTER_SECONDS)),
+      bodyOf(accepted(stored)),
+      (bodyOf(submissionList({ items: [stored] })) as { items: unknown[] }).items[0],
+    ];
+
+    // Assess
+    for (const body of bodies) {
+      expect(body).toMatchObject({ id: stored.id, status: 'PASSED' });
+      for (const hidden of ['history', 'orphanRequeues', 'expiresAt'])
+        expect(body).not.toHaveProperty(hidden);
+    }
   });
 
   it.each([

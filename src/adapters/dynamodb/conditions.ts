@@ -45,6 +45,8 @@ export const names = {
   '#expiresAt': 'expiresAt',
   '#contentHash': 'contentHash',
   '#createdAt': 'createdAt',
+  '#history': 'history',
+  '#orphanRequeues': 'orphanRequeues',
 } as const;
 
 /** Keeps only the placeholders an expression mentions; DynamoDB rejects unused ones. */

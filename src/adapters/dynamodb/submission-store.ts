@@ -10,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { contentHashOf } from '../../domain/content-hash';
+import { type HistoryEvent, numberAttempts } from '../../domain/history';
 import type { EarlierDecision } from '../../domain/rules';
 import type { Submission, SubmissionStatus } from '../../domain/submission';
 import { isTerminal } from '../../domain/submission';
@@ -22,6 +23,9 @@ import type {
   IdempotencyRecord,
   NewSubmission,
   ReleaseRequest,
+  RequeueOutcome,
+  RequeueRequest,
+  StoredSubmission,
   SubmissionPage,
   SubmissionStore,
 } from '../../ports/submission-store';
@@ -36,12 +40,32 @@ export interface DynamoDbSubmissionStoreOptions {
   activeShards: number;
 }
 
-type Item = Submission & { activeShard?: string; reapAt?: string; contentHash?: string };
+type Item = Omit<StoredSubmission, 'history'> & {
+  activeShard?: string;
+  reapAt?: string;
+  contentHash?: string;
+  /** Absent on an item written before the history existed (and on index projections). */
+  history?: HistoryEvent[];
+};
 
+/** A whole item, as `get` and `claim` read it. */
+function toStored(item: Record<string, unknown>): StoredSubmission {
+  const { history = [], ...submission } = toSubmission(item) as Item;
+  return { ...submission, history: numberAttempts(history, submission.attempts) };
+}
+
+/** An item or an index projection, without the store's own attributes. */
 function toSubmission(item: Record<string, unknown>): Submission {
   const { activeShard: _shard, reapAt: _reapAt, contentHash: _hash, ...submission } = item as unknown as Item;
-  return submission;
+  return submission as Submission;
 }
+
+/**
+ * Appends one entry to the history within a transition's own UpdateItem: no
+ * extra call, and no entry for a write whose condition was refused.
+ */
+const APPEND_HISTORY = '#history = list_append(if_not_exists(#history, :noHistory), :historyEntry)';
+const historyValues = (entry: HistoryEvent) => ({ ':noHistory': [], ':historyEntry': [entry] });
 
 function isConditionFailure(error: unknown): boolean {
   return (
@@ -100,11 +124,11 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     );
   }
 
-  async get(id: string): Promise<Submission | undefined> {
+  async get(id: string): Promise<StoredSubmission | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: { id }, ConsistentRead: true }),
     );
-    return Item ? toSubmission(Item) : undefined;
+    return Item ? toStored(Item) : undefined;
   }
 
   async claim({ id, leaseToken, now, leaseExpiresAt }: ClaimRequest): Promise<ClaimOutcome> {
@@ -114,7 +138,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     );
     const update =
       'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
-      '#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now ' +
+      `#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now, ${APPEND_HISTORY} ` +
       'ADD #attempts :one';
     try {
       const { Attributes } = await this.#client.send(
@@ -131,11 +155,12 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
             ':leaseToken': leaseToken,
             ':leaseExpiresAt': leaseExpiresAt,
             ':one': 1,
+            ...historyValues({ event: 'claimed', at: now, leaseExpiresAt }),
           },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return { claimed: true, submission: toSubmission(Attributes ?? {}) };
+      return { claimed: true, submission: toStored(Attributes ?? {}) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -149,18 +174,26 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return { claimed: false, reason: isTerminal(current.status) ? 'terminal' : 'leased' };
   }
 
-  async complete({ id, leaseToken, now, decision }: CompleteRequest): Promise<FencedOutcome> {
+  async complete({ id, leaseToken, now, decision, expiresAt }: CompleteRequest): Promise<FencedOutcome> {
     const outcome = 'result' in decision ? '#result' : '#error';
     const written = await this.#transition(
       id,
       `SET #status = :status, ${outcome} = :outcome, #decidedBy = :leaseToken, #completedAt = :now, ` +
-        '#updatedAt = :now REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt',
+        `#updatedAt = :now, #expiresAt = :expiresAt, ${APPEND_HISTORY} ` +
+        'REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt',
       and(condition.statusIsProcessing, condition.leaseIsOurs),
       {
         ':leaseToken': leaseToken,
         ':status': decision.status,
         ':outcome': 'result' in decision ? decision.result : decision.error,
         ':now': now,
+        ':expiresAt': expiresAt,
+        ...historyValues({
+          event: 'decided',
+          at: now,
+          status: decision.status,
+          ...('error' in decision ? { errorCode: decision.error.code } : {}),
+        }),
       },
     );
     if (written) return { written, status: decision.status };
@@ -173,9 +206,15 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     const written = await this.#transition(
       id,
       'SET #status = :pending, #lastError = :error, #releasedBy = :leaseToken, #updatedAt = :now, ' +
-        '#reapAt = :reapAt REMOVE #leaseToken, #leaseExpiresAt',
+        `#reapAt = :reapAt, ${APPEND_HISTORY} REMOVE #leaseToken, #leaseExpiresAt`,
       and(condition.statusIsProcessing, condition.leaseIsOurs),
-      { ':leaseToken': leaseToken, ':error': error, ':now': now, ':reapAt': reapAt },
+      {
+        ':leaseToken': leaseToken,
+        ':error': error,
+        ':now': now,
+        ':reapAt': reapAt,
+        ...historyValues({ event: 'released', at: now, error }),
+      },
     );
     if (written) return { written, status: 'PENDING' };
     // Refused: a retry of our own release whose response was lost finds our token as the releaser.
@@ -186,18 +225,62 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   async resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean> {
     return this.#transition(
       id,
-      'SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt REMOVE #leaseToken, #leaseExpiresAt',
+      `SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt, ${APPEND_HISTORY} ` +
+        'REMOVE #leaseToken, #leaseExpiresAt',
       and(condition.statusIsProcessing, condition.startedBefore),
-      { ':startedBefore': startedBefore, ':now': now, ':reapAt': reapAt },
+      {
+        ':startedBefore': startedBefore,
+        ':now': now,
+        ':reapAt': reapAt,
+        ...historyValues({ event: 'reset', at: now }),
+      },
     );
+  }
+
+  async requeue({ id, now, reapAt }: RequeueRequest): Promise<RequeueOutcome> {
+    // Read, then the write for what was read; a write refused because the item
+    // moved on in between (a claim, a release, a decision) looks again.
+    for (let round = 0; round < REQUEUE_ROUNDS; round += 1) {
+      const current = await this.get(id);
+      if (!current) return { requeued: false, reason: 'missing' };
+      if (isTerminal(current.status)) return { requeued: false, reason: 'terminal' };
+      if (current.status === 'PENDING') {
+        // Still waiting: only the reap time moves; updatedAt keeps when it became PENDING.
+        const requeued = await this.#transition(
+          id,
+          `SET #reapAt = :reapAt, ${APPEND_HISTORY}`,
+          condition.statusIsPending,
+          { ':reapAt': reapAt, ...historyValues({ event: 'requeued', at: now, from: 'PENDING' }) },
+        );
+        if (requeued) return { requeued, from: 'PENDING' };
+        continue;
+      }
+      if (!(current.leaseExpiresAt !== undefined && current.leaseExpiresAt < now)) {
+        return { requeued: false, reason: 'leased' };
+      }
+      const reset = await this.#transition(
+        id,
+        `SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt, ${APPEND_HISTORY} ` +
+          'REMOVE #leaseToken, #leaseExpiresAt',
+        and(condition.statusIsProcessing, condition.leaseExpired),
+        {
+          ':now': now,
+          ':reapAt': reapAt,
+          ...historyValues({ event: 'requeued', at: now, from: 'PROCESSING' }),
+        },
+      );
+      if (reset) return { requeued: reset, from: 'PROCESSING' };
+    }
+    // Still moving after several looks: a worker is busy with it.
+    return { requeued: false, reason: 'leased' };
   }
 
   async deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean> {
     return this.#transition(
       id,
-      'SET #reapAt = :reapAt',
+      'SET #reapAt = :reapAt ADD #orphanRequeues :one',
       and(condition.statusIsPending, condition.reapAtUnchanged),
-      { ':seenReapAt': seenReapAt, ':reapAt': reapAt },
+      { ':seenReapAt': seenReapAt, ':reapAt': reapAt, ':one': 1 },
     );
   }
 
@@ -342,6 +425,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   #newItem(submission: NewSubmission, reapAt: string): Item {
     return {
       ...submission,
+      history: [{ event: 'accepted', at: submission.createdAt }],
       status: 'PENDING',
       attempts: 0,
       updatedAt: submission.createdAt,
@@ -365,5 +449,7 @@ function statusesUsedIn(...expressions: string[]): Record<string, string> {
 /** Idempotency records share the table under their own key space (never a UUID). */
 const IDEMPOTENCY_PREFIX = 'idempotency#';
 const MAX_BATCH_WRITE = 25;
+/** Reads and writes one requeue tries while the item keeps changing under it. */
+const REQUEUE_ROUNDS = 3;
 const BATCH_WRITE_ATTEMPTS = 5;
 const BATCH_WRITE_BACKOFF_MS = 25;

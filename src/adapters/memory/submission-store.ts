@@ -1,5 +1,6 @@
 import { contentHashOf } from '../../domain/content-hash';
 import { InvalidCursorError } from '../../domain/errors';
+import { type HistoryEvent, numberAttempts } from '../../domain/history';
 import type { EarlierDecision } from '../../domain/rules';
 import type { Submission, SubmissionStatus } from '../../domain/submission';
 import { isTerminal } from '../../domain/submission';
@@ -12,11 +13,18 @@ import type {
   IdempotencyRecord,
   NewSubmission,
   ReleaseRequest,
+  RequeueOutcome,
+  RequeueRequest,
+  StoredSubmission,
   SubmissionPage,
   SubmissionStore,
 } from '../../ports/submission-store';
 
-type Stored = Submission & { reapAt?: string; contentHash: string };
+type Stored = Omit<StoredSubmission, 'history'> & {
+  reapAt?: string;
+  contentHash: string;
+  history: HistoryEvent[];
+};
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -66,15 +74,16 @@ export class InMemorySubmissionStore implements SubmissionStore {
       updatedAt: submission.createdAt,
       reapAt,
       contentHash: contentHashOf(submission.owner, submission.content),
+      history: [{ event: 'accepted', at: submission.createdAt }],
     });
     return true;
   }
 
-  async get(id: string): Promise<Submission | undefined> {
+  async get(id: string): Promise<StoredSubmission | undefined> {
     const item = this.#items.get(id);
     if (!item) return undefined;
-    const { reapAt: _reapAt, contentHash: _hash, ...submission } = copy(item);
-    return submission;
+    const { reapAt: _reapAt, contentHash: _hash, history, ...submission } = copy(item);
+    return { ...submission, history: numberAttempts(history, submission.attempts) };
   }
 
   async claim({ id, leaseToken, now, leaseExpiresAt }: ClaimRequest): Promise<ClaimOutcome> {
@@ -97,10 +106,11 @@ export class InMemorySubmissionStore implements SubmissionStore {
       updatedAt: now,
       attempts: item.attempts + 1,
     });
+    item.history.push({ event: 'claimed', at: now, leaseExpiresAt });
     return { claimed: true, submission: (await this.get(id))! };
   }
 
-  async complete({ id, leaseToken, now, decision }: CompleteRequest): Promise<FencedOutcome> {
+  async complete({ id, leaseToken, now, decision, expiresAt }: CompleteRequest): Promise<FencedOutcome> {
     const item = this.#items.get(id);
     if (!item) return { written: false };
     if (item.status !== 'PROCESSING' || item.leaseToken !== leaseToken) {
@@ -109,7 +119,13 @@ export class InMemorySubmissionStore implements SubmissionStore {
     item.status = decision.status;
     if ('result' in decision) item.result = copy(decision.result);
     else item.error = copy(decision.error);
-    Object.assign(item, { decidedBy: leaseToken, completedAt: now, updatedAt: now });
+    Object.assign(item, { decidedBy: leaseToken, completedAt: now, updatedAt: now, expiresAt });
+    item.history.push({
+      event: 'decided',
+      at: now,
+      status: decision.status,
+      ...('error' in decision ? { errorCode: decision.error.code } : {}),
+    });
     delete item.leaseToken;
     delete item.leaseExpiresAt;
     delete item.reapAt;
@@ -129,6 +145,7 @@ export class InMemorySubmissionStore implements SubmissionStore {
       updatedAt: now,
       reapAt,
     });
+    item.history.push({ event: 'released', at: now, error: copy(error) });
     delete item.leaseToken;
     delete item.leaseExpiresAt;
     return { written: true, status: 'PENDING' };
@@ -140,15 +157,36 @@ export class InMemorySubmissionStore implements SubmissionStore {
       return false;
     }
     Object.assign(item, { status: 'PENDING', updatedAt: now, reapAt });
+    item.history.push({ event: 'reset', at: now });
     delete item.leaseToken;
     delete item.leaseExpiresAt;
     return true;
+  }
+
+  async requeue({ id, now, reapAt }: RequeueRequest): Promise<RequeueOutcome> {
+    const item = this.#items.get(id);
+    if (!item) return { requeued: false, reason: 'missing' };
+    if (item.status === 'PENDING') {
+      // Still waiting: only the reap time moves; updatedAt keeps when it became PENDING.
+      item.reapAt = reapAt;
+      item.history.push({ event: 'requeued', at: now, from: 'PENDING' });
+      return { requeued: true, from: 'PENDING' };
+    }
+    if (item.status === 'PROCESSING' && before(item.leaseExpiresAt, now)) {
+      Object.assign(item, { status: 'PENDING', updatedAt: now, reapAt });
+      item.history.push({ event: 'requeued', at: now, from: 'PROCESSING' });
+      delete item.leaseToken;
+      delete item.leaseExpiresAt;
+      return { requeued: true, from: 'PROCESSING' };
+    }
+    return { requeued: false, reason: isTerminal(item.status) ? 'terminal' : 'leased' };
   }
 
   async deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean> {
     const item = this.#items.get(id);
     if (item?.status !== 'PENDING' || item.reapAt !== seenReapAt) return false;
     item.reapAt = reapAt;
+    item.orphanRequeues = (item.orphanRequeues ?? 0) + 1;
     return true;
   }
 
