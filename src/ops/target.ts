@@ -1,0 +1,132 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '../adapters/sqs/client';
+import { type Application, compose } from '../composition';
+import { loadConfig } from '../config/env';
+import type { Logger } from '../observability/logger';
+import type { CommonOptions } from './args';
+
+/** serverless.yml's `service`: table and queue names are `${service}-${stage}-…` (custom.tableName, …). */
+export const SERVICE = 'submissions';
+
+/** The fixed ports of `npm start` (src/local/start.ts), each overridable by the same variable. */
+const LOCAL_PORTS = { DYNAMODB_PORT: 8000, SQS_PORT: 9324 } as const;
+const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
+/** Emulators accept any credentials; these are used when the environment has none. */
+const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Where one stage lives: endpoints (undefined: AWS's own), region and resource names. */
+export interface TargetSettings {
+  stage: string;
+  region?: string;
+  dynamodbEndpoint?: string;
+  sqsEndpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  tableName: string;
+  /** Either a URL (QUEUE_URL / DLQ_URL) or a name to look up with GetQueueUrl. */
+  queue: { url: string } | { name: string };
+  deadLetterQueue: { url: string } | { name: string };
+}
+
+const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
+
+/**
+ * Resolves `--stage` / `--region` and the environment into endpoints and names.
+ * `local`: the emulators of `npm start`; `localstack`: LocalStack's edge port;
+ * any other stage: AWS through the normal credential chain. AWS_ENDPOINT_URL,
+ * AWS_ENDPOINT_URL_DYNAMODB / _SQS override the endpoints, TABLE_NAME, QUEUE_URL
+ * and DLQ_URL the resources.
+ */
+export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>, env: NodeJS.ProcessEnv) {
+  const { stage } = options;
+  const emulated = stage === 'local' || stage === 'localstack';
+  const defaultEndpoint = (port: keyof typeof LOCAL_PORTS) => {
+    if (stage === 'localstack') return LOCALSTACK_ENDPOINT;
+    if (stage === 'local') return `http://127.0.0.1:${nonEmpty(env[port]) ?? LOCAL_PORTS[port]}`;
+    return undefined;
+  };
+  const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
+  const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
+  const credentials =
+    accessKeyId && secretAccessKey
+      ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) }
+      : emulated
+        ? EMULATOR_CREDENTIALS
+        : undefined;
+  const prefix = `${SERVICE}-${stage}`;
+  const queueUrl = nonEmpty(env.QUEUE_URL);
+  const deadLetterQueueUrl = nonEmpty(env.DLQ_URL);
+  const settings: TargetSettings = {
+    stage,
+    region:
+      options.region ??
+      nonEmpty(env.AWS_REGION) ??
+      nonEmpty(env.AWS_DEFAULT_REGION) ??
+      (emulated ? 'us-east-1' : undefined),
+    dynamodbEndpoint:
+      nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB) ??
+      nonEmpty(env.AWS_ENDPOINT_URL) ??
+      defaultEndpoint('DYNAMODB_PORT'),
+    sqsEndpoint:
+      nonEmpty(env.AWS_ENDPOINT_URL_SQS) ?? nonEmpty(env.AWS_ENDPOINT_URL) ?? defaultEndpoint('SQS_PORT'),
+    credentials,
+    tableName: nonEmpty(env.TABLE_NAME) ?? `${prefix}-submissions`,
+    queue: queueUrl ? { url: queueUrl } : { name: `${prefix}-submissions` },
+    deadLetterQueue: deadLetterQueueUrl ? { url: deadLetterQueueUrl } : { name: `${prefix}-submissions-dlq` },
+  };
+  return settings;
+}
+
+/** One stage's clients and the application composed over them, as the Lambdas compose it. */
+export interface Target {
+  settings: TargetSettings;
+  sqs: SQSClient;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  app: Application;
+  close(): void;
+}
+
+/**
+ * Opens a stage: looks the queues up by name (GetQueueUrl works on AWS and on
+ * the emulators) and composes the application from the environment, with
+ * TABLE_NAME and QUEUE_URL filled in, so thresholds (STUCK_AFTER_MS,
+ * ORPHAN_AFTER_MS, ACTIVE_INDEX_SHARDS, …) are the Lambdas' own.
+ */
+export async function openTarget(settings: TargetSettings, env: NodeJS.ProcessEnv, logger: Logger) {
+  const clientConfig = (endpoint: string | undefined) => ({
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
+  });
+  const dynamodb = new DynamoDBClient(clientConfig(settings.dynamodbEndpoint));
+  const sqs = createSqsClient(clientConfig(settings.sqsEndpoint));
+  const close = () => {
+    dynamodb.destroy();
+    sqs.destroy();
+  };
+  try {
+    const [queueUrl, deadLetterQueueUrl] = await Promise.all([
+      queueUrlOf(sqs, settings.queue),
+      queueUrlOf(sqs, settings.deadLetterQueue),
+    ]);
+    const config = loadConfig({ ...env, TABLE_NAME: settings.tableName, QUEUE_URL: queueUrl });
+    const app = compose({ config, dynamodb, sqs, logger });
+    return { settings, sqs, queueUrl, deadLetterQueueUrl, app, close } satisfies Target;
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+async function queueUrlOf(sqs: SQSClient, queue: TargetSettings['queue']): Promise<string> {
+  if ('url' in queue) return queue.url;
+  try {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }));
+    if (QueueUrl) return QueueUrl;
+  } catch (error) {
+    if (!(error instanceof Error && /NonExistentQueue|QueueDoesNotExist/.test(error.name))) throw error;
+  }
+  throw new Error(`Queue ${queue.name} does not exist (is the stage deployed, or \`npm start\` running?).`);
+}
