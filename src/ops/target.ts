@@ -94,16 +94,22 @@ export interface Target {
  * TABLE_NAME and QUEUE_URL filled in, so thresholds (STUCK_AFTER_MS,
  * ORPHAN_AFTER_MS, ACTIVE_INDEX_SHARDS, …) are the Lambdas' own.
  */
-export async function openTarget(settings: TargetSettings, env: NodeJS.ProcessEnv, logger: Logger) {
+export async function openTarget(
+  settings: TargetSettings,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  /** A DynamoDB client to use instead of one built from the settings (tests record its calls). */
+  given: { dynamodb?: DynamoDBClient } = {},
+) {
   const clientConfig = (endpoint: string | undefined) => ({
     ...(settings.region ? { region: settings.region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
   });
-  const dynamodb = new DynamoDBClient(clientConfig(settings.dynamodbEndpoint));
+  const dynamodb = given.dynamodb ?? new DynamoDBClient(clientConfig(settings.dynamodbEndpoint));
   const sqs = createSqsClient(clientConfig(settings.sqsEndpoint));
   const close = () => {
-    dynamodb.destroy();
+    if (!given.dynamodb) dynamodb.destroy();
     sqs.destroy();
   };
   try {

@@ -18,13 +18,15 @@ function renamed(
   suffix: string,
   overrides: QueueOverrides,
 ): CloudFormationResources {
+  // The resources are printed for stage `test`: `submissions-test-…`.
+  const rename = (name: string) =>
+    overrides.stage ? name.replace(/^(\w+)-test-/, `$1-${overrides.stage}-`) : `${name}-${suffix}`;
   return Object.fromEntries(
     Object.entries(resources).map(([logicalId, resource]) => {
       const properties = { ...resource.Properties };
-      if (typeof properties.TableName === 'string')
-        properties.TableName = `${properties.TableName}-${suffix}`;
+      if (typeof properties.TableName === 'string') properties.TableName = rename(properties.TableName);
       if (typeof properties.QueueName === 'string') {
-        properties.QueueName = `${properties.QueueName}-${suffix}`;
+        properties.QueueName = rename(properties.QueueName);
         if (logicalId === 'SubmissionQueue') Object.assign(properties, overrides.queue);
       }
       return [logicalId, { ...resource, Properties: properties }];
@@ -35,6 +37,12 @@ function renamed(
 export interface QueueOverrides {
   /** CloudFormation properties to change on the main queue, e.g. a short VisibilityTimeout. */
   queue?: Record<string, unknown>;
+  /**
+   * Name the table and queues exactly as serverless.yml names them for this stage
+   * (`submissions-<stage>-submissions`, …) instead of adding a unique suffix; the
+   * caller picks a stage name unique to its test.
+   */
+  stage?: string;
 }
 
 export interface TestBackend {
