@@ -3,7 +3,7 @@ import { IdempotencyConflictError } from '../domain/errors';
 import type { Submission, SubmissionStatus } from '../domain/submission';
 import type { Clock } from '../ports/clock';
 import type { SubmissionQueue } from '../ports/submission-queue';
-import type { SubmissionPage, SubmissionStore } from '../ports/submission-store';
+import type { StoredSubmission, SubmissionPage, SubmissionStore } from '../ports/submission-store';
 
 export interface SubmissionServiceOptions {
   store: SubmissionStore;
@@ -59,7 +59,7 @@ export class SubmissionService {
     const live = await store.reserveIdempotencyKey(proposal, nowSeconds);
     if (live.requestHash !== proposal.requestHash) throw new IdempotencyConflictError();
     const replayed = live.submissionId !== proposal.submissionId;
-    const stored = replayed ? await store.get(live.submissionId) : undefined;
+    const stored = replayed ? await this.#get(live.submissionId) : undefined;
     return {
       submission: stored ?? (await this.#store(owner, content, live.submissionId, live.createdAt)),
       replayed,
@@ -106,8 +106,14 @@ export class SubmissionService {
 
   /** The owner's submission, or undefined when it does not exist or belongs to someone else. */
   async getSubmission(owner: string, id: string): Promise<Submission | undefined> {
-    const submission = await this.#options.store.get(id);
+    const submission = await this.#get(id);
     return submission?.owner === owner ? submission : undefined;
+  }
+
+  /** The stored submission without what only operators read (`npm run ops -- show`). */
+  async #get(id: string): Promise<Submission | undefined> {
+    const stored = await this.#options.store.get(id);
+    return stored && withoutOperatorFields(stored);
   }
 
   async listSubmissions(
@@ -118,6 +124,11 @@ export class SubmissionService {
   ): Promise<SubmissionPage> {
     return this.#options.store.listByOwner(owner, limit, cursor, status);
   }
+}
+
+function withoutOperatorFields(stored: StoredSubmission): Submission {
+  const { history: _history, orphanRequeues: _orphanRequeues, expiresAt: _expiresAt, ...submission } = stored;
+  return submission;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');

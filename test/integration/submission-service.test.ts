@@ -290,6 +290,27 @@ describe('SubmissionService against the emulators', () => {
     });
   });
 
+  describe('getSubmission', () => {
+    it('gives the API the submission without what only operators read', async () => {
+      // Prepare
+      const { submissions, processor, store } = application();
+      const { id } = await submissions.acceptSubmission('alice', 'hello world 42');
+      await processor.process(id);
+
+      // Act
+      const read = await submissions.getSubmission('alice', id);
+
+      // Assess
+      expect(await store.get(id)).toMatchObject({
+        history: expect.any(Array),
+        expiresAt: expect.any(Number),
+      });
+      expect(read).toMatchObject({ id, status: 'PASSED' });
+      for (const hidden of ['history', 'orphanRequeues', 'expiresAt'])
+        expect(read).not.toHaveProperty(hidden);
+    });
+  });
+
   describe('listSubmissions', () => {
     it('passes the status filter to the store', async () => {
       // Prepare
