@@ -132,6 +132,11 @@ describe('serverless package (what `sls deploy` would ship)', () => {
     ).toEqual(['ActiveSubmissions', 'ByContent', 'ByOwner']);
   });
 
+  it('lets the TTL delete decided submissions RETENTION_DAYS (90 by default) after the decision', () => {
+    expect(resources.WorkerLambdaFunction!.Properties.Environment.Variables.RETENTION_DAYS).toBe('90');
+    expect(resources.SubmissionsTable!.Properties.TimeToLiveSpecification.AttributeName).toBe('expiresAt');
+  });
+
   it('encrypts the table and both queues at rest', () => {
     expect(resources.SubmissionsTable!.Properties.SSESpecification).toEqual({ SSEEnabled: true });
     expect(resources.SubmissionsTable!.Properties.TimeToLiveSpecification).toEqual({
