@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_RETENTION_DAYS } from '../domain/submission';
 
 /** An unset or empty variable takes the default; anything else must be a whole number. */
-const wholeNumber = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>
+export const wholeNumber = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(
     (value) => (value === '' ? undefined : value),
     z.coerce
@@ -93,12 +93,20 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses the environment; throws one error that names every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+/** Parses settings with `schema`; throws one ConfigError that names every bad variable. */
+export function parseSettings<Schema extends z.ZodType>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<Schema> {
+  const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}
+
+/** Parses the environment; throws one error that names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseSettings(configSchema, env);
 }
 
 /** Not a secret: signs cursors only where AUTH_MODE=dev (the local stack). */

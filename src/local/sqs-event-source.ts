@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
 
@@ -20,7 +20,24 @@ export interface SqsEventSourceOptions {
   invoke: (event: SQSEvent) => Promise<InvokeResult>;
   /** Long-poll wait per receive; shorter makes stop() quicker. */
   waitTimeSeconds?: number;
+  /**
+   * Once stop() is called, hand back at once (visibility timeout 0) what will not be
+   * deleted: the failures of batches that finish while stopping, and any batch a
+   * last receive brings in (not invoked). Lambda has no such moment; a long-running
+   * consumer that shuts down should not leave its messages invisible for the whole
+   * visibility timeout. Needs sqs:ChangeMessageVisibility.
+   */
+  returnMessagesOnStop?: boolean;
   log?: (message: string) => void;
+}
+
+export interface StopOptions {
+  /**
+   * Return once every batch in flight is done (invoked, its deletes sent) without
+   * waiting for idle long polls to end; the caller is about to exit, which ends them.
+   * A batch such a poll still brings in is not invoked (see `returnMessagesOnStop`).
+   */
+  abandonIdleReceives?: boolean;
 }
 
 function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
@@ -84,7 +101,9 @@ export function messagesToDelete(messages: Message[], payload: unknown): Message
 export class SqsEventSource {
   readonly #options: SqsEventSourceOptions;
   readonly #consumers: Consumer[] = [];
+  /** One entry per batch between its receive and the end of its deletes. */
   readonly #inFlight = new Set<Promise<unknown>>();
+  #stopping = false;
 
   constructor(options: SqsEventSourceOptions) {
     this.#options = options;
@@ -93,6 +112,9 @@ export class SqsEventSource {
   start(): void {
     const { sqs, queueUrl, batchSize, pollers, waitTimeSeconds = 2 } = this.#options;
     for (let index = 0; index < pollers; index += 1) {
+      // sqs-consumer deletes after handleMessageBatch resolves and then emits
+      // `response_processed`: the batch is done only then.
+      let batchDone: () => void = () => undefined;
       const consumer = Consumer.create({
         sqs,
         queueUrl,
@@ -106,8 +128,12 @@ export class SqsEventSource {
         messageAttributeNames: ['All'],
         messageSystemAttributeNames: ['All'],
         suppressFifoWarning: true,
-        handleMessageBatch: (messages) => this.#track(this.#handleBatch(messages)),
+        handleMessageBatch: (messages) => {
+          this.#track(new Promise<void>((resolve) => (batchDone = resolve)));
+          return this.#handleBatch(messages);
+        },
       });
+      consumer.on('response_processed', () => batchDone());
       consumer.on('error', (error) => this.#log(`SQS or handler error: ${error.message}`));
       consumer.on('processing_error', (error) => this.#log(`batch failed: ${error.message}`));
       consumer.start();
@@ -116,26 +142,61 @@ export class SqsEventSource {
   }
 
   /**
-   * Stops polling and returns once nothing is outstanding: no open receive, no
-   * batch in the function, no delete unsent.
+   * Stops polling and returns once nothing is outstanding: no batch in the function,
+   * no delete unsent, and (unless `abandonIdleReceives`) no open receive.
    */
-  async stop(): Promise<void> {
+  async stop({ abandonIdleReceives = false }: StopOptions = {}): Promise<void> {
+    this.#stopping = true;
     const consumers = this.#consumers.splice(0);
     const stopped = consumers.map((consumer) => once(consumer, 'stopped'));
     for (const consumer of consumers) consumer.stop();
-    await Promise.all(stopped);
+    if (!abandonIdleReceives) await Promise.all(stopped);
     await Promise.allSettled([...this.#inFlight]);
   }
 
   async #handleBatch(messages: Message[]): Promise<Message[]> {
     const { queueArn, region, reportBatchItemFailures, invoke } = this.#options;
-    const event: SQSEvent = { Records: messages.map((message) => toRecord(message, queueArn, region)) };
-    const result = await invoke(event);
-    if (!result.ok) {
-      this.#log(`function failed; ${messages.length} message(s) will be retried: ${result.error}`);
+    if (this.#stopping && this.#options.returnMessagesOnStop) {
+      await this.#returnToQueue(messages);
       return [];
     }
-    return reportBatchItemFailures ? messagesToDelete(messages, result.payload) : messages;
+    const event: SQSEvent = { Records: messages.map((message) => toRecord(message, queueArn, region)) };
+    const result = await invoke(event);
+    const done = !result.ok
+      ? []
+      : reportBatchItemFailures
+        ? messagesToDelete(messages, result.payload)
+        : messages;
+    if (!result.ok)
+      this.#log(`function failed; ${messages.length} message(s) will be retried: ${result.error}`);
+    if (this.#stopping && this.#options.returnMessagesOnStop) {
+      await this.#returnToQueue(messages.filter((message) => !done.includes(message)));
+    }
+    return done;
+  }
+
+  /** Makes messages visible again now, for another consumer; failures only delay them. */
+  async #returnToQueue(messages: Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      const { Failed = [] } = await this.#options.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.#options.queueUrl,
+          Entries: messages.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle ?? '',
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
+      if (Failed.length > 0) throw new Error(Failed.map((entry) => entry.Message ?? entry.Code).join('; '));
+      this.#log(`stopping: returned ${messages.length} message(s) to the queue`);
+    } catch (error) {
+      this.#log(
+        `stopping: could not return ${messages.length} message(s); they come back after the ` +
+          `visibility timeout: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   #track<T>(work: Promise<T>): Promise<T> {

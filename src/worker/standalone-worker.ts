@@ -1,0 +1,112 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { processBatch } from '../application/process-batch';
+import type { SubmissionProcessor } from '../application/submission-processor';
+import type { Config } from '../config/env';
+import { SqsEventSource } from '../local/sqs-event-source';
+import { describeError, type Logger } from '../observability/logger';
+
+export interface StandaloneWorkerOptions {
+  /** The composed application: `app()` in the process, `compose()` in tests. */
+  application: { processor: SubmissionProcessor; logger: Logger; config: Config };
+  sqs: SQSClient;
+  queueArn: string;
+  region: string;
+  /** Batches (of up to 10 messages) in flight at once. */
+  pollers: number;
+  waitTimeSeconds: number;
+  /** How long stop() lets records in progress finish before aborting them. */
+  shutdownGraceMs: number;
+}
+
+export interface StandaloneWorker {
+  start(): void;
+  /**
+   * Stops receiving, lets the records in progress finish for `shutdownGraceMs`,
+   * then aborts them: each releases its lease (PROCESSING → PENDING). Resolves once
+   * every batch is done: decided messages deleted, the rest made visible again at once.
+   */
+  stop(): Promise<void>;
+  /** Ends the grace period now (e.g. a second Ctrl-C). */
+  abort(): void;
+}
+
+class WorkerStoppingError extends Error {
+  override name = 'WorkerStoppingError';
+}
+
+/**
+ * The processor, with `shutdown` added to the signal processBatch passes for its
+ * own deadline: aborting it releases the leases of records in progress, as Lambda's
+ * deadline does. A record not yet started once it aborted is not claimed at all.
+ */
+function stoppable(processor: SubmissionProcessor, shutdown: AbortSignal): SubmissionProcessor {
+  const processUnlessStopped: SubmissionProcessor['process'] = (id, signal) => {
+    if (shutdown.aborted) return Promise.reject(new WorkerStoppingError('worker stopped before this record'));
+    return processor.process(id, signal ? AbortSignal.any([signal, shutdown]) : shutdown);
+  };
+  return new Proxy(processor, {
+    get: (target, property) =>
+      property === 'process' ? processUnlessStopped : Reflect.get(target, property, target),
+  });
+}
+
+/**
+ * The worker Lambda's job as a long-running process: an SQS consumer (sqs-consumer,
+ * through the same event source that feeds the Lambda locally) whose batches of 10
+ * go to processBatch exactly as handlers/worker.ts hands them over, deleting only
+ * what the batch reports done. Nothing is specific to one instance: run as many
+ * side by side as the queue needs.
+ */
+export function createStandaloneWorker(options: StandaloneWorkerOptions): StandaloneWorker {
+  const { processor, logger, config } = options.application;
+  const shutdown = new AbortController();
+  const working = stoppable(processor, shutdown.signal);
+  const source = new SqsEventSource({
+    sqs: options.sqs,
+    queueUrl: config.QUEUE_URL,
+    queueArn: options.queueArn,
+    region: options.region,
+    batchSize: 10,
+    reportBatchItemFailures: true,
+    pollers: options.pollers,
+    waitTimeSeconds: options.waitTimeSeconds,
+    returnMessagesOnStop: true,
+    log: (message) => logger.warn(message),
+    invoke: async (event) => {
+      try {
+        // As handlers/worker.ts, less Lambda's deadline: this process has none but shutdown.
+        const failed = await processBatch(working, event.Records, logger, {
+          concurrency: config.WORKER_CONCURRENCY,
+          safetyMarginMs: config.WORKER_SAFETY_MARGIN_MS,
+        });
+        return {
+          ok: true,
+          payload: { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) },
+        };
+      } catch (error) {
+        return { ok: false, error: describeError(error) };
+      }
+    },
+  });
+  let stopping: Promise<void> | undefined;
+  const abort = () => {
+    if (shutdown.signal.aborted) return;
+    logger.warn('shutdown grace over: aborting the submissions in progress (their leases are released)');
+    shutdown.abort();
+  };
+  return {
+    start: () => source.start(),
+    abort,
+    stop: () => {
+      stopping ??= (async () => {
+        const grace = setTimeout(abort, options.shutdownGraceMs);
+        try {
+          await source.stop({ abandonIdleReceives: true });
+        } finally {
+          clearTimeout(grace);
+        }
+      })();
+      return stopping;
+    },
+  };
+}
