@@ -148,9 +148,10 @@ export class SqsEventSource {
   async stop({ abandonIdleReceives = false }: StopOptions = {}): Promise<void> {
     this.#stopping = true;
     const consumers = this.#consumers.splice(0);
-    const stopped = consumers.map((consumer) => once(consumer, 'stopped'));
+    // Only awaited promises: `once` rejects when the consumer emits 'error' meanwhile.
+    const stopped = abandonIdleReceives ? [] : consumers.map((consumer) => once(consumer, 'stopped'));
     for (const consumer of consumers) consumer.stop();
-    if (!abandonIdleReceives) await Promise.all(stopped);
+    await Promise.all(stopped);
     await Promise.allSettled([...this.#inFlight]);
   }
 
