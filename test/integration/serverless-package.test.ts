@@ -5,6 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/local/stack';
+import {
+  type AlarmParams,
+  alarmOf,
+  condition,
+  expectedAlarms,
+  resolveConditionals,
+  type Template,
+} from '../helpers/alarms';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
 
@@ -31,6 +39,7 @@ const allow = (Action: string[], Resource: unknown[]) => ({ Effect: 'Allow', Act
 describe('serverless package (what `sls deploy` would ship)', () => {
   let directory: string;
   let resources: Record<string, Resource>;
+  let template: Template;
   const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
   const statementsOf = (role: Resource) =>
     role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
@@ -62,10 +71,10 @@ describe('serverless package (what `sls deploy` would ship)', () => {
         },
       },
     );
-    const template = JSON.parse(
+    template = JSON.parse(
       await readFile(join(directory, 'cloudformation-template-update-stack.json'), 'utf8'),
     );
-    resources = template.Resources;
+    resources = template.Resources as Record<string, Resource>;
   }, 120_000);
   afterAll(() => rm(directory, { recursive: true, force: true }));
 
@@ -303,6 +312,50 @@ describe('serverless package (what `sls deploy` would ship)', () => {
         for (const resource of [Resource].flat()) expect(resource).not.toBe('*');
       }
       expect(JSON.stringify(statements)).not.toMatch(/"index","\*"|dynamodb:Scan/);
+    });
+  });
+
+  describe('alarms', () => {
+    /** serverless.yml's `params.prod`, over `params.default`. */
+    const PROD: AlarmParams = {
+      period: 60,
+      dlq: [0, 1, 1],
+      queueAge: [600, 3, 3],
+      reaperResets: [0, 10, 3],
+      workerErrors: [0, 5, 2],
+      workerThrottles: [0, 5, 3],
+      api5xx: [1, 5, 3],
+      api5xxMinRequests: 50,
+    };
+
+    it('creates its own SNS topic when no alarmTopicArn is given, and outputs its ARN', () => {
+      expect(condition(template, 'CreateAlarmTopic')).toBe(true);
+      expect(resources.AlarmTopic).toMatchObject({
+        Type: 'AWS::SNS::Topic',
+        Condition: 'CreateAlarmTopic',
+        Properties: { TopicName: 'submissions-prod-alarms' },
+      });
+      expect(resolveConditionals(template, template.Outputs?.AlarmTopicArn)).toEqual({
+        Value: { Ref: 'AlarmTopic' },
+      });
+    });
+
+    it.each(Object.entries(expectedAlarms('prod', PROD, { Ref: 'AlarmTopic' })))(
+      '%s watches its metric with the prod thresholds and notifies the topic on ALARM and OK',
+      (logicalId, expected) => {
+        expect(alarmOf(template, logicalId)).toMatchObject(expected);
+      },
+    );
+
+    it('has exactly these six alarms, each telling on-call what to run', () => {
+      const alarms = Object.entries(resources).filter(
+        ([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm',
+      );
+
+      expect(alarms.map(([logicalId]) => logicalId).sort()).toEqual(
+        Object.keys(expectedAlarms('prod', PROD, null)).sort(),
+      );
+      for (const [, alarm] of alarms) expect(alarm.Properties.AlarmDescription).toMatch(/npm run ops -- /);
     });
   });
 });
