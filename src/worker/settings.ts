@@ -54,7 +54,7 @@ export function parseWorkerArguments(argv: readonly string[]): WorkerArguments {
       const value = argument === '--stage' ? argv[++index] : argument.slice('--stage='.length);
       if (!value || !STAGE_NAME.test(value)) {
         throw new UsageError(
-          `--stage needs a stage name (letters, digits, dashes), got ${value ?? 'nothing'}`,
+          `--stage needs a stage name (letters, digits, dashes), got ${value || 'nothing'}`,
         );
       }
       result.stage = value;
