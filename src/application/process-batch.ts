@@ -18,6 +18,11 @@ export interface BatchOptions {
   safetyMarginMs?: number;
   /** Where the batch's size and each record's outcome are counted (default: nowhere). */
   metrics?: MetricsSink;
+  /**
+   * Stops the batch from outside (a long-running worker shutting down), as the
+   * deadline does: nothing more is claimed, and records in progress release their lease.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -47,6 +52,9 @@ export async function processBatch(
   const timer = options.remainingTimeMs
     ? setTimeout(() => outOfTime.abort(), Math.max(0, options.remainingTimeMs() - safetyMarginMs))
     : undefined;
+  const stop = () => outOfTime.abort();
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   const pending = [...records];
   const processRecord = async ({ messageId, body }: QueueRecord) => {
     const id = decodeSubmissionMessage(body);
@@ -88,8 +96,12 @@ export async function processBatch(
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', stop);
   }
-  if (outOfTime.signal.aborted) logger.warn('batch ran out of time', { returned: failures.length });
+  if (outOfTime.signal.aborted) {
+    const why = options.signal?.aborted ? 'batch stopped by shutdown' : 'batch ran out of time';
+    logger.warn(why, { returned: failures.length });
+  }
   return failures;
 }
 

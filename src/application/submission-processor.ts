@@ -183,7 +183,14 @@ export class SubmissionProcessor {
     });
     if (!written.written) return { outcome: 'lease-lost' };
     const { attempts, createdAt } = submission;
-    return { outcome: 'decided', status: 'FAILED', attempts, createdAt, decidedAt: decidedAt.toISOString(), error };
+    return {
+      outcome: 'decided',
+      status: 'FAILED',
+      attempts,
+      createdAt,
+      decidedAt: decidedAt.toISOString(),
+      error,
+    };
   }
 
   async #release(

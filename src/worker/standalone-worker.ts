@@ -4,10 +4,16 @@ import type { SubmissionProcessor } from '../application/submission-processor';
 import type { Config } from '../config/env';
 import { SqsEventSource } from '../local/sqs-event-source';
 import { describeError, type Logger } from '../observability/logger';
+import type { PowertoolsMetricsSink } from '../observability/powertools';
 
 export interface StandaloneWorkerOptions {
   /** The composed application: `app()` in the process, `compose()` in tests. */
-  application: { processor: SubmissionProcessor; logger: Logger; config: Config };
+  application: {
+    processor: SubmissionProcessor;
+    logger: Logger;
+    metrics: PowertoolsMetricsSink;
+    config: Config;
+  };
   sqs: SQSClient;
   queueArn: string;
   region: string;
@@ -30,26 +36,6 @@ export interface StandaloneWorker {
   abort(): void;
 }
 
-class WorkerStoppingError extends Error {
-  override name = 'WorkerStoppingError';
-}
-
-/**
- * The processor, with `shutdown` added to the signal processBatch passes for its
- * own deadline: aborting it releases the leases of records in progress, as Lambda's
- * deadline does. A record not yet started once it aborted is not claimed at all.
- */
-function stoppable(processor: SubmissionProcessor, shutdown: AbortSignal): SubmissionProcessor {
-  const processUnlessStopped: SubmissionProcessor['process'] = (id, signal) => {
-    if (shutdown.aborted) return Promise.reject(new WorkerStoppingError('worker stopped before this record'));
-    return processor.process(id, signal ? AbortSignal.any([signal, shutdown]) : shutdown);
-  };
-  return new Proxy(processor, {
-    get: (target, property) =>
-      property === 'process' ? processUnlessStopped : Reflect.get(target, property, target),
-  });
-}
-
 /**
  * The worker Lambda's job as a long-running process: an SQS consumer (sqs-consumer,
  * through the same event source that feeds the Lambda locally) whose batches of 10
@@ -58,9 +44,8 @@ function stoppable(processor: SubmissionProcessor, shutdown: AbortSignal): Submi
  * side by side as the queue needs.
  */
 export function createStandaloneWorker(options: StandaloneWorkerOptions): StandaloneWorker {
-  const { processor, logger, config } = options.application;
+  const { processor, logger, metrics, config } = options.application;
   const shutdown = new AbortController();
-  const working = stoppable(processor, shutdown.signal);
   const source = new SqsEventSource({
     sqs: options.sqs,
     queueUrl: config.QUEUE_URL,
@@ -74,10 +59,11 @@ export function createStandaloneWorker(options: StandaloneWorkerOptions): Standa
     log: (message) => logger.warn(message),
     invoke: async (event) => {
       try {
-        // As handlers/worker.ts, less Lambda's deadline: this process has none but shutdown.
-        const failed = await processBatch(working, event.Records, logger, {
+        // As handlers/worker.ts, with shutdown in place of Lambda's deadline.
+        const failed = await processBatch(processor, event.Records, logger, {
           concurrency: config.WORKER_CONCURRENCY,
-          safetyMarginMs: config.WORKER_SAFETY_MARGIN_MS,
+          metrics,
+          signal: shutdown.signal,
         });
         return {
           ok: true,
@@ -85,6 +71,8 @@ export function createStandaloneWorker(options: StandaloneWorkerOptions): Standa
         };
       } catch (error) {
         return { ok: false, error: describeError(error) };
+      } finally {
+        metrics.publish('standalone-worker');
       }
     },
   });

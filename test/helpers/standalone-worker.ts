@@ -38,7 +38,7 @@ export function decidedBy(worker: KillableProcess): string[] {
 export function decisionsIn(entries: Record<string, unknown>[]): string[] {
   return entries
     .filter((entry) => entry.message === 'submission decided')
-    .map((entry) => String(entry.submissionId));
+    .map((entry) => String(entry.correlationId));
 }
 
 /** Sends `signal` and waits for the process to be gone. */
