@@ -15,11 +15,9 @@
  * what the service believes: for every write, the submission id, which
  * transition it was, its lease token and the emulator's answer.
  */
-import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type Exchange, errorAnswer, startAwsProxy } from './aws-proxy';
 
 const ERROR_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
-const AMZ_JSON = 'application/x-amz-json-1.0';
 
 /** Operations on items; only these get faults. */
 const ITEM_OPERATIONS = new Set([
@@ -118,26 +116,11 @@ function answerOf(statusCode: number, body: string): WriteAnswer {
   return `error ${statusCode}`;
 }
 
-function sendError(response: ServerResponse, statusCode: number, type: string, message: string): void {
-  const body = JSON.stringify({ __type: `${ERROR_PREFIX}${type}`, message });
-  response.writeHead(statusCode, {
-    'content-type': AMZ_JSON,
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': `fault-proxy-${Date.now()}`,
-  });
-  response.end(body);
-}
-
-async function readBody(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+const dynamodbError = (statusCode: number, type: string, message: string) =>
+  errorAnswer(statusCode, `${ERROR_PREFIX}${type}`, message);
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const random = options.random ?? Math.random;
-  const target = new URL(options.target);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const counts: FaultCounts = {
     requests: 0,
     itemRequests: 0,
@@ -148,35 +131,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
   const writes = new Map<string, WriteRecord[]>();
 
-  const forward = (incoming: IncomingMessage, body: Buffer) =>
-    new Promise<{ statusCode: number; headers: IncomingMessage['headers']; body: Buffer }>(
-      (resolve, reject) => {
-        const outgoing = request(
-          {
-            host: target.hostname,
-            port: target.port,
-            method: incoming.method,
-            path: incoming.url,
-            headers: { ...incoming.headers, 'content-length': body.length },
-            agent,
-          },
-          (answer) => {
-            readBody(answer).then(
-              (answerBody) =>
-                resolve({ statusCode: answer.statusCode ?? 500, headers: answer.headers, body: answerBody }),
-              reject,
-            );
-          },
-        );
-        outgoing.on('error', reject);
-        outgoing.end(body);
-      },
-    );
-
-  const handle = async (incoming: IncomingMessage, response: ServerResponse) => {
-    const body = await readBody(incoming);
+  const exchange: Exchange = async ({ operation, body }, forward) => {
     counts.requests += 1;
-    const operation = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     const isItemOperation = ITEM_OPERATIONS.has(operation);
     const isWrite = operation === 'PutItem' || operation === 'UpdateItem';
     let record: WriteRecord | undefined;
@@ -199,57 +155,34 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const kind = Math.floor((roll / (options.faultRate / 2)) * 3);
       if (kind === 0) {
         counts.throttled += 1;
-        sendError(response, 400, 'ProvisionedThroughputExceededException', 'Rate exceeded');
-      } else if (kind === 1) {
-        counts.internalErrors += 1;
-        sendError(response, 500, 'InternalServerError', 'Internal server error');
-      } else {
-        counts.unavailable += 1;
-        sendError(response, 503, 'InternalServerError', 'Service unavailable');
+        return dynamodbError(400, 'ProvisionedThroughputExceededException', 'Rate exceeded');
       }
-      return;
+      if (kind === 1) {
+        counts.internalErrors += 1;
+        return dynamodbError(500, 'InternalServerError', 'Internal server error');
+      }
+      counts.unavailable += 1;
+      return dynamodbError(503, 'InternalServerError', 'Service unavailable');
     }
 
-    const answer = await forward(incoming, body);
+    const answer = await forward();
     if (record) record.answer = answerOf(answer.statusCode, answer.body.toString('utf8'));
     if (roll < options.faultRate) {
       // The emulator did the work; the caller hears only that it failed.
       counts.lostResponses += 1;
       if (record) record.responseLost = true;
-      sendError(response, 500, 'InternalServerError', 'Internal server error');
-      return;
+      return dynamodbError(500, 'InternalServerError', 'Internal server error');
     }
-    const headers = { ...answer.headers };
-    delete headers['transfer-encoding'];
-    headers['content-length'] = String(answer.body.length);
-    response.writeHead(answer.statusCode, headers);
-    response.end(answer.body);
+    return answer;
   };
 
-  const server = createServer((incoming, response) => {
-    handle(incoming, response).catch((error: unknown) => {
-      // The emulator is unreachable (starting or stopping): say so the way DynamoDB would.
-      if (!response.headersSent) {
-        sendError(response, 500, 'InternalServerError', `fault proxy: ${String(error)}`);
-      } else {
-        response.destroy();
-      }
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
+  const proxy = await startAwsProxy({ target: options.target, exchange });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: proxy.endpoint,
     counts,
     writes,
     analyse: () => analyseWrites(writes),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      agent.destroy();
-    },
+    close: () => proxy.close(),
   };
 }
 
