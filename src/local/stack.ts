@@ -157,6 +157,8 @@ export async function startEmulators(
 
 export interface LocalStackOptions {
   stage?: string;
+  /** A serverless config other than serverless.yml (in the project root, as serverless v3 requires). */
+  config?: string;
   httpPort?: number;
   lambdaPort?: number;
   dynamodbPort?: number;
@@ -188,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         'start',
         '--stage',
         stage,
+        ...(options.config ? ['--config', options.config] : []),
       ],
       {
         name: 'serverless offline',

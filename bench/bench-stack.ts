@@ -1,0 +1,136 @@
+/**
+ * The local stack as the bench runs it: the emulators, a counting proxy in front
+ * of each (every process of the stack talks to them through it), and
+ * `serverless offline` with serverless.bench.cjs. The bench's own clients talk to
+ * the emulators directly, so its seeding and polling are never counted.
+ */
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createSqsClient } from '../src/adapters/sqs/client';
+import { freePort, type LocalStack, projectRoot, startLocalStack } from '../src/local/stack';
+import { type CountingProxy, startCountingProxy } from './counting-proxy';
+
+const STAGE = 'local';
+const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+/** Names the stack creates from serverless.yml and serverless.bench.cjs for the stage. */
+export const NAMES = {
+  table: `submissions-${STAGE}-submissions`,
+  queue: `submissions-${STAGE}-submissions`,
+  peerQueue: `submissions-${STAGE}-peer`,
+  floorQueue: `submissions-${STAGE}-floor`,
+  peerIdempotencyTable: `submissions-${STAGE}-peer-idempotency`,
+  reaperFunction: `submissions-${STAGE}-reaper`,
+} as const;
+
+export interface BenchStack {
+  stack: LocalStack;
+  dynamodbProxy: CountingProxy;
+  sqsProxy: CountingProxy;
+  /** Straight to the emulators, not counted. */
+  documents: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  queueUrls: { queue: string; peerQueue: string; floorQueue: string };
+  /** Concurrent pollers of each SQS event source (custom.localEventSources.sqsPollers). */
+  pollers: number;
+  /** The service's settings the stack runs with (ACTIVE_INDEX_SHARDS, WORKER_CONCURRENCY...). */
+  settings: Record<string, string>;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The service's settings as the stack's functions get them: serverless.yml's
+ * `provider.environment`, where `${env:NAME, 'default'}` is this process's
+ * NAME or the default (the stack inherits this process's environment).
+ */
+async function serviceSettings(): Promise<Record<string, string>> {
+  const readConfiguration = require('serverless/lib/configuration/read') as (
+    path: string,
+  ) => Promise<{ provider: { environment: Record<string, unknown> } }>;
+  const { provider } = await readConfiguration(join(projectRoot, 'serverless.yml'));
+  const settings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(provider.environment)) {
+    const fromEnv = typeof value === 'string' ? /^\$\{env:(\w+), '([^']*)'\}$/.exec(value) : null;
+    if (fromEnv) settings[name] = process.env[fromEnv[1]!] ?? fromEnv[2]!;
+  }
+  return settings;
+}
+
+export async function startBenchStack(progress: (message: string) => void): Promise<BenchStack> {
+  const logDirectory = mkdtempSync(join(tmpdir(), 'bench-'));
+  const logFile = join(logDirectory, 'stack.log');
+  const log = createWriteStream(logFile);
+  // The emulators' ports are chosen first, so the proxies can point at them before the stack starts.
+  const [dynamodbPort, sqsPort, httpPort, lambdaPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const dynamodbProxy = await startCountingProxy(`http://127.0.0.1:${dynamodbPort}`);
+  const sqsProxy = await startCountingProxy(`http://127.0.0.1:${sqsPort}`);
+  let pollers: number | undefined;
+  progress(`starting the stack (serverless.bench.cjs); its output goes to ${logFile}`);
+  const stack = await startLocalStack({
+    stage: STAGE,
+    config: 'serverless.bench.cjs',
+    httpPort,
+    lambdaPort,
+    dynamodbPort,
+    sqsPort,
+    env: {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint,
+      ESBUILD_WORK_FOLDER: '.esbuild/bench',
+    },
+    echo: (line) => {
+      log.write(`${line}\n`);
+      const found = /→ worker \(batch \d+, (\d+) pollers\)/.exec(line)?.[1];
+      if (found !== undefined) pollers = Number(found);
+    },
+  }).catch(async (error: unknown) => {
+    await Promise.all([dynamodbProxy.close(), sqsProxy.close()]);
+    throw error;
+  });
+
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint });
+  const documents = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const sqs = createSqsClient({ ...LOCAL_AWS, endpoint: stack.sqsEndpoint });
+  const urlOf = async (name: string) =>
+    (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
+  const queueUrls = {
+    queue: await urlOf(NAMES.queue),
+    peerQueue: await urlOf(NAMES.peerQueue),
+    floorQueue: await urlOf(NAMES.floorQueue),
+  };
+  if (pollers === undefined) throw new Error(`the stack did not report its worker's pollers; see ${logFile}`);
+
+  return {
+    stack,
+    dynamodbProxy,
+    sqsProxy,
+    documents,
+    sqs,
+    queueUrls,
+    pollers,
+    settings: await serviceSettings(),
+    logFile,
+    stop: async () => {
+      await stack.stop();
+      await Promise.all([dynamodbProxy.close(), sqsProxy.close()]);
+      dynamodb.destroy();
+      sqs.destroy();
+      log.end();
+    },
+  };
+}
+
+export const LOCAL_CREDENTIALS = LOCAL_AWS;

@@ -1,0 +1,176 @@
+/**
+ * The bench's counting proxy (one in front of each emulator): forwards every
+ * request untouched and keeps a record of each call — operation, table or
+ * queue, index, what it returned (items, messages, entries) and whether it
+ * wrote a decision. Every process of the stack talks to the emulators through
+ * it, so it sees every request of every process; the bench reads its own
+ * figures straight from the emulators, never through it.
+ *
+ * It can also hold a queue's receives (`holdReceives`): a ReceiveMessage for
+ * that queue waits, as a long poll on an empty queue would, until `release` or
+ * its WaitTimeSeconds (then it is answered empty). That keeps the worker idle
+ * while the bench fills its queue or loads the API.
+ */
+import { type AwsProxy, type ProxiedAnswer, startAwsProxy } from './aws-proxy';
+
+export interface CallRecord {
+  operation: string;
+  /** Table name (DynamoDB) or queue name (SQS); '' when the request names none. */
+  resource: string;
+  /** The index a Query read. */
+  index?: string;
+  statusCode: number;
+  /** Items returned (Query `Count`), messages received, or batch entries sent/deleted/written. */
+  items: number;
+  /** Query `ScannedCount`: the items DynamoDB read (and bills) before any filter. */
+  scanned: number;
+  /** The submission id an UpdateItem decided (wrote PASSED or FAILED to `:status`), when it succeeded. */
+  decided?: string;
+  /** A receive the proxy held and answered empty itself: not a call the emulator saw. */
+  held?: boolean;
+  at: number;
+}
+
+export interface CountingProxy {
+  endpoint: string;
+  /** Every call so far, in arrival order of the answers. */
+  readonly calls: readonly CallRecord[];
+  /** Told of each call as it is recorded. */
+  onCall(listener: (call: CallRecord) => void): () => void;
+  /** Holds ReceiveMessage calls on `queue` (a queue name) until `release(queue)`. */
+  holdReceives(queue: string): void;
+  release(queue: string): void;
+  close(): Promise<void>;
+}
+
+type Json = Record<string, any>;
+
+function parse(buffer: Buffer): Json {
+  try {
+    const value: unknown = JSON.parse(buffer.toString('utf8') || '{}');
+    return value !== null && typeof value === 'object' ? (value as Json) : {};
+  } catch {
+    return {};
+  }
+}
+
+const queueName = (url: unknown) => (typeof url === 'string' ? (url.split('/').pop() ?? '') : '');
+
+function resourceOf(input: Json): string {
+  if (typeof input.TableName === 'string') return input.TableName;
+  if (input.RequestItems && typeof input.RequestItems === 'object') {
+    return Object.keys(input.RequestItems).join(',');
+  }
+  return queueName(input.QueueUrl);
+}
+
+/** How many items, messages or entries a call carried. */
+function itemsOf(operation: string, input: Json, output: Json): number {
+  switch (operation) {
+    case 'Query':
+    case 'Scan':
+      return Number(output.Count ?? 0);
+    case 'ReceiveMessage':
+      return Array.isArray(output.Messages) ? output.Messages.length : 0;
+    case 'SendMessageBatch':
+    case 'DeleteMessageBatch':
+    case 'ChangeMessageVisibilityBatch':
+      return Array.isArray(output.Successful) ? output.Successful.length : 0;
+    case 'BatchWriteItem':
+      return Object.values(input.RequestItems ?? {}).reduce(
+        (sum: number, requests) => sum + (Array.isArray(requests) ? requests.length : 0),
+        0,
+      );
+    default:
+      return 1;
+  }
+}
+
+function decidedBy(operation: string, input: Json, statusCode: number): string | undefined {
+  if (operation !== 'UpdateItem' || statusCode !== 200) return undefined;
+  const status = input.ExpressionAttributeValues?.[':status']?.S;
+  return status === 'PASSED' || status === 'FAILED' ? input.Key?.id?.S : undefined;
+}
+
+const EMPTY_RECEIVE: ProxiedAnswer = {
+  statusCode: 200,
+  headers: { 'content-type': 'application/x-amz-json-1.0' },
+  body: Buffer.from('{}'),
+};
+
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const calls: CallRecord[] = [];
+  const listeners = new Set<(call: CallRecord) => void>();
+  /** Per held queue, the receives waiting to be let through. */
+  const holds = new Map<string, Set<() => void>>();
+
+  const record = (call: CallRecord) => {
+    calls.push(call);
+    for (const listener of listeners) listener(call);
+  };
+
+  /** Resolves true when released (forward it), false when its long poll ran out first. */
+  const waitForRelease = (queue: string, waitSeconds: number) =>
+    new Promise<boolean>((resolve) => {
+      const waiting = holds.get(queue);
+      if (!waiting) return resolve(true);
+      const release = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        waiting.delete(release);
+        resolve(false);
+      }, waitSeconds * 1000);
+      waiting.add(release);
+    });
+
+  const proxy: AwsProxy = await startAwsProxy({
+    target,
+    exchange: async ({ operation, body }, forward) => {
+      const input = parse(body);
+      const resource = resourceOf(input);
+      if (operation === 'ReceiveMessage' && holds.has(resource)) {
+        const released = await waitForRelease(resource, Number(input.WaitTimeSeconds ?? 0));
+        if (!released) {
+          record({ operation, resource, statusCode: 200, items: 0, scanned: 0, held: true, at: Date.now() });
+          return EMPTY_RECEIVE;
+        }
+      }
+      const answer = await forward();
+      const output =
+        operation === 'ReceiveMessage' || operation.endsWith('Batch') || operation === 'Query'
+          ? parse(answer.body)
+          : {};
+      record({
+        operation,
+        resource,
+        index: typeof input.IndexName === 'string' ? input.IndexName : undefined,
+        statusCode: answer.statusCode,
+        items: answer.statusCode === 200 ? itemsOf(operation, input, output) : 0,
+        scanned: Number(output.ScannedCount ?? 0),
+        decided: decidedBy(operation, input, answer.statusCode),
+        at: Date.now(),
+      });
+      return answer;
+    },
+  });
+
+  return {
+    endpoint: proxy.endpoint,
+    calls,
+    onCall: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    holdReceives: (queue) => {
+      if (!holds.has(queue)) holds.set(queue, new Set());
+    },
+    release: (queue) => {
+      const waiting = holds.get(queue);
+      holds.delete(queue);
+      for (const release of waiting ?? []) release();
+    },
+    close: () => proxy.close(),
+  };
+}

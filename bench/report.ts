@@ -1,0 +1,276 @@
+/**
+ * The bench's output: markdown tables of the figures (pasted as they are into
+ * docs/benchmarks.md), the targets met or missed, and the one summary line.
+ */
+import type { ApiResult } from './api-load';
+import { callsOf, itemsOf, type PipelineCalls, totalCalls } from './call-counts';
+import type { OwnCalls, PeerCalls } from './calls';
+import type { BundleFigures } from './cold-start';
+import type { ReaperCost } from './reaper-cost';
+import type { ThroughputResult } from './throughput';
+
+export interface BenchResults {
+  n: number;
+  smoke: boolean;
+  own: OwnCalls;
+  /** Differences of `own` from the floor; empty when it is exactly the floor. */
+  floorDifferences: string[];
+  peer?: PeerCalls;
+  throughput?: ThroughputResult;
+  api?: ApiResult;
+  reaper?: ReaperCost;
+  /** Items one page of the reaper's query may add beyond the stuck ones (the target's allowance). */
+  reaperPageAllowance: number;
+  coldStarts?: BundleFigures[];
+}
+
+export interface Target {
+  name: string;
+  value: number;
+  /** `max`: value must not exceed `limit`; `min`: must not fall below it. */
+  kind: 'max' | 'min';
+  limit: number;
+  detail?: string;
+}
+
+const fixed = (value: number | undefined, digits = 2) =>
+  value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+
+/** Every request the pipeline made per submission, empty long polls aside (they cost per poller-second). */
+function callsPerSubmission(calls: PipelineCalls): number {
+  const sqs = totalCalls(calls.sqs) - calls.emptyReceives;
+  return (totalCalls(calls.dynamodb) + sqs) / calls.submissions;
+}
+
+/** Our API's DynamoDB requests per submission: the peer's pipeline has the same API in front of it. */
+const apiDynamodbShare = (own: OwnCalls) => callsOf(own.dynamodb, 'PutItem') / own.submissions;
+
+export function peerEndToEndDynamodb(results: BenchResults): number | undefined {
+  const { peer, own } = results;
+  return peer && totalCalls(peer.dynamodb) / peer.submissions + apiDynamodbShare(own);
+}
+
+export function targets(results: BenchResults): Target[] {
+  const list: Target[] = [
+    {
+      name: 'AWS calls per submission are exactly the floor',
+      value: results.floorDifferences.length,
+      kind: 'max',
+      limit: 0,
+      detail: results.floorDifferences.join('; ') || undefined,
+    },
+  ];
+  const peer = peerEndToEndDynamodb(results);
+  if (peer !== undefined) {
+    list.push({
+      name: 'DynamoDB requests per submission ≤ 0.5 × the Powertools peer',
+      value: totalCalls(results.own.dynamodb) / results.own.submissions / peer,
+      kind: 'max',
+      limit: 0.5,
+    });
+  }
+  const { throughput, api, reaper, coldStarts } = results;
+  if (throughput) {
+    list.push({
+      name: 'worker throughput ≥ 0.8 × the floor',
+      value: throughput.workerMedian / throughput.floorMedian,
+      kind: 'min',
+      limit: 0.8,
+    });
+  }
+  if (api) {
+    list.push(
+      { name: 'POST p50 ≤ 1.5 × the no-op', value: api.post.p50 / api.noopPost.p50, kind: 'max', limit: 1.5 },
+      { name: 'GET p50 ≤ 1.3 × the no-op', value: api.get.p50 / api.noopGet.p50, kind: 'max', limit: 1.3 },
+    );
+    for (const load of [api.post, api.get, api.noopPost, api.noopGet]) {
+      list.push({
+        name: `${load.name}: every answer as expected`,
+        value: load.unexpected,
+        kind: 'max',
+        limit: 0,
+      });
+    }
+  }
+  for (const run of reaper?.runs ?? []) {
+    list.push({
+      name: `reaper reads ≤ stuck + one page (${results.reaperPageAllowance}) at ${run.terminal} terminal`,
+      value: run.scanned,
+      kind: 'max',
+      limit: run.stuck + results.reaperPageAllowance,
+    });
+  }
+  const worker = coldStarts?.find((bundle) => bundle.name === 'worker');
+  const peerWorker = coldStarts?.find((bundle) => bundle.name === 'peer worker');
+  if (worker && peerWorker) {
+    list.push({
+      name: 'worker init ≤ the peer worker init (ms)',
+      value: worker.initMs,
+      kind: 'max',
+      limit: peerWorker.initMs,
+    });
+  }
+  return list;
+}
+
+export const isMet = (target: Target) =>
+  target.kind === 'max' ? target.value <= target.limit : target.value >= target.limit;
+
+function callsTable(results: BenchResults): string[] {
+  const { own, peer } = results;
+  const share = apiDynamodbShare(own);
+  const perOwn = (count: number) => count / own.submissions;
+  const perPeer = (count: number) => (peer ? count / peer.submissions : undefined);
+  const row = (label: string, ours: number, theirs: number | undefined, floor: string) =>
+    `| ${label} | ${fixed(ours)} | ${fixed(theirs)} | ${floor} |`;
+  const lines = [
+    `Per submission, N = ${own.submissions} (POST → decision through the stack; the peer: its worker, plus our API's ${fixed(share)} PutItem)`,
+    '',
+    '| Requests per submission | Ours | Powertools peer | Floor |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const operation of ['PutItem', 'GetItem', 'UpdateItem', 'Query', 'DeleteItem', 'BatchWriteItem']) {
+    const ours = perOwn(callsOf(own.dynamodb, operation));
+    const theirs =
+      peer && (perPeer(callsOf(peer.dynamodb, operation)) ?? 0) + (operation === 'PutItem' ? share : 0);
+    const floor = { PutItem: '1', UpdateItem: '2' }[operation] ?? '0';
+    if (ours > 0 || (theirs ?? 0) > 0 || floor !== '0')
+      lines.push(row(`DynamoDB ${operation}`, ours, theirs, floor));
+  }
+  const peerDynamodb = peerEndToEndDynamodb(results);
+  lines.push(row('**DynamoDB total**', perOwn(totalCalls(own.dynamodb)), peerDynamodb, '3'));
+  lines.push(
+    row(
+      'DynamoDB, worker only',
+      perOwn(totalCalls(own.dynamodb) - callsOf(own.dynamodb, 'PutItem')),
+      peer && perPeer(totalCalls(peer.dynamodb)),
+      '2',
+    ),
+  );
+  lines.push(row('SQS SendMessage', perOwn(callsOf(own.sqs, 'SendMessage')), peer ? 1 : undefined, '1'));
+  const receives = (calls: PipelineCalls) => calls.nonEmptyReceives / calls.submissions;
+  const deletes = (calls: PipelineCalls) => callsOf(calls.sqs, 'DeleteMessageBatch') / calls.submissions;
+  lines.push(row('SQS ReceiveMessage (with messages)', receives(own), peer && receives(peer), '≥ 0.1'));
+  lines.push(row('SQS DeleteMessageBatch', deletes(own), peer && deletes(peer), '≥ 0.1'));
+  const sqsTotal = (calls: PipelineCalls, api: number) =>
+    (totalCalls(calls.sqs) - calls.emptyReceives) / calls.submissions + api;
+  lines.push(row('**SQS total**', sqsTotal(own, 0), peer && sqsTotal(peer, 1), '1.2 – 3'));
+  lines.push(
+    row(
+      '**All requests**',
+      callsPerSubmission(own),
+      peer && (peerDynamodb ?? 0) + sqsTotal(peer, 1),
+      '4.2 – 6',
+    ),
+  );
+  lines.push(
+    '',
+    `Messages per non-empty receive: ours ${fixed(itemsOf(own.sqs, 'ReceiveMessage') / Math.max(1, own.nonEmptyReceives), 1)}` +
+      (peer
+        ? `, peer ${fixed(itemsOf(peer.sqs, 'ReceiveMessage') / Math.max(1, peer.nonEmptyReceives), 1)}`
+        : '') +
+      `. Empty long polls while measuring (idle pollers, a cost per poller-second, not per submission): ours ${own.emptyReceives} in ${fixed(own.seconds, 1)} s` +
+      (peer ? `, peer ${peer.emptyReceives} in ${fixed(peer.seconds, 1)} s` : '') +
+      `. Sparse-index queries in the window: ${own.reaperQueries} (the reaper runs only when the bench invokes it). ` +
+      `Requests elsewhere: ${totalCalls(own.elsewhere)}.`,
+  );
+  return lines;
+}
+
+function throughputTable({ throughput }: BenchResults): string[] {
+  if (!throughput) return [];
+  const rates = (values: number[]) => values.map((value) => value.toFixed(0)).join(', ');
+  return [
+    `Worker throughput: ${throughput.rounds} rounds of ${throughput.perRound} pre-queued submissions each, ${throughput.pollers} pollers × batch 10 × ${throughput.concurrency} records at once`,
+    '',
+    '| Decided per second | Median | Rounds |',
+    '|---|---:|---|',
+    `| Worker path (event source → serverless-offline → handler) | ${throughput.workerMedian.toFixed(0)} | ${rates(throughput.worker)} |`,
+    `| Floor (plain SDK loop: receive 10, claim, complete, delete batch) | ${throughput.floorMedian.toFixed(0)} | ${rates(throughput.floor)} |`,
+    `| **Ratio** | **${fixed(throughput.workerMedian / throughput.floorMedian)}** | |`,
+  ];
+}
+
+function apiTable({ api }: BenchResults): string[] {
+  if (!api) return [];
+  const row = (ours: ApiResult['post'], noop: ApiResult['post']) =>
+    `| ${ours.name} | ${ours.requestsPerSecond.toFixed(0)} | ${ours.p50} | ${ours.p99} | ${noop.requestsPerSecond.toFixed(0)} | ${noop.p50} | ${noop.p99} | **${fixed(ours.p50 / noop.p50)}** |`;
+  return [
+    `API: autocannon, ${api.connections} connections, ${api.durationSeconds} s each after a 1 / ${Math.max(1, Math.floor(api.connections / 2))} / ${api.connections}-connection ramp; worker held meanwhile`,
+    '',
+    '| Route | req/s | p50 ms | p99 ms | no-op req/s | no-op p50 | no-op p99 | p50 ratio |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    row(api.post, api.noopPost),
+    row(api.get, api.noopGet),
+  ];
+}
+
+function reaperTable({ reaper }: BenchResults): string[] {
+  if (!reaper) return [];
+  return [
+    `Reaper: seeding wrote ${reaper.runs.at(-1)?.terminal ?? 0} terminal items in ${fixed(reaper.seedSeconds, 1)} s (${reaper.seedRate.toFixed(0)} items/s, BatchWriteItem, 16 in flight)`,
+    '',
+    '| Terminal items | Stuck | Queries | Items read (ScannedCount) | Returned | Reaper run ms |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...reaper.runs.map(
+      (run) =>
+        `| ${run.terminal} | ${run.stuck} | ${run.queries} | ${run.scanned} | ${run.returned} | ${run.ms.toFixed(0)} |`,
+    ),
+  ];
+}
+
+function coldStartTable({ coldStarts }: BenchResults): string[] {
+  if (!coldStarts) return [];
+  return [
+    'Cold start: bundles as serverless.yml builds them, minified, no source maps; require() in a fresh Node process',
+    '',
+    '| Bundle | Entry | KiB | init ms (median) | init ms (min – max) |',
+    '|---|---|---:|---:|---|',
+    ...coldStarts.map(
+      (bundle) =>
+        `| ${bundle.name} | ${bundle.entry} | ${(bundle.bytes / 1024).toFixed(0)} | ${bundle.initMs.toFixed(1)} | ${Math.min(...bundle.samples).toFixed(1)} – ${Math.max(...bundle.samples).toFixed(1)} |`,
+    ),
+  ];
+}
+
+export function summaryLine(results: BenchResults): string {
+  const { own, throughput, api, reaper, coldStarts } = results;
+  const peer = peerEndToEndDynamodb(results);
+  const worker = coldStarts?.find((bundle) => bundle.name === 'worker');
+  const peerWorker = coldStarts?.find((bundle) => bundle.name === 'peer worker');
+  const reads = reaper && Math.max(...reaper.runs.map((run) => run.scanned));
+  return (
+    `bench: calls_per_submission=${fixed(callsPerSubmission(own))} ` +
+    `peer_ddb_ratio=${fixed(peer && totalCalls(own.dynamodb) / own.submissions / peer)} ` +
+    `worker_vs_floor=${fixed(throughput && throughput.workerMedian / throughput.floorMedian)} ` +
+    `post_p50_ratio=${fixed(api && api.post.p50 / api.noopPost.p50)} ` +
+    `get_p50_ratio=${fixed(api && api.get.p50 / api.noopGet.p50)} ` +
+    `reaper_reads=${reads ?? '-'} init_ms=${fixed(worker?.initMs, 1)} peer_init_ms=${fixed(peerWorker?.initMs, 1)}`
+  );
+}
+
+/** The whole report; the summary line comes last. */
+export function report(results: BenchResults): { text: string; missed: Target[] } {
+  const checked = targets(results);
+  const missed = checked.filter((target) => !isMet(target));
+  const sections = [
+    callsTable(results),
+    throughputTable(results),
+    apiTable(results),
+    reaperTable(results),
+    coldStartTable(results),
+    [
+      'Targets',
+      '',
+      ...checked.map(
+        (target) =>
+          `- [${isMet(target) ? 'x' : ' '}] ${target.name}: ${fixed(target.value)} (${target.kind === 'max' ? '≤' : '≥'} ${fixed(target.limit)})` +
+          (target.detail ? ` — ${target.detail}` : ''),
+      ),
+    ],
+  ].filter((section) => section.length > 0);
+  return {
+    text: [...sections.map((section) => section.join('\n')), summaryLine(results)].join('\n\n'),
+    missed,
+  };
+}
