@@ -1,15 +1,23 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 
 /** The regex sees at most this many UTF-16 code units of the content (64 KiB of ASCII). */
 export const PATTERN_INPUT_LIMIT = 65_536;
 
-const FLAGS: Readonly<Record<string, number>> = {
-  i: RE2JS.CASE_INSENSITIVE,
-  m: RE2JS.MULTILINE,
-  s: RE2JS.DOTALL,
-};
+const FLAGS = { i: 'CASE_INSENSITIVE', m: 'MULTILINE', s: 'DOTALL' } as const;
 
 export const SUPPORTED_FLAGS = Object.keys(FLAGS).join('');
+
+let engine: typeof RE2JS | undefined;
+
+/**
+ * RE2 is loaded on the first pattern, not with the module: a rule set without
+ * patterns (the default) never needs it, and loading it costs every cold start
+ * about 10 ms (measured by `npm run bench`).
+ */
+function re2(): typeof RE2JS {
+  engine ??= (require('re2js') as typeof import('re2js')).RE2JS;
+  return engine;
+}
 
 /** A pattern compiled for RE2: matching time is linear in the input, so no pattern can backtrack catastrophically. */
 export interface SafePattern {
@@ -22,9 +30,13 @@ export interface SafePattern {
  * in linear time, such as backreferences and lookaround.
  */
 export function compileSafePattern(pattern: string, flags = ''): SafePattern {
+  const RE2 = re2();
   let bits = 0;
-  for (const flag of flags) bits |= FLAGS[flag] ?? 0;
-  const compiled = RE2JS.compile(pattern, bits);
+  for (const flag of flags) {
+    const name = FLAGS[flag as keyof typeof FLAGS];
+    if (name !== undefined) bits |= RE2[name];
+  }
+  const compiled = RE2.compile(pattern, bits);
   return { test: (content) => compiled.matcher(capInput(content)).find() };
 }
 
