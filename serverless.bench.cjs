@@ -4,6 +4,7 @@
  * measures it against, and the reaper without its schedule (the bench invokes it
  * itself, so nothing else reads the sparse index while it counts):
  * - `noop`: an HTTP function that does nothing, the API's baseline;
+ * - `apiFloor`: the API's AWS calls and nothing else (bench/api-floor.ts);
  * - `peerWorker` (bench/peer/): the worker written the usual Powertools way, fed
  *   by its own queue, with its own idempotency table;
  * - `FloorQueue`: the queue of the bench's plain-SDK floor loop.
@@ -40,6 +41,15 @@ module.exports = readConfiguration(join(__dirname, 'serverless.yml')).then((serv
       events: [
         { httpApi: { method: 'POST', path: '/bench/noop', authorizer: { name: 'jwt' } } },
         { httpApi: { method: 'GET', path: '/bench/noop/{id}', authorizer: { name: 'jwt' } } },
+      ],
+    },
+    apiFloor: {
+      handler: 'bench/api-floor.handler',
+      timeout: 10,
+      iamRoleStatements: [],
+      events: [
+        { httpApi: { method: 'POST', path: '/bench/floor', authorizer: { name: 'jwt' } } },
+        { httpApi: { method: 'GET', path: '/bench/floor/{id}', authorizer: { name: 'jwt' } } },
       ],
     },
     peerWorker: {

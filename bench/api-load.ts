@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { projectRoot } from '../src/local/stack';
 import { type BenchStack, NAMES } from './bench-stack';
+import { type CpuSample, cpuUsedBetween, sampleCpu } from './cpu';
 
 export interface LoadResult {
   name: string;
@@ -20,6 +21,8 @@ export interface LoadResult {
   p99: number;
   /** Responses other than the expected status, errors and timeouts. */
   unexpected: number;
+  /** CPU ms per request of each process of the stack (and `bench`: the counting proxies). */
+  cpu: CpuSample;
 }
 
 export interface ApiResult {
@@ -29,6 +32,9 @@ export interface ApiResult {
   get: LoadResult;
   noopPost: LoadResult;
   noopGet: LoadResult;
+  /** The same AWS calls from a bare handler (bench/api-floor.ts). */
+  floorPost: LoadResult;
+  floorGet: LoadResult;
 }
 
 interface AutocannonOutput {
@@ -54,19 +60,26 @@ async function autocannon(
   return JSON.parse(stdout) as AutocannonOutput;
 }
 
+interface Load {
+  name: string;
+  url: string;
+  method: 'GET' | 'POST';
+  expectedStatus: number;
+}
+
 async function load(
-  name: string,
-  url: string,
-  method: 'GET' | 'POST',
-  expectedStatus: number,
+  { name, url, method, expectedStatus }: Load,
   connections: number,
   seconds: number,
+  pids: Record<string, number | undefined>,
 ): Promise<LoadResult> {
   // The ramp: one connection, then half, then all, a second each, unmeasured.
   for (const warm of [1, Math.max(1, Math.floor(connections / 2)), connections]) {
     await autocannon(url, method, warm, 1);
   }
+  const before = sampleCpu(pids);
   const output = await autocannon(url, method, connections, seconds);
+  const cpu = cpuUsedBetween(before, sampleCpu(pids));
   const expected = output.statusCodeStats?.[String(expectedStatus)]?.count ?? 0;
   const answered = Object.values(output.statusCodeStats ?? {}).reduce((sum, stat) => sum + stat.count, 0);
   return {
@@ -75,6 +88,12 @@ async function load(
     p50: output.latency.p50,
     p99: output.latency.p99,
     unexpected: answered - expected + output.errors + output.timeouts,
+    cpu: Object.fromEntries(
+      Object.entries(cpu).map(([process, ms]) => [
+        process,
+        ms === undefined ? ms : ms / Math.max(1, answered),
+      ]),
+    ),
   };
 }
 
@@ -91,27 +110,23 @@ export async function measureApi(
     body: BODY,
   });
   const { id } = (await created.json()) as { id: string };
-  bench.sqsProxy.holdReceives(NAMES.queue);
+  await bench.sqsProxy.holdReceives(NAMES.queue);
   try {
-    const run = async (...args: Parameters<typeof load>) => {
-      const result = await load(...args);
+    const run = async (name: string, path: string, method: 'GET' | 'POST', expectedStatus: number) => {
+      const target = { name, url: `${api}${path}`, method, expectedStatus };
+      const result = await load(target, connections, seconds, bench.stack.pids);
       progress(
         `api ${result.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`,
       );
       return result;
     };
-    const post = await run('POST /submissions', `${api}/submissions`, 'POST', 202, connections, seconds);
-    const noopPost = await run('POST no-op', `${api}/bench/noop`, 'POST', 200, connections, seconds);
-    const get = await run(
-      'GET /submissions/{id}',
-      `${api}/submissions/${id}`,
-      'GET',
-      200,
-      connections,
-      seconds,
-    );
-    const noopGet = await run('GET no-op', `${api}/bench/noop/${id}`, 'GET', 200, connections, seconds);
-    return { connections, durationSeconds: seconds, post, get, noopPost, noopGet };
+    const post = await run('POST /submissions', '/submissions', 'POST', 202);
+    const noopPost = await run('POST no-op', '/bench/noop', 'POST', 200);
+    const floorPost = await run('POST floor', '/bench/floor', 'POST', 202);
+    const get = await run('GET /submissions/{id}', `/submissions/${id}`, 'GET', 200);
+    const noopGet = await run('GET no-op', `/bench/noop/${id}`, 'GET', 200);
+    const floorGet = await run('GET floor', `/bench/floor/${id}`, 'GET', 200);
+    return { connections, durationSeconds: seconds, post, get, noopPost, noopGet, floorPost, floorGet };
   } finally {
     // What the POSTs enqueued is not the bench's business: drop it rather than drain it.
     await bench.sqs.send(new PurgeQueueCommand({ QueueUrl: bench.queueUrls.queue }));

@@ -61,7 +61,11 @@ async function serviceSettings(): Promise<Record<string, string>> {
   return settings;
 }
 
-export async function startBenchStack(progress: (message: string) => void): Promise<BenchStack> {
+/** `env`: extra environment for the stack's serverless process (e.g. LOG_LEVEL). */
+export async function startBenchStack(
+  progress: (message: string) => void,
+  env: Record<string, string> = {},
+): Promise<BenchStack> {
   const logDirectory = mkdtempSync(join(tmpdir(), 'bench-'));
   const logFile = join(logDirectory, 'stack.log');
   const log = createWriteStream(logFile);
@@ -87,6 +91,7 @@ export async function startBenchStack(progress: (message: string) => void): Prom
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy.endpoint,
       AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint,
       ESBUILD_WORK_FOLDER: '.esbuild/bench',
+      ...env,
     },
     echo: (line) => {
       log.write(`${line}\n`);

@@ -28,6 +28,8 @@ export interface CallRecord {
   decided?: string;
   /** A receive the proxy held and answered empty itself: not a call the emulator saw. */
   held?: boolean;
+  /** When the request arrived and when its answer went back (epoch ms). */
+  arrivedAt: number;
   at: number;
 }
 
@@ -37,8 +39,12 @@ export interface CountingProxy {
   readonly calls: readonly CallRecord[];
   /** Told of each call as it is recorded. */
   onCall(listener: (call: CallRecord) => void): () => void;
-  /** Holds ReceiveMessage calls on `queue` (a queue name) until `release(queue)`. */
-  holdReceives(queue: string): void;
+  /**
+   * Holds ReceiveMessage calls on `queue` (a queue name) until `release(queue)`;
+   * resolves once no receive let through earlier is still waiting at the emulator,
+   * so nothing put on the queue from then on reaches a consumer before the release.
+   */
+  holdReceives(queue: string): Promise<void>;
   release(queue: string): void;
   close(): Promise<void>;
 }
@@ -103,6 +109,16 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const listeners = new Set<(call: CallRecord) => void>();
   /** Per held queue, the receives waiting to be let through. */
   const holds = new Map<string, Set<() => void>>();
+  /** Per queue, receives forwarded and not yet answered; and who waits for that to be none. */
+  const receiving = new Map<string, number>();
+  const idleWaiters = new Map<string, Set<() => void>>();
+  const receiveEnded = (queue: string) => {
+    const left = (receiving.get(queue) ?? 1) - 1;
+    receiving.set(queue, left);
+    if (left > 0) return;
+    for (const resolve of idleWaiters.get(queue) ?? []) resolve();
+    idleWaiters.delete(queue);
+  };
 
   const record = (call: CallRecord) => {
     calls.push(call);
@@ -128,16 +144,29 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const proxy: AwsProxy = await startAwsProxy({
     target,
     exchange: async ({ operation, body }, forward) => {
+      const arrivedAt = Date.now();
       const input = parse(body);
       const resource = resourceOf(input);
       if (operation === 'ReceiveMessage' && holds.has(resource)) {
         const released = await waitForRelease(resource, Number(input.WaitTimeSeconds ?? 0));
         if (!released) {
-          record({ operation, resource, statusCode: 200, items: 0, scanned: 0, held: true, at: Date.now() });
+          record({
+            operation,
+            resource,
+            statusCode: 200,
+            items: 0,
+            scanned: 0,
+            held: true,
+            arrivedAt,
+            at: Date.now(),
+          });
           return EMPTY_RECEIVE;
         }
       }
-      const answer = await forward();
+      if (operation === 'ReceiveMessage') receiving.set(resource, (receiving.get(resource) ?? 0) + 1);
+      const answer = await forward().finally(() => {
+        if (operation === 'ReceiveMessage') receiveEnded(resource);
+      });
       const output =
         operation === 'ReceiveMessage' || operation.endsWith('Batch') || operation === 'Query'
           ? parse(answer.body)
@@ -150,6 +179,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         items: answer.statusCode === 200 ? itemsOf(operation, input, output) : 0,
         scanned: Number(output.ScannedCount ?? 0),
         decided: decidedBy(operation, input, answer.statusCode),
+        arrivedAt,
         at: Date.now(),
       });
       return answer;
@@ -165,6 +195,12 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     },
     holdReceives: (queue) => {
       if (!holds.has(queue)) holds.set(queue, new Set());
+      if (!receiving.get(queue)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const waiting = idleWaiters.get(queue) ?? new Set();
+        waiting.add(resolve);
+        idleWaiters.set(queue, waiting);
+      });
     },
     release: (queue) => {
       const waiting = holds.get(queue);

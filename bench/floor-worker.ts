@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { and, condition, namesUsedIn, or } from '../src/adapters/dynamodb/conditions';
 import { createSqsClient } from '../src/adapters/sqs/client';
 import { defaultRuleSet } from '../src/domain/rules';
 
@@ -29,6 +30,19 @@ const pollers = Number(env('FLOOR_POLLERS'));
 const concurrency = Number(env('FLOOR_CONCURRENCY'));
 const leaseMs = Number(env('FLOOR_LEASE_MS'));
 
+/**
+ * The store's own expressions, character for character: the emulator's cost of
+ * parsing them is part of every call, and must weigh the same on both sides.
+ */
+const CLAIM =
+  'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
+  '#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now ADD #attempts :one';
+const CLAIMABLE = or(condition.statusIsPending, and(condition.statusIsProcessing, condition.leaseExpired));
+const COMPLETE =
+  'SET #status = :status, #result = :outcome, #decidedBy = :leaseToken, #completedAt = :now, ' +
+  '#updatedAt = :now REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt';
+const OURS = and(condition.statusIsProcessing, condition.leaseIsOurs);
+
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = createSqsClient();
 const ruleSet = defaultRuleSet();
@@ -41,19 +55,9 @@ async function decide(message: Message): Promise<void> {
     new UpdateCommand({
       TableName: tableName,
       Key: { id },
-      UpdateExpression:
-        'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
-        '#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now ADD #attempts :one',
-      ConditionExpression: '#status = :pending OR (#status = :processing AND #leaseExpiresAt < :now)',
-      ExpressionAttributeNames: {
-        '#status': 'status',
-        '#leaseToken': 'leaseToken',
-        '#processingStartedAt': 'processingStartedAt',
-        '#leaseExpiresAt': 'leaseExpiresAt',
-        '#reapAt': 'reapAt',
-        '#updatedAt': 'updatedAt',
-        '#attempts': 'attempts',
-      },
+      UpdateExpression: CLAIM,
+      ConditionExpression: CLAIMABLE,
+      ExpressionAttributeNames: namesUsedIn(CLAIM, CLAIMABLE),
       ExpressionAttributeValues: {
         ':pending': 'PENDING',
         ':processing': 'PROCESSING',
@@ -71,24 +75,12 @@ async function decide(message: Message): Promise<void> {
     new UpdateCommand({
       TableName: tableName,
       Key: { id },
-      UpdateExpression:
-        'SET #status = :status, #result = :result, #decidedBy = :leaseToken, #completedAt = :now, ' +
-        '#updatedAt = :now REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt',
-      ConditionExpression: '#status = :processing AND #leaseToken = :leaseToken',
-      ExpressionAttributeNames: {
-        '#status': 'status',
-        '#result': 'result',
-        '#decidedBy': 'decidedBy',
-        '#completedAt': 'completedAt',
-        '#updatedAt': 'updatedAt',
-        '#leaseToken': 'leaseToken',
-        '#leaseExpiresAt': 'leaseExpiresAt',
-        '#activeShard': 'activeShard',
-        '#reapAt': 'reapAt',
-      },
+      UpdateExpression: COMPLETE,
+      ConditionExpression: OURS,
+      ExpressionAttributeNames: namesUsedIn(COMPLETE, OURS),
       ExpressionAttributeValues: {
         ':status': result.verdict,
-        ':result': result,
+        ':outcome': result,
         ':leaseToken': leaseToken,
         ':now': completedAt,
         ':processing': 'PROCESSING',

@@ -2,10 +2,11 @@
  * The bench's output: markdown tables of the figures (pasted as they are into
  * docs/benchmarks.md), the targets met or missed, and the one summary line.
  */
-import type { ApiResult } from './api-load';
+import type { ApiResult, LoadResult } from './api-load';
 import { callsOf, itemsOf, type PipelineCalls, totalCalls } from './call-counts';
 import type { OwnCalls, PeerCalls } from './calls';
 import type { BundleFigures } from './cold-start';
+import type { CpuSample } from './cpu';
 import type { ReaperCost } from './reaper-cost';
 import type { ThroughputResult } from './throughput';
 
@@ -83,7 +84,7 @@ export function targets(results: BenchResults): Target[] {
       { name: 'POST p50 ≤ 1.5 × the no-op', value: api.post.p50 / api.noopPost.p50, kind: 'max', limit: 1.5 },
       { name: 'GET p50 ≤ 1.3 × the no-op', value: api.get.p50 / api.noopGet.p50, kind: 'max', limit: 1.3 },
     );
-    for (const load of [api.post, api.get, api.noopPost, api.noopGet]) {
+    for (const load of [api.post, api.get, api.noopPost, api.noopGet, api.floorPost, api.floorGet]) {
       list.push({
         name: `${load.name}: every answer as expected`,
         value: load.unexpected,
@@ -177,6 +178,14 @@ function callsTable(results: BenchResults): string[] {
   return lines;
 }
 
+/** "serverless 1.80 + dynamodb 1.70 + … = 4.10", CPU ms by process; `bench` is the counting proxies. */
+function describeCpu(sample: CpuSample): string {
+  const known = Object.entries(sample).filter((entry): entry is [string, number] => entry[1] !== undefined);
+  if (known.length === 0) return 'not measured (no /proc)';
+  const parts = known.map(([name, ms]) => `${name === 'bench' ? 'proxies' : name} ${ms.toFixed(2)}`);
+  return `${parts.join(' + ')} = ${known.reduce((sum, [, ms]) => sum + ms, 0).toFixed(2)}`;
+}
+
 function throughputTable({ throughput }: BenchResults): string[] {
   if (!throughput) return [];
   const rates = (values: number[]) => values.map((value) => value.toFixed(0)).join(', ');
@@ -188,20 +197,30 @@ function throughputTable({ throughput }: BenchResults): string[] {
     `| Worker path (event source → serverless-offline → handler) | ${throughput.workerMedian.toFixed(0)} | ${rates(throughput.worker)} |`,
     `| Floor (plain SDK loop: receive 10, claim, complete, delete batch) | ${throughput.floorMedian.toFixed(0)} | ${rates(throughput.floor)} |`,
     `| **Ratio** | **${fixed(throughput.workerMedian / throughput.floorMedian)}** | |`,
+    '',
+    `CPU ms per submission, by process — worker path: ${describeCpu(throughput.cpu.worker)}; floor: ${describeCpu(throughput.cpu.floor)}.`,
   ];
 }
 
 function apiTable({ api }: BenchResults): string[] {
   if (!api) return [];
-  const row = (ours: ApiResult['post'], noop: ApiResult['post']) =>
-    `| ${ours.name} | ${ours.requestsPerSecond.toFixed(0)} | ${ours.p50} | ${ours.p99} | ${noop.requestsPerSecond.toFixed(0)} | ${noop.p50} | ${noop.p99} | **${fixed(ours.p50 / noop.p50)}** |`;
+  const row = (ours: LoadResult, floor: LoadResult, noop: LoadResult) =>
+    `| ${ours.name} | ${ours.requestsPerSecond.toFixed(0)} | ${ours.p50} | ${ours.p99} | ` +
+    `${floor.requestsPerSecond.toFixed(0)} | ${floor.p50} | ${noop.requestsPerSecond.toFixed(0)} | ${noop.p50} | ` +
+    `**${fixed(ours.p50 / noop.p50)}** | ${fixed(ours.p50 / floor.p50)} |`;
+  const cpu = (load: LoadResult) => `- ${load.name}: ${describeCpu(load.cpu)}`;
   return [
-    `API: autocannon, ${api.connections} connections, ${api.durationSeconds} s each after a 1 / ${Math.max(1, Math.floor(api.connections / 2))} / ${api.connections}-connection ramp; worker held meanwhile`,
+    `API: autocannon, ${api.connections} connections, ${api.durationSeconds} s each after a 1 / ${Math.max(1, Math.floor(api.connections / 2))} / ${api.connections}-connection ramp; the worker held meanwhile. ` +
+      'Floor: the same AWS calls from a bare handler (bench/api-floor.ts); no-op: a handler that does nothing (bench/noop.ts).',
     '',
-    '| Route | req/s | p50 ms | p99 ms | no-op req/s | no-op p50 | no-op p99 | p50 ratio |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
-    row(api.post, api.noopPost),
-    row(api.get, api.noopGet),
+    '| Route | req/s | p50 ms | p99 ms | floor req/s | floor p50 | no-op req/s | no-op p50 | p50 / no-op | p50 / floor |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    row(api.post, api.floorPost, api.noopPost),
+    row(api.get, api.floorGet, api.noopGet),
+    '',
+    'CPU ms per request, by process (autocannon itself not included):',
+    '',
+    ...[api.post, api.floorPost, api.noopPost, api.get, api.floorGet, api.noopGet].map(cpu),
   ];
 }
 

@@ -14,6 +14,7 @@ import { SqsSubmissionQueue } from '../src/adapters/sqs/submission-queue';
 import { projectRoot } from '../src/local/stack';
 import { type BenchStack, NAMES } from './bench-stack';
 import { contentFor, watchDecisions } from './calls';
+import { addCpu, type CpuSample, cpuUsedBetween, sampleCpu } from './cpu';
 
 export interface ThroughputResult {
   perRound: number;
@@ -25,6 +26,11 @@ export interface ThroughputResult {
   floorMedian: number;
   pollers: number;
   concurrency: number;
+  /**
+   * CPU ms per submission each process spent during the rounds: `serverless`
+   * (the worker path) or `floor`, the emulators, and `bench` (the counting proxies).
+   */
+  cpu: { worker: CpuSample; floor: CpuSample };
 }
 
 export const median = (values: readonly number[]) => {
@@ -78,25 +84,27 @@ function startFloor(bench: BenchStack, concurrency: number): Promise<ChildProces
   });
 }
 
-async function workerRound(bench: BenchStack, n: number): Promise<number> {
-  bench.sqsProxy.holdReceives(NAMES.queue);
-  const ids = await fill(bench, bench.queueUrls.queue, n);
-  const decisions = watchDecisions(bench, NAMES.queue);
-  const started = Date.now();
-  bench.sqsProxy.release(NAMES.queue);
-  const { lastDecidedAt } = await decisions.until(ids, Math.max(60_000, n * 100));
-  return n / ((lastDecidedAt - started) / 1000);
+interface Round {
+  rate: number;
+  cpu: CpuSample;
 }
 
-async function floorRound(bench: BenchStack, floor: ChildProcess, n: number): Promise<number> {
-  const ids = await fill(bench, bench.queueUrls.floorQueue, n);
-  const done = once(floor, 'message');
-  const decisions = watchDecisions(bench, NAMES.floorQueue);
+/** Fills `queue` (held from the worker), then times `start()` until every submission is decided. */
+async function round(
+  bench: BenchStack,
+  queue: string,
+  queueUrl: string,
+  n: number,
+  pids: Record<string, number | undefined>,
+  start: () => void,
+): Promise<Round> {
+  const decisions = watchDecisions(bench, queue);
+  const ids = await fill(bench, queueUrl, n);
+  const before = sampleCpu(pids);
   const started = Date.now();
-  floor.send({ go: n });
+  start();
   const { lastDecidedAt } = await decisions.until(ids, Math.max(60_000, n * 100));
-  await done;
-  return n / ((lastDecidedAt - started) / 1000);
+  return { rate: n / ((lastDecidedAt - started) / 1000), cpu: cpuUsedBetween(before, sampleCpu(pids)) };
 }
 
 export async function measureThroughput(
@@ -107,21 +115,50 @@ export async function measureThroughput(
 ): Promise<ThroughputResult> {
   const concurrency = Number(bench.settings.WORKER_CONCURRENCY);
   const floor = await startFloor(bench, concurrency);
+  const { dynamodb, sqs, serverless } = bench.stack.pids;
   const worker: number[] = [];
   const floorRates: number[] = [];
+  let workerCpu: CpuSample = {};
+  let floorCpu: CpuSample = {};
   try {
-    for (let round = 1; round <= rounds; round += 1) {
-      worker.push(await workerRound(bench, n));
-      floorRates.push(await floorRound(bench, floor, n));
+    for (let index = 1; index <= rounds; index += 1) {
+      await bench.sqsProxy.holdReceives(NAMES.queue);
+      const ours = await round(
+        bench,
+        NAMES.queue,
+        bench.queueUrls.queue,
+        n,
+        { serverless, dynamodb, sqs },
+        () => bench.sqsProxy.release(NAMES.queue),
+      );
+      const done = once(floor, 'message');
+      const theirs = await round(
+        bench,
+        NAMES.floorQueue,
+        bench.queueUrls.floorQueue,
+        n,
+        { floor: floor.pid, dynamodb, sqs },
+        () => floor.send({ go: n }),
+      );
+      await done;
+      worker.push(ours.rate);
+      floorRates.push(theirs.rate);
+      workerCpu = addCpu(workerCpu, ours.cpu);
+      floorCpu = addCpu(floorCpu, theirs.cpu);
       progress(
-        `throughput round ${round}/${rounds}: worker ${worker.at(-1)!.toFixed(0)}/s, floor ${floorRates.at(-1)!.toFixed(0)}/s`,
+        `throughput round ${index}/${rounds}: worker ${ours.rate.toFixed(0)}/s, floor ${theirs.rate.toFixed(0)}/s`,
       );
     }
   } finally {
     floor.removeAllListeners('exit');
     floor.kill();
   }
+  const perSubmission = (cpu: CpuSample) =>
+    Object.fromEntries(
+      Object.entries(cpu).map(([name, ms]) => [name, ms === undefined ? ms : ms / (n * rounds)]),
+    );
   return {
+    cpu: { worker: perSubmission(workerCpu), floor: perSubmission(floorCpu) },
     perRound: n,
     rounds,
     worker,

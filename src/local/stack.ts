@@ -19,6 +19,8 @@ export interface Emulators {
   sqsEndpoint: string;
   /** Environment that points the AWS SDK (and serverless) at the emulators. */
   env: Record<string, string>;
+  /** Process ids, for a bench that measures what each process costs. */
+  pids: Record<string, number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -149,6 +151,7 @@ export async function startEmulators(
       // The pinned SDK supports Node 20; its warning concerns later releases.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
+    pids: { dynamodb: dynamodb.running.child.pid, sqs: sqs.running.child.pid },
     stop: async () => {
       await Promise.all([dynamodb.running.stop(), sqs.running.stop()]);
     },
@@ -214,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...emulators,
       httpEndpoint: `http://127.0.0.1:${httpPort}`,
       lambdaEndpoint: `http://127.0.0.1:${lambdaPort}`,
+      pids: { ...emulators.pids, serverless: serverless.child.pid },
       stop: async () => {
         await serverless.stop();
         await emulators.stop();
