@@ -28,10 +28,13 @@ export interface ProxiedAnswer {
   body: Buffer;
 }
 
-/** Decides the answer to one request; `forward` sends it to the emulator (at most once, please). */
+/**
+ * Decides the answer to one request; `forward` sends it to the emulator (at most
+ * once), or sends `body` in place of the request's own.
+ */
 export type Exchange = (
   request: ProxiedRequest,
-  forward: () => Promise<ProxiedAnswer>,
+  forward: (body?: Buffer) => Promise<ProxiedAnswer>,
 ) => Promise<ProxiedAnswer>;
 
 export interface AwsProxy {
@@ -98,8 +101,8 @@ export async function startAwsProxy(options: { target: string; exchange: Exchang
     readBody(incoming)
       .then((body) => {
         const operation = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-        return options.exchange({ operation, headers: incoming.headers, body }, () =>
-          forward(incoming, body),
+        return options.exchange({ operation, headers: incoming.headers, body }, (replacement) =>
+          forward(incoming, replacement ?? body),
         );
       })
       .then(

@@ -6,6 +6,8 @@
  *   npm run bench                 # everything, N = 1000 (a few minutes on 2 cores)
  *   npm run bench -- --n 300      # smaller N for the call counts and throughput rounds
  *   npm run bench -- --smoke      # CI: N = 100, call counts only, checked exactly against the floor
+ *   npm run bench -- --only api   # the call counts and the named figures only (cold-start, reaper, throughput, api)
+ *   npm run bench -- --only api --offline-worker-threads   # serverless-offline's worker threads instead of in-process
  *
  * Order: cold starts (before anything else runs), then on one local stack
  * (serverless.bench.cjs, counting proxies in front of the emulators): the
@@ -14,11 +16,16 @@
  * Prints markdown tables, the targets, and last the `bench:` summary line;
  * exits 1 when a target is missed, 2 on bad arguments.
  */
-import { parseArgs } from 'node:util';
+import { execFile } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { projectRoot } from '../src/local/stack';
 import { measureApi } from './api-load';
 import { type BenchStack, startBenchStack } from './bench-stack';
 import { differencesFromFloor } from './call-counts';
 import { measureOwnCalls, measurePeerCalls } from './calls';
+import type { CapacityResult } from './capacity';
 import { measureColdStarts } from './cold-start';
 import { measureReaperCost } from './reaper-cost';
 import { type BenchResults, report } from './report';
@@ -33,6 +40,8 @@ const { values } = parseArgs({
     'duration-s': { type: 'string', default: '10' },
     'init-samples': { type: 'string', default: '20' },
     'reaper-sizes': { type: 'string', default: '1000,100000' },
+    only: { type: 'string' },
+    'offline-worker-threads': { type: 'boolean', default: false },
   },
 });
 
@@ -59,10 +68,19 @@ const reaperSizes = (values['reaper-sizes'] ?? '')
 if (reaperSizes.some((size, index) => index > 0 && size <= reaperSizes[index - 1]!)) {
   usage('--reaper-sizes must grow, e.g. 1000,100000');
 }
+/** Figures beyond the call counts (which always run); --smoke runs none of them. */
+const FIGURES = ['cold-start', 'capacity', 'reaper', 'throughput', 'api'] as const;
+const only = values.only?.split(',');
+const unknown = only?.filter((name) => !(FIGURES as readonly string[]).includes(name)) ?? [];
+if (unknown.length > 0) usage(`--only takes ${FIGURES.join(', ')}; not ${unknown.join(', ')}`);
+if (smoke && only) usage('--smoke runs the call counts only; leave out --only');
+const runs = (figure: (typeof FIGURES)[number]) => !smoke && (only === undefined || only.includes(figure));
 
 /** Stuck submissions planted for each reaper run, and the page the target allows beyond them. */
 const STUCK = 10;
 const REAPER_PAGE_ALLOWANCE = 100;
+/** Submissions whose billed units are measured on DynamoDB Local (units do not vary with N). */
+const CAPACITY_SUBMISSIONS = 20;
 
 const startedAt = Date.now();
 const progress = (message: string) =>
@@ -77,6 +95,22 @@ const BUNDLES = [
   { name: 'peer worker', entry: 'bench/peer/worker.ts' },
 ];
 
+/** Runs bench/capacity.ts in a process of its own and reads its last line. */
+async function measureCapacity(
+  submissions: number,
+  report: (message: string) => void,
+): Promise<CapacityResult> {
+  report(`capacity: ${submissions} submissions on DynamoDB Local, ours and the peer's`);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', join('bench', 'capacity.ts'), String(submissions)],
+    { cwd: projectRoot, maxBuffer: 50_000_000 },
+  );
+  const line = stdout.split('\n').find((text) => text.startsWith('capacity: '));
+  if (!line) throw new Error(`bench/capacity.ts printed no result:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice('capacity: '.length)) as CapacityResult;
+}
+
 let bench: BenchStack | undefined;
 let stopping: Promise<void> | undefined;
 const stop = () => {
@@ -86,21 +120,31 @@ const stop = () => {
 
 async function main(): Promise<number> {
   progress(`${smoke ? 'smoke: call counts only, ' : ''}N = ${n}`);
-  const coldStarts = smoke ? undefined : await measureColdStarts(BUNDLES, initSamples, progress);
-  bench = await startBenchStack(progress);
+  const coldStarts = runs('cold-start') ? await measureColdStarts(BUNDLES, initSamples, progress) : undefined;
+  const capacity = runs('capacity') ? await measureCapacity(CAPACITY_SUBMISSIONS, progress) : undefined;
+  // serverless.bench.cjs reads it: serverless-offline's default mode, to compare with useInProcess.
+  const workerThreads: Record<string, string> = values['offline-worker-threads']
+    ? { BENCH_OFFLINE_WORKER_THREADS: 'true' }
+    : {};
+  bench = await startBenchStack(progress, workerThreads);
   progress(`stack ready: ${bench.stack.httpEndpoint}; ${bench.pollers} pollers per queue`);
-  const reaper = smoke ? undefined : await measureReaperCost(bench, reaperSizes, STUCK, progress);
+  const reaper = runs('reaper') ? await measureReaperCost(bench, reaperSizes, STUCK, progress) : undefined;
   const own = await measureOwnCalls(bench, n);
   progress(`calls: ${n} submissions decided in ${own.seconds.toFixed(1)} s`);
   const peer = await measurePeerCalls(bench, n);
   progress(`peer: ${n} submissions decided in ${peer.seconds.toFixed(1)} s`);
-  const throughput = smoke ? undefined : await measureThroughput(bench, n, rounds, progress);
-  const api = smoke ? undefined : await measureApi(bench, connections, durationSeconds, progress);
+  const throughput = runs('throughput') ? await measureThroughput(bench, n, rounds, progress) : undefined;
+  const api = runs('api') ? await measureApi(bench, connections, durationSeconds, progress) : undefined;
   await stop();
 
   const results: BenchResults = {
     n,
     smoke,
+    setup:
+      `Run: ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}; ` +
+      `serverless-offline ${values['offline-worker-threads'] ? 'worker threads' : 'useInProcess'}, ` +
+      `${bench.pollers} SQS pollers × batch 10, WORKER_CONCURRENCY ${bench.settings.WORKER_CONCURRENCY}, ` +
+      `ACTIVE_INDEX_SHARDS ${bench.settings.ACTIVE_INDEX_SHARDS}.`,
     own,
     floorDifferences: differencesFromFloor(own),
     peer,
@@ -109,6 +153,7 @@ async function main(): Promise<number> {
     reaper,
     reaperPageAllowance: REAPER_PAGE_ALLOWANCE,
     coldStarts,
+    capacity,
   };
   const { text, missed } = report(results);
   progress(`done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s; stack output was in ${bench.logFile}`);

@@ -28,6 +28,11 @@ export interface CallRecord {
   decided?: string;
   /** A receive the proxy held and answered empty itself: not a call the emulator saw. */
   held?: boolean;
+  /**
+   * Capacity units the call consumed, on the table and on each index (`table`,
+   * `ByOwner`…), when the proxy asked for them (`consumedCapacity`).
+   */
+  capacity?: Record<string, number>;
   /** When the request arrived and when its answer went back (epoch ms). */
   arrivedAt: number;
   at: number;
@@ -104,7 +109,31 @@ const EMPTY_RECEIVE: ProxiedAnswer = {
   body: Buffer.from('{}'),
 };
 
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+/** Single-item operations and queries: their answer's ConsumedCapacity is one object. */
+const CAPACITY_OPERATIONS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']);
+
+function capacityOf(output: Json): Record<string, number> | undefined {
+  const consumed = output.ConsumedCapacity;
+  if (!consumed || typeof consumed !== 'object') return undefined;
+  const units: Record<string, number> = {
+    table: Number(consumed.Table?.CapacityUnits ?? consumed.CapacityUnits ?? 0),
+  };
+  for (const [index, used] of Object.entries(consumed.GlobalSecondaryIndexes ?? {})) {
+    units[index] = Number((used as { CapacityUnits?: number }).CapacityUnits ?? 0);
+  }
+  return units;
+}
+
+/**
+ * `consumedCapacity`: asks the emulator for the capacity each item-level call
+ * consumes (adds `ReturnConsumedCapacity: INDEXES` to requests that do not ask
+ * themselves) and records it. For an emulator that reports index capacity
+ * (DynamoDB Local; dynalite does not); the caller never sees the difference.
+ */
+export async function startCountingProxy(
+  target: string,
+  options: { consumedCapacity?: boolean } = {},
+): Promise<CountingProxy> {
   const calls: CallRecord[] = [];
   const listeners = new Set<(call: CallRecord) => void>();
   /** Per held queue, the receives waiting to be let through. */
@@ -164,11 +193,18 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         }
       }
       if (operation === 'ReceiveMessage') receiving.set(resource, (receiving.get(resource) ?? 0) + 1);
-      const answer = await forward().finally(() => {
+      const askCapacity =
+        options.consumedCapacity &&
+        CAPACITY_OPERATIONS.has(operation) &&
+        input.ReturnConsumedCapacity === undefined;
+      const sent = askCapacity
+        ? Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'INDEXES' }))
+        : undefined;
+      const answer = await forward(sent).finally(() => {
         if (operation === 'ReceiveMessage') receiveEnded(resource);
       });
       const output =
-        operation === 'ReceiveMessage' || operation.endsWith('Batch') || operation === 'Query'
+        askCapacity || operation === 'ReceiveMessage' || operation.endsWith('Batch') || operation === 'Query'
           ? parse(answer.body)
           : {};
       record({
@@ -179,6 +215,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         items: answer.statusCode === 200 ? itemsOf(operation, input, output) : 0,
         scanned: Number(output.ScannedCount ?? 0),
         decided: decidedBy(operation, input, answer.statusCode),
+        capacity: askCapacity ? capacityOf(output) : undefined,
         arrivedAt,
         at: Date.now(),
       });

@@ -5,6 +5,7 @@
 import type { ApiResult, LoadResult } from './api-load';
 import { callsOf, itemsOf, type PipelineCalls, totalCalls } from './call-counts';
 import type { OwnCalls, PeerCalls } from './calls';
+import type { CapacityResult, Units } from './capacity';
 import type { BundleFigures } from './cold-start';
 import type { CpuSample } from './cpu';
 import type { ReaperCost } from './reaper-cost';
@@ -13,6 +14,8 @@ import type { ThroughputResult } from './throughput';
 export interface BenchResults {
   n: number;
   smoke: boolean;
+  /** How the run was set up: machine, serverless-offline mode, pollers. */
+  setup: string;
   own: OwnCalls;
   /** Differences of `own` from the floor; empty when it is exactly the floor. */
   floorDifferences: string[];
@@ -23,6 +26,7 @@ export interface BenchResults {
   /** Items one page of the reaper's query may add beyond the stuck ones (the target's allowance). */
   reaperPageAllowance: number;
   coldStarts?: BundleFigures[];
+  capacity?: CapacityResult;
 }
 
 export interface Target {
@@ -186,6 +190,42 @@ function describeCpu(sample: CpuSample): string {
   return `${parts.join(' + ')} = ${known.reduce((sum, [, ms]) => sum + ms, 0).toFixed(2)}`;
 }
 
+/** On-demand list prices per million units (us-east-1), for the cost ratio; see docs/benchmarks.md. */
+const PRICE_PER_MILLION = { write: 0.625, read: 0.125 };
+
+function capacityTable({ capacity }: BenchResults): string[] {
+  if (!capacity) return [];
+  if ('skipped' in capacity) return [`DynamoDB billed units: not measured (${capacity.skipped}).`];
+  const { ours, peer } = capacity;
+  const units = (value: Units) => `${fixed(value.write, 1)} WRU + ${fixed(value.read, 1)} RRU`;
+  const total = (...parts: Units[]) => ({
+    write: parts.reduce((sum, part) => sum + part.write, 0),
+    read: parts.reduce((sum, part) => sum + part.read, 0),
+    byTarget: {},
+  });
+  const cost = (value: Units) => value.write * PRICE_PER_MILLION.write + value.read * PRICE_PER_MILLION.read;
+  const ourTotal = total(ours.api, ours.worker);
+  const peerTotal = total(ours.api, peer.worker);
+  const targets = [
+    ...new Set([...Object.keys(ours.worker.byTarget), ...Object.keys(peer.worker.byTarget)]),
+  ].sort();
+  return [
+    `DynamoDB billed units per submission (DynamoDB Local with ReturnConsumedCapacity=INDEXES, ${capacity.submissions} submissions; dynalite reports no index capacity)`,
+    '',
+    '| | Ours | Powertools peer |',
+    '|---|---:|---:|',
+    `| API: POST (the same for both) | ${units(ours.api)} | ${units(ours.api)} |`,
+    `| Worker | ${units(ours.worker)} | ${units(peer.worker)} |`,
+    ...targets.map(
+      (target) =>
+        `| … of which ${target} | ${fixed(ours.worker.byTarget[target] ?? 0, 1)} | ${fixed(peer.worker.byTarget[target] ?? 0, 1)} |`,
+    ),
+    `| **POST → decision** | **${units(ourTotal)}** | **${units(peerTotal)}** |`,
+    `| Each GET while polling | ${units(ours.poll)} | ${units(ours.poll)} |`,
+    `| Cost ratio at on-demand prices (POST → decision) | **${fixed(cost(ourTotal) / cost(peerTotal))}** | 1 |`,
+  ];
+}
+
 function throughputTable({ throughput }: BenchResults): string[] {
   if (!throughput) return [];
   const rates = (values: number[]) => values.map((value) => value.toFixed(0)).join(', ');
@@ -273,7 +313,9 @@ export function report(results: BenchResults): { text: string; missed: Target[] 
   const checked = targets(results);
   const missed = checked.filter((target) => !isMet(target));
   const sections = [
+    [results.setup],
     callsTable(results),
+    capacityTable(results),
     throughputTable(results),
     apiTable(results),
     reaperTable(results),
