@@ -3,9 +3,11 @@
  * the submission worker as it is commonly written with Powertools for AWS Lambda —
  * `makeIdempotent` on the record handler (a DynamoDB persistence table of its own)
  * and the batch processor's `processPartialResponse` — doing the job of
- * handlers/worker.ts: read the submission, evaluate the same rule set (src/rules),
- * write the decision. It exists only so the bench can count its AWS calls and time
- * its cold start against ours; nothing deploys it.
+ * handlers/worker.ts: read the submission, mark it PROCESSING (the design's state
+ * machine, which the frontend shows), evaluate the same rule set (src/rules),
+ * write the decision. Duplicates are kept out by the idempotency record, not by
+ * conditions on the item. It exists only so the bench can count its AWS calls and
+ * time its cold start against ours; nothing deploys it.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
