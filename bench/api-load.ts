@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { projectRoot } from '../src/local/stack';
 import { type BenchStack, NAMES } from './bench-stack';
-import { type CpuSample, cpuUsedBetween, sampleCpu } from './cpu';
+import { type CpuSample, cpuUsedBetween, residentMiB, sampleCpu } from './cpu';
 
 export interface LoadResult {
   name: string;
@@ -35,6 +35,8 @@ export interface ApiResult {
   /** The same AWS calls from a bare handler (bench/api-floor.ts). */
   floorPost: LoadResult;
   floorGet: LoadResult;
+  /** Resident memory of the serverless-offline process after the runs. */
+  serverlessMiB?: number;
 }
 
 interface AutocannonOutput {
@@ -126,7 +128,18 @@ export async function measureApi(
     const get = await run('GET /submissions/{id}', `/submissions/${id}`, 'GET', 200);
     const noopGet = await run('GET no-op', `/bench/noop/${id}`, 'GET', 200);
     const floorGet = await run('GET floor', `/bench/floor/${id}`, 'GET', 200);
-    return { connections, durationSeconds: seconds, post, get, noopPost, noopGet, floorPost, floorGet };
+    const serverlessMiB = residentMiB(bench.stack.pids.serverless);
+    return {
+      connections,
+      durationSeconds: seconds,
+      post,
+      get,
+      noopPost,
+      noopGet,
+      floorPost,
+      floorGet,
+      serverlessMiB,
+    };
   } finally {
     // What the POSTs enqueued is not the bench's business: drop it rather than drain it.
     await bench.sqs.send(new PurgeQueueCommand({ QueueUrl: bench.queueUrls.queue }));

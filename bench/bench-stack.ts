@@ -137,5 +137,3 @@ export async function startBenchStack(
     },
   };
 }
-
-export const LOCAL_CREDENTIALS = LOCAL_AWS;

@@ -35,7 +35,7 @@ const { values } = parseArgs({
   options: {
     n: { type: 'string' },
     smoke: { type: 'boolean', default: false },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     'duration-s': { type: 'string', default: '10' },
     'init-samples': { type: 'string', default: '20' },

@@ -53,3 +53,14 @@ export function addCpu(total: CpuSample, more: CpuSample): CpuSample {
   }
   return sum;
 }
+
+/** Resident memory of a process in MiB (VmRSS), undefined where /proc is not available. */
+export function residentMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
+}

@@ -78,7 +78,7 @@ export function targets(results: BenchResults): Target[] {
   if (throughput) {
     list.push({
       name: 'worker throughput ≥ 0.8 × the floor',
-      value: throughput.workerMedian / throughput.floorMedian,
+      value: throughput.ratio,
       kind: 'min',
       limit: 0.8,
     });
@@ -226,6 +226,9 @@ function capacityTable({ capacity }: BenchResults): string[] {
   ];
 }
 
+const totalCpu = (sample: CpuSample) =>
+  Object.values(sample).reduce<number>((sum, ms) => sum + (ms ?? Number.NaN), 0);
+
 function throughputTable({ throughput }: BenchResults): string[] {
   if (!throughput) return [];
   const rates = (values: number[]) => values.map((value) => value.toFixed(0)).join(', ');
@@ -236,9 +239,10 @@ function throughputTable({ throughput }: BenchResults): string[] {
     '|---|---:|---|',
     `| Worker path (event source → serverless-offline → handler) | ${throughput.workerMedian.toFixed(0)} | ${rates(throughput.worker)} |`,
     `| Floor (plain SDK loop: receive 10, claim, complete, delete batch) | ${throughput.floorMedian.toFixed(0)} | ${rates(throughput.floor)} |`,
-    `| **Ratio** | **${fixed(throughput.workerMedian / throughput.floorMedian)}** | |`,
+    `| **Ratio** (median of the rounds' ratios) | **${fixed(throughput.ratio)}** | ${throughput.worker.map((rate, index) => fixed(rate / throughput.floor[index]!)).join(', ')} |`,
     '',
-    `CPU ms per submission, by process — worker path: ${describeCpu(throughput.cpu.worker)}; floor: ${describeCpu(throughput.cpu.floor)}.`,
+    `CPU ms per submission, by process — worker path: ${describeCpu(throughput.cpu.worker)}; floor: ${describeCpu(throughput.cpu.floor)}` +
+      ` (floor / worker path: ${fixed(totalCpu(throughput.cpu.floor) / totalCpu(throughput.cpu.worker))}; on a CPU-bound machine, throughput goes as its inverse).`,
   ];
 }
 
@@ -257,6 +261,8 @@ function apiTable({ api }: BenchResults): string[] {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     row(api.post, api.floorPost, api.noopPost),
     row(api.get, api.floorGet, api.noopGet),
+    '',
+    `serverless-offline's resident memory after the runs: ${fixed(api.serverlessMiB, 0)} MiB.`,
     '',
     'CPU ms per request, by process (autocannon itself not included):',
     '',
@@ -301,7 +307,7 @@ export function summaryLine(results: BenchResults): string {
   return (
     `bench: calls_per_submission=${fixed(callsPerSubmission(own))} ` +
     `peer_ddb_ratio=${fixed(peer && totalCalls(own.dynamodb) / own.submissions / peer)} ` +
-    `worker_vs_floor=${fixed(throughput && throughput.workerMedian / throughput.floorMedian)} ` +
+    `worker_vs_floor=${fixed(throughput?.ratio)} ` +
     `post_p50_ratio=${fixed(api && api.post.p50 / api.noopPost.p50)} ` +
     `get_p50_ratio=${fixed(api && api.get.p50 / api.noopGet.p50)} ` +
     `reaper_reads=${reads ?? '-'} init_ms=${fixed(worker?.initMs, 1)} peer_init_ms=${fixed(peerWorker?.initMs, 1)}`

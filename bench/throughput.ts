@@ -3,8 +3,8 @@
  * worker path (local event source → serverless-offline → handlers/worker.ts →
  * processBatch → SubmissionProcessor) draining a pre-filled queue, against the
  * floor loop (bench/floor-worker.ts) at the same concurrency on the same
- * emulators. After a warm-up round of each, rounds alternate between the two;
- * the medians are compared.
+ * emulators. After a warm-up round of each, each round runs both back to back
+ * (which goes first alternates); the figure is the median of the rounds' ratios.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +25,12 @@ export interface ThroughputResult {
   floor: number[];
   workerMedian: number;
   floorMedian: number;
+  /**
+   * The median of each round's worker/floor ratio: the two halves of a round run
+   * back to back, so a burst of load from elsewhere on the machine hits a round's
+   * ratio less than it hits the medians of the rates.
+   */
+  ratio: number;
   pollers: number;
   concurrency: number;
   /**
@@ -124,19 +130,15 @@ export async function measureThroughput(
   const floorRates: number[] = [];
   let workerCpu: CpuSample = {};
   let floorCpu: CpuSample = {};
-  /** One round of each, the worker's first; `size` submissions each. */
-  const pair = async (size: number) => {
+  const workerRound = async (size: number) => {
     await bench.sqsProxy.holdReceives(NAMES.queue);
-    const ours = await round(
-      bench,
-      NAMES.queue,
-      bench.queueUrls.queue,
-      size,
-      { serverless, dynamodb, sqs },
-      () => bench.sqsProxy.release(NAMES.queue),
+    return round(bench, NAMES.queue, bench.queueUrls.queue, size, { serverless, dynamodb, sqs }, () =>
+      bench.sqsProxy.release(NAMES.queue),
     );
+  };
+  const floorRound = async (size: number) => {
     const done = once(floor, 'message');
-    const theirs = await round(
+    const result = await round(
       bench,
       NAMES.floorQueue,
       bench.queueUrls.floorQueue,
@@ -145,13 +147,19 @@ export async function measureThroughput(
       () => floor.send({ go: size }),
     );
     await done;
-    return { ours, theirs };
+    return result;
+  };
+  /** One round of each, back to back, the worker first or last by turns (so drift favours neither). */
+  const pair = async (size: number, workerFirst: boolean) => {
+    if (workerFirst) return { ours: await workerRound(size), theirs: await floorRound(size) };
+    const theirs = await floorRound(size);
+    return { ours: await workerRound(size), theirs };
   };
   try {
     // Unmeasured: both paths compiled and optimised by V8 before they are timed.
-    await pair(WARM_UP);
+    await pair(WARM_UP, true);
     for (let index = 1; index <= rounds; index += 1) {
-      const { ours, theirs } = await pair(n);
+      const { ours, theirs } = await pair(n, index % 2 === 1);
       worker.push(ours.rate);
       floorRates.push(theirs.rate);
       workerCpu = addCpu(workerCpu, ours.cpu);
@@ -176,6 +184,7 @@ export async function measureThroughput(
     floor: floorRates,
     workerMedian: median(worker),
     floorMedian: median(floorRates),
+    ratio: median(worker.map((rate, index) => rate / floorRates[index]!)),
     pollers: bench.pollers,
     concurrency,
   };
