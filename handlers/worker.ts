@@ -1,9 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processBatch } from '../src/application/process-batch';
-import { app } from '../src/composition';
+import { workerApp } from '../src/composition-worker';
 import { addLambdaContext } from '../src/observability/powertools';
 
-const { processor, logger, metrics, config } = app();
+const { processor, logger, metrics, config } = workerApp();
 
 /** SQS → SubmissionProcessor; failed records are reported, the rest are deleted by SQS. */
 export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {

@@ -7,7 +7,7 @@
  */
 import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../adapters/sqs/client';
-import { app } from '../composition';
+import { workerApp } from '../composition-worker';
 import { ConfigError } from '../config/env';
 import { describeError } from '../observability/logger';
 import { loadWorkerSettings, parseWorkerArguments, USAGE, UsageError } from './settings';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     process.env.QUEUE_URL = queueUrl;
   }
 
-  const application = app();
+  const application = workerApp();
   const { config, logger } = application;
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: config.QUEUE_URL, AttributeNames: ['QueueArn'] }),

@@ -1,0 +1,78 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSubmissionStore } from './adapters/dynamodb/submission-store';
+import { SubmissionProcessor } from './application/submission-processor';
+import { type Config, loadConfig } from './config/env';
+import { loadConfiguredRuleSet } from './config/rule-set';
+import type { RuleSet } from './domain/rules';
+import type { Logger } from './observability/logger';
+import { createLogger, createMetrics, PowertoolsMetricsSink } from './observability/powertools';
+import { type Clock, systemClock } from './ports/clock';
+import type { RuleType } from './rules/rule-type';
+
+export interface Dependencies {
+  config: Config;
+  dynamodb?: DynamoDBClient;
+  /** Only `compose` (src/composition.ts) uses it; the worker never talks to SQS itself. */
+  sqs?: SQSClient;
+  clock?: Clock;
+  ruleSet?: RuleSet;
+  /** Rule types beyond the built-ins (e.g. async rules) that RULES_JSON / RULES_FILE may name. */
+  ruleTypes?: ReadonlyMap<string, RuleType>;
+  /** Default: Powertools Logger at LOG_LEVEL. */
+  logger?: Logger;
+  /** Default: Powertools Metrics in POWERTOOLS_METRICS_NAMESPACE (EMF lines on stdout). */
+  metrics?: Metrics;
+}
+
+/**
+ * What the worker needs and nothing more: the store and the processor, with the
+ * logger and metrics. The worker's bundle imports this module rather than
+ * src/composition.ts, so it carries no SQS client (SQS deletes the records it
+ * does not report; the worker never calls SQS) — less code to load on a cold start.
+ */
+export function composeWorker(dependencies: Dependencies) {
+  const { config } = dependencies;
+  const clock = dependencies.clock ?? systemClock;
+  const logger = dependencies.logger ?? createLogger(config);
+  const metrics = new PowertoolsMetricsSink(dependencies.metrics ?? createMetrics(config));
+  const documents = DynamoDBDocumentClient.from(dependencies.dynamodb ?? new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const store = new DynamoDbSubmissionStore({
+    client: documents,
+    tableName: config.TABLE_NAME,
+    activeShards: config.ACTIVE_INDEX_SHARDS,
+  });
+  return {
+    config,
+    clock,
+    logger,
+    metrics,
+    store,
+    processor: new SubmissionProcessor({
+      store,
+      clock,
+      ruleSet:
+        dependencies.ruleSet ??
+        loadConfiguredRuleSet(config, undefined, { ruleTypes: dependencies.ruleTypes }),
+      maxAttempts: config.MAX_ATTEMPTS,
+      leaseMs: config.STUCK_AFTER_MS,
+      orphanAfterMs: config.ORPHAN_AFTER_MS,
+      processingDelayMs: config.PROCESSING_DELAY_MS,
+      retentionDays: config.RETENTION_DAYS,
+    }),
+  };
+}
+
+export type WorkerApplication = ReturnType<typeof composeWorker>;
+
+let application: WorkerApplication | undefined;
+
+/** The worker container's application, composed from the environment on first use (cold start). */
+export function workerApp(): WorkerApplication {
+  application ??= composeWorker({ config: loadConfig() });
+  return application;
+}
