@@ -45,6 +45,7 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
     activeShard: '',
     reapAt: new Date(now.getTime() + orphanAfterMs).toISOString(),
     contentHash: contentHashOf(owner, content),
+    history: [{ event: 'accepted', at: createdAt }],
   };
   item.activeShard = activeShardOf(item.id, shards);
   await documents.send(

@@ -16,8 +16,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { and, condition, namesUsedIn, or } from '../src/adapters/dynamodb/conditions';
+import { APPEND_HISTORY, historyValues } from '../src/adapters/dynamodb/submission-store';
 import { createSqsClient } from '../src/adapters/sqs/client';
 import { defaultRuleSet } from '../src/domain/rules';
+import { expiryOf } from '../src/domain/submission';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -31,16 +33,21 @@ const concurrency = Number(env('FLOOR_CONCURRENCY'));
 const leaseMs = Number(env('FLOOR_LEASE_MS'));
 
 /**
- * The store's own expressions, character for character: the emulator's cost of
- * parsing them is part of every call, and must weigh the same on both sides.
+ * The store's own expressions, character for character, history entry and
+ * expiry included: the emulator's cost of parsing them and the size of the item
+ * are part of every call, and must weigh the same on both sides.
  */
 const CLAIM =
   'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
-  '#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now ADD #attempts :one';
+  `#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now, ${APPEND_HISTORY} ` +
+  'ADD #attempts :one';
 const CLAIMABLE = or(condition.statusIsPending, and(condition.statusIsProcessing, condition.leaseExpired));
 const COMPLETE =
   'SET #status = :status, #result = :outcome, #decidedBy = :leaseToken, #completedAt = :now, ' +
-  '#updatedAt = :now REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt';
+  `#updatedAt = :now, #expiresAt = :expiresAt, ${APPEND_HISTORY} ` +
+  'REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt';
+/** The service's default RETENTION_DAYS. */
+const RETENTION_DAYS = 90;
 const OURS = and(condition.statusIsProcessing, condition.leaseIsOurs);
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -65,12 +72,18 @@ async function decide(message: Message): Promise<void> {
         ':now': now.toISOString(),
         ':leaseExpiresAt': new Date(now.getTime() + leaseMs).toISOString(),
         ':one': 1,
+        ...historyValues({
+          event: 'claimed',
+          at: now.toISOString(),
+          leaseExpiresAt: new Date(now.getTime() + leaseMs).toISOString(),
+        }),
       },
       ReturnValues: 'ALL_NEW',
     }),
   );
   const result = await ruleSet.evaluate(String(Attributes?.content ?? ''));
-  const completedAt = new Date().toISOString();
+  const decidedAt = new Date();
+  const completedAt = decidedAt.toISOString();
   await documents.send(
     new UpdateCommand({
       TableName: tableName,
@@ -84,6 +97,8 @@ async function decide(message: Message): Promise<void> {
         ':leaseToken': leaseToken,
         ':now': completedAt,
         ':processing': 'PROCESSING',
+        ':expiresAt': expiryOf(decidedAt, RETENTION_DAYS),
+        ...historyValues({ event: 'decided', at: completedAt, status: result.verdict }),
       },
     }),
   );

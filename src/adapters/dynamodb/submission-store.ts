@@ -64,8 +64,8 @@ function toSubmission(item: Record<string, unknown>): Submission {
  * Appends one entry to the history within a transition's own UpdateItem: no
  * extra call, and no entry for a write whose condition was refused.
  */
-const APPEND_HISTORY = '#history = list_append(if_not_exists(#history, :noHistory), :historyEntry)';
-const historyValues = (entry: HistoryEvent) => ({ ':noHistory': [], ':historyEntry': [entry] });
+export const APPEND_HISTORY = '#history = list_append(if_not_exists(#history, :noHistory), :historyEntry)';
+export const historyValues = (entry: HistoryEvent) => ({ ':noHistory': [], ':historyEntry': [entry] });
 
 function isConditionFailure(error: unknown): boolean {
   return (
