@@ -83,10 +83,11 @@ function newestDatapoint(timestamps: readonly Date[], values: readonly number[])
   return newest && { ageSeconds: newest.ageSeconds, at: newest.at.toISOString() };
 }
 
-/** An SDK or network error in words; Node's connection errors carry only a code (ECONNREFUSED). */
+/** An SDK or network error in words; some of Node's connection errors carry only a code (ECONNREFUSED). */
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
   const name = typeof code === 'string' ? code : error.name;
-  return error.message && error.message !== name ? `${name}: ${error.message}` : name;
+  if (!error.message) return name;
+  return error.message.includes(name) ? error.message : `${name}: ${error.message}`;
 }
