@@ -5,6 +5,7 @@
 import type { ReapReport } from '../application/reaper';
 import type { HistoryEntry } from '../domain/history';
 import type { StoredSubmission } from '../ports/submission-store';
+import type { MessageAge } from './message-age';
 import type { RedriveEntry, RedriveReport } from './redrive';
 import type { RequeueReport } from './requeue';
 import type { QueueDepth, Stats } from './stats';
@@ -49,6 +50,11 @@ export function formatDuration(totalSeconds: number): string {
 const depth = ({ visible, inFlight, delayed }: QueueDepth) =>
   `${visible} visible, ${inFlight} in flight, ${delayed} delayed`;
 
+const messageAge = (age: MessageAge) =>
+  'unavailable' in age
+    ? `oldest message age: ${age.unavailable}`
+    : `oldest message age ${formatDuration(age.ageSeconds)} (CloudWatch, minute of ${age.at})`;
+
 export function formatStats(stats: Stats): string {
   const oldest = stats.oldestPending
     ? `oldest PENDING submission age ${formatDuration(stats.oldestPending.ageSeconds)} (${stats.oldestPending.id})`
@@ -59,10 +65,12 @@ export function formatStats(stats: Stats): string {
       ['PENDING', String(stats.pending), oldest],
       ['PROCESSING', String(stats.processing), `${stats.processingLeaseExpired} past their lease`],
       ['queue', depth(stats.queue)],
+      ['', messageAge(stats.queue.oldestMessageAge)],
       ['dead letters', depth(stats.deadLetterQueue)],
+      ['', messageAge(stats.deadLetterQueue.oldestMessageAge)],
     ]),
-    'Counts and ages come from the sparse index (never a table scan); SQS tells message ages only',
-    'through CloudWatch (ApproximateAgeOfOldestMessage), so the age shown is the submission’s.',
+    'Counts and the PENDING age come from the sparse index (never a table scan); message ages from',
+    'CloudWatch (ApproximateAgeOfOldestMessage, the maximum per minute; it can lag a few minutes).',
   ].join('\n');
 }
 

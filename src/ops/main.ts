@@ -4,7 +4,7 @@ import { formatReap, formatRedrive, formatRequeue, formatStats, formatSubmission
 import { redrive } from './redrive';
 import { requeueSubmission } from './requeue';
 import { collectStats } from './stats';
-import { openTarget, type Target, type TargetSettings, targetSettings } from './target';
+import { openTarget, type Target, type TargetClients, type TargetSettings, targetSettings } from './target';
 
 /** Where `main` reads its environment and writes its output; the CLI passes the process's own. */
 export interface OpsIo {
@@ -14,6 +14,8 @@ export interface OpsIo {
   /** Standard error: usage, failures, log lines of the composed application. */
   err(text: string): void;
   now?: () => Date;
+  /** Clients to use instead of ones built for the stage (tests hand in a fake CloudWatch). */
+  clients?: TargetClients;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -46,7 +48,7 @@ export async function main(argv: readonly string[], io: OpsIo): Promise<number> 
   const settings = targetSettings(command.options, io.env);
   let target: Target | undefined;
   try {
-    target = await openTarget(settings, io.env, stderrLogger(io));
+    target = await openTarget(settings, io.env, stderrLogger(io), io.clients);
     const outcome = await run(command, target, io.now?.() ?? new Date());
     io.out(json ? JSON.stringify(outcome.data, null, 2) : outcome.text);
     return outcome.exitCode;

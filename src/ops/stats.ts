@@ -1,4 +1,5 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type MessageAge, queueNameOf } from './message-age';
 import type { Target } from './target';
 
 export interface QueueDepth {
@@ -10,6 +11,11 @@ export interface QueueDepth {
   delayed: number;
 }
 
+export interface QueueStats extends QueueDepth {
+  /** From CloudWatch (ApproximateAgeOfOldestMessage); on stage `local`, or without a datapoint, why not. */
+  oldestMessageAge: MessageAge;
+}
+
 export interface Stats {
   stage: string;
   table: string;
@@ -19,12 +25,12 @@ export interface Stats {
   processingLeaseExpired: number;
   /**
    * The PENDING submission waiting longest, from the index's `updatedAt` (when it
-   * was accepted or last returned to PENDING). SQS itself reports no message age
-   * except through CloudWatch (ApproximateAgeOfOldestMessage).
+   * was accepted or last returned to PENDING). Unlike the queues' ages it is
+   * known on every stage and at once.
    */
   oldestPending?: { id: string; waitingSince: string; ageSeconds: number };
-  queue: QueueDepth;
-  deadLetterQueue: QueueDepth;
+  queue: QueueStats;
+  deadLetterQueue: QueueStats;
 }
 
 /**
@@ -37,8 +43,8 @@ const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 export async function collectStats(target: Target, now: Date): Promise<Stats> {
   const nowIso = now.toISOString();
   const [queue, deadLetterQueue] = await Promise.all([
-    queueDepth(target.sqs, target.queueUrl),
-    queueDepth(target.sqs, target.deadLetterQueueUrl),
+    queueStats(target, target.queueUrl, now),
+    queueStats(target, target.deadLetterQueueUrl, now),
   ]);
   const stats: Stats = {
     stage: target.settings.stage,
@@ -65,6 +71,14 @@ export async function collectStats(target: Target, now: Date): Promise<Stats> {
     stats.oldestPending.ageSeconds = Math.max(0, Math.floor(waited / 1000));
   }
   return stats;
+}
+
+async function queueStats(target: Target, queueUrl: string, now: Date): Promise<QueueStats> {
+  const [depth, oldestMessageAge] = await Promise.all([
+    queueDepth(target.sqs, queueUrl),
+    target.oldestMessageAge(queueNameOf(queueUrl), now),
+  ]);
+  return { ...depth, oldestMessageAge };
 }
 
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../adapters/sqs/client';
@@ -5,6 +6,7 @@ import { type Application, compose } from '../composition';
 import { loadConfig } from '../config/env';
 import type { Logger } from '../observability/logger';
 import type { CommonOptions } from './args';
+import { cloudWatchMessageAge, type OldestMessageAge, oldestMessageAgeLocally } from './message-age';
 
 /** serverless.yml's `service`: table and queue names are `${service}-${stage}-…` (custom.tableName, …). */
 export const SERVICE = 'submissions';
@@ -21,6 +23,8 @@ export interface TargetSettings {
   region?: string;
   dynamodbEndpoint?: string;
   sqsEndpoint?: string;
+  /** Where queue ages are read; stage `local` has no CloudWatch and never asks. */
+  cloudwatchEndpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   tableName: string;
   /** Either a URL (QUEUE_URL / DLQ_URL) or a name to look up with GetQueueUrl. */
@@ -34,8 +38,8 @@ const nonEmpty = (value: string | undefined) => (value === undefined || value ==
  * Resolves `--stage` / `--region` and the environment into endpoints and names.
  * `local`: the emulators of `npm start`; `localstack`: LocalStack's edge port;
  * any other stage: AWS through the normal credential chain. AWS_ENDPOINT_URL,
- * AWS_ENDPOINT_URL_DYNAMODB / _SQS override the endpoints, TABLE_NAME, QUEUE_URL
- * and DLQ_URL the resources.
+ * AWS_ENDPOINT_URL_DYNAMODB / _SQS / _CLOUDWATCH override the endpoints,
+ * TABLE_NAME, QUEUE_URL and DLQ_URL the resources.
  */
 export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>, env: NodeJS.ProcessEnv) {
   const { stage } = options;
@@ -70,6 +74,12 @@ export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>,
       defaultEndpoint('DYNAMODB_PORT'),
     sqsEndpoint:
       nonEmpty(env.AWS_ENDPOINT_URL_SQS) ?? nonEmpty(env.AWS_ENDPOINT_URL) ?? defaultEndpoint('SQS_PORT'),
+    cloudwatchEndpoint:
+      stage === 'local'
+        ? undefined
+        : (nonEmpty(env.AWS_ENDPOINT_URL_CLOUDWATCH) ??
+          nonEmpty(env.AWS_ENDPOINT_URL) ??
+          (stage === 'localstack' ? LOCALSTACK_ENDPOINT : undefined)),
     credentials,
     tableName: nonEmpty(env.TABLE_NAME) ?? `${prefix}-submissions`,
     queue: queueUrl ? { url: queueUrl } : { name: `${prefix}-submissions` },
@@ -84,6 +94,8 @@ export interface Target {
   sqs: SQSClient;
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** CloudWatch's ApproximateAgeOfOldestMessage, or on stage `local` the words saying there is none. */
+  oldestMessageAge: OldestMessageAge;
   app: Application;
   close(): void;
 }
@@ -98,8 +110,7 @@ export async function openTarget(
   settings: TargetSettings,
   env: NodeJS.ProcessEnv,
   logger: Logger,
-  /** A DynamoDB client to use instead of one built from the settings (tests record its calls). */
-  given: { dynamodb?: DynamoDBClient } = {},
+  given: TargetClients = {},
 ) {
   const clientConfig = (endpoint: string | undefined) => ({
     ...(settings.region ? { region: settings.region } : {}),
@@ -108,8 +119,22 @@ export async function openTarget(
   });
   const dynamodb = given.dynamodb ?? new DynamoDBClient(clientConfig(settings.dynamodbEndpoint));
   const sqs = createSqsClient(clientConfig(settings.sqsEndpoint));
+  const cloudwatch =
+    settings.stage === 'local'
+      ? undefined
+      : (given.cloudwatch ??
+        new CloudWatchClient({
+          ...clientConfig(settings.cloudwatchEndpoint),
+          // A missing or silent CloudWatch must not hold up the rest of `stats`.
+          maxAttempts: 2,
+          requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+        }));
+  const oldestMessageAge = cloudwatch
+    ? cloudWatchMessageAge(cloudwatch, settings.cloudwatchEndpoint)
+    : oldestMessageAgeLocally;
   const close = () => {
     if (!given.dynamodb) dynamodb.destroy();
+    if (cloudwatch && !given.cloudwatch) cloudwatch.destroy();
     sqs.destroy();
   };
   try {
@@ -119,11 +144,18 @@ export async function openTarget(
     ]);
     const config = loadConfig({ ...env, TABLE_NAME: settings.tableName, QUEUE_URL: queueUrl });
     const app = compose({ config, dynamodb, sqs, logger });
-    return { settings, sqs, queueUrl, deadLetterQueueUrl, app, close } satisfies Target;
+    return { settings, sqs, queueUrl, deadLetterQueueUrl, oldestMessageAge, app, close } satisfies Target;
   } catch (error) {
     close();
     throw error;
   }
+}
+
+/** Clients to use instead of ones built from the settings: tests record a client's calls or hand in a fake. */
+export interface TargetClients {
+  dynamodb?: DynamoDBClient;
+  /** Ignored on stage `local`, which never asks CloudWatch. */
+  cloudwatch?: CloudWatchClient;
 }
 
 async function queueUrlOf(sqs: SQSClient, queue: TargetSettings['queue']): Promise<string> {

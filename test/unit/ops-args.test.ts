@@ -113,8 +113,26 @@ describe('targetSettings', () => {
     expect(settings).toMatchObject({
       dynamodbEndpoint: 'http://localhost:4566',
       sqsEndpoint: 'http://localhost:4566',
+      cloudwatchEndpoint: 'http://localhost:4566',
       tableName: `${SERVICE}-localstack-submissions`,
     });
+  });
+
+  it('reads queue ages from CloudWatch except on stage local, AWS_ENDPOINT_URL_CLOUDWATCH first', () => {
+    // Prepare
+    const env = { AWS_ENDPOINT_URL: 'http://emulator:1', AWS_ENDPOINT_URL_CLOUDWATCH: 'http://cw:3' };
+
+    // Act
+    const local = targetSettings({ stage: 'local' }, env);
+    const localstack = targetSettings({ stage: 'localstack' }, env);
+    const generic = targetSettings({ stage: 'prod' }, { AWS_ENDPOINT_URL: 'http://emulator:1' });
+    const aws = targetSettings({ stage: 'prod' }, {});
+
+    // Assess
+    expect(local.cloudwatchEndpoint).toBeUndefined();
+    expect(localstack.cloudwatchEndpoint).toBe('http://cw:3');
+    expect(generic.cloudwatchEndpoint).toBe('http://emulator:1');
+    expect(aws.cloudwatchEndpoint).toBeUndefined();
   });
 
   it('leaves any other stage to AWS: default endpoints, credential chain, --region over AWS_REGION', () => {

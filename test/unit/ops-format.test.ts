@@ -62,23 +62,57 @@ describe('formatStats', () => {
     processing: 2,
     processingLeaseExpired: 1,
     oldestPending: { id: ID, waitingSince: '2026-01-01T00:04:48.000Z', ageSeconds: 312 },
-    queue: { visible: 3, inFlight: 2, delayed: 0 },
-    deadLetterQueue: { visible: 1, inFlight: 0, delayed: 0 },
+    queue: {
+      visible: 3,
+      inFlight: 2,
+      delayed: 0,
+      oldestMessageAge: { ageSeconds: 252, at: '2026-01-01T00:08:00.000Z' },
+    },
+    deadLetterQueue: {
+      visible: 1,
+      inFlight: 0,
+      delayed: 0,
+      oldestMessageAge: { unavailable: 'no datapoint in the last 10 min' },
+    },
   };
 
-  it('shows counts, the oldest PENDING submission age and both queues, aligned', () => {
+  it('shows counts, the oldest PENDING submission age and both queues with their message ages, aligned', () => {
     // Act
     const lines = formatStats(stats).split('\n');
 
     // Assess
-    expect(lines.slice(0, 5)).toEqual([
+    expect(lines.slice(0, 7)).toEqual([
       'stage local, table submissions-local-submissions',
       `PENDING       3  oldest PENDING submission age 5m 12s (${ID})`,
       'PROCESSING    2  1 past their lease',
       'queue         3 visible, 2 in flight, 0 delayed',
+      '              oldest message age 4m 12s (CloudWatch, minute of 2026-01-01T00:08:00.000Z)',
       'dead letters  1 visible, 0 in flight, 0 delayed',
+      '              oldest message age: no datapoint in the last 10 min',
     ]);
-    expect(lines.slice(5).join(' ')).toMatch(/CloudWatch/);
+    expect(lines.slice(7).join(' ')).toMatch(/ApproximateAgeOfOldestMessage/);
+  });
+
+  it('gives the reason when a queue’s message age is unavailable', () => {
+    // Prepare
+    const unavailable = {
+      unavailable: 'unavailable (cannot read CloudWatch: AccessDenied: not authorized)',
+    };
+
+    // Act
+    const text = formatStats({
+      ...stats,
+      queue: { ...stats.queue, oldestMessageAge: unavailable },
+      deadLetterQueue: { ...stats.deadLetterQueue, oldestMessageAge: unavailable },
+    });
+
+    // Assess
+    expect(
+      text.match(
+        /^ +oldest message age: unavailable \(cannot read CloudWatch: AccessDenied: not authorized\)$/gm,
+      ),
+    ).toHaveLength(2);
+    expect(text).toMatch(/^queue +3 visible, 2 in flight, 0 delayed$/m);
   });
 
   it('leaves the age out when nothing is PENDING', () => {
