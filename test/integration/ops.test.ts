@@ -7,15 +7,16 @@ import { ACTIVE_INDEX } from '../../src/adapters/dynamodb/table';
 import { processBatch } from '../../src/application/process-batch';
 import type { Rule } from '../../src/domain/rules';
 import { allOf } from '../../src/domain/rules';
-import { projectRoot } from '../../src/local/stack';
+import { freePort, projectRoot } from '../../src/local/stack';
 import { main } from '../../src/ops/main';
 import type { RedriveReport } from '../../src/ops/redrive';
 import type { Stats } from '../../src/ops/stats';
 import { collectStats } from '../../src/ops/stats';
-import { openTarget, targetSettings } from '../../src/ops/target';
+import { openTarget, type TargetClients, targetSettings } from '../../src/ops/target';
 import { systemClock } from '../../src/ports/clock';
 import type { StoredSubmission } from '../../src/ports/submission-store';
 import { createTestBackend, type QueueOverrides, type TestBackend } from '../helpers/backend';
+import { accessDenied, ageDatapoints, type CannedAnswer, fakeCloudWatch } from '../helpers/fake-cloudwatch';
 import {
   composeForReaper,
   messageFor,
@@ -57,16 +58,30 @@ describe('npm run ops against the emulators', () => {
     DLQ_URL: backend.deadLetterQueueUrl,
   });
 
+  /**
+   * The emulators' environment for a stage other than `local`, which reads queue ages
+   * from CloudWatch: pointed at a port nobody listens on, so no test ever reaches AWS.
+   */
+  const deployedStageEnv = async (): Promise<NodeJS.ProcessEnv> => ({
+    ...inject('emulatorEnv'),
+    AWS_ENDPOINT_URL_CLOUDWATCH: `http://127.0.0.1:${await freePort()}`,
+  });
+
   /** Runs the command in-process, as the CLI would, and collects what it prints. */
-  async function ops(argv: string[], env = targetEnv()) {
+  async function ops(argv: string[], env = targetEnv(), clients?: TargetClients) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(argv, { env, out: (text) => out.push(text), err: (text) => err.push(text) });
+    const code = await main(argv, {
+      env,
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+      clients,
+    });
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
-  async function opsJson<T>(argv: string[], env = targetEnv()) {
-    const result = await ops([...argv, '--json'], env);
+  async function opsJson<T>(argv: string[], env = targetEnv(), clients?: TargetClients) {
+    const result = await ops([...argv, '--json'], env, clients);
     return { ...result, data: JSON.parse(result.out) as T };
   }
 
@@ -136,9 +151,120 @@ describe('npm run ops against the emulators', () => {
         deadLetterQueue: { visible: 1, inFlight: 0, delayed: 0 },
       });
       expect(data.oldestPending?.ageSeconds).toBeGreaterThanOrEqual(90);
+      const noCloudWatch = { unavailable: 'not available locally (no CloudWatch)' };
+      expect([data.queue.oldestMessageAge, data.deadLetterQueue.oldestMessageAge]).toEqual([
+        noCloudWatch,
+        noCloudWatch,
+      ]);
       expect(human.code).toBe(0);
       expect(human.out).toMatch(/^PENDING +3 +oldest PENDING submission age 1m \d+s/m);
       expect(human.out).toMatch(/^dead letters +1 visible, 0 in flight, 0 delayed$/m);
+      expect(
+        human.out.match(/^ +oldest message age: not available locally \(no CloudWatch\)$/gm),
+      ).toHaveLength(2);
+    });
+
+    describe('the queues’ oldest message age on a deployed stage', () => {
+      // No CloudWatch emulator exists here, so CloudWatch alone is a fake (test/helpers/fake-cloudwatch.ts);
+      // the table and the queues are the real emulators', found by the stage's serverless.yml names.
+      async function deployedStats(answer: (queueName: string) => CannedAnswer) {
+        const stage = `ops-${randomUUID().slice(0, 8)}`;
+        await setUp({ stage });
+        await accept();
+        await accept();
+        const cloudwatch = fakeCloudWatch((input) => {
+          const dimension = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions?.[0];
+          return answer(dimension?.Value ?? '(no queue name)');
+        });
+        const env = await deployedStageEnv();
+        const json = await opsJson<Stats>(['stats', '--stage', stage], env, {
+          cloudwatch: cloudwatch.client,
+        });
+        const human = await ops(['stats', '--stage', stage], env, { cloudwatch: cloudwatch.client });
+        return { stage, json, human, inputs: cloudwatch.inputs };
+      }
+
+      it('shows each queue’s newest datapoint, asked for by the queue’s name', async () => {
+        // Act
+        const { stage, json, human, inputs } = await deployedStats((queueName) =>
+          queueName.endsWith('-dlq')
+            ? ageDatapoints([{ at: '2026-01-01T00:05:00.000Z', ageSeconds: 3_700 }])
+            : ageDatapoints([{ at: '2026-01-01T00:08:00.000Z', ageSeconds: 252 }]),
+        );
+
+        // Assess
+        expect(json.code).toBe(0);
+        expect(json.data).toMatchObject({
+          pending: 2,
+          queue: { visible: 2, oldestMessageAge: { ageSeconds: 252, at: '2026-01-01T00:08:00.000Z' } },
+          deadLetterQueue: {
+            visible: 0,
+            oldestMessageAge: { ageSeconds: 3_700, at: '2026-01-01T00:05:00.000Z' },
+          },
+        });
+        const asked = inputs.map((input) => input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions);
+        expect(asked).toContainEqual([{ Name: 'QueueName', Value: `submissions-${stage}-submissions` }]);
+        expect(asked).toContainEqual([{ Name: 'QueueName', Value: `submissions-${stage}-submissions-dlq` }]);
+        expect(human.out).toMatch(
+          /^queue +2 visible.*\n +oldest message age 4m 12s \(CloudWatch, minute of 2026-01-01T00:08:00.000Z\)$/m,
+        );
+        expect(human.out).toMatch(/^dead letters +0 visible.*\n +oldest message age 1h 1m \(CloudWatch/m);
+      });
+
+      it('says there is no datapoint rather than showing zero', async () => {
+        // Act
+        const { json, human } = await deployedStats(() => ageDatapoints([]));
+
+        // Assess
+        expect(json.code).toBe(0);
+        expect(json.data.queue.oldestMessageAge).toEqual({ unavailable: 'no datapoint in the last 10 min' });
+        expect(human.out.match(/^ +oldest message age: no datapoint in the last 10 min$/gm)).toHaveLength(2);
+      });
+
+      it('still prints everything else, exit 0, when CloudWatch refuses, and says why', async () => {
+        // Act
+        const { json, human } = await deployedStats(() => accessDenied());
+
+        // Assess
+        expect(json.code).toBe(0);
+        expect(json.data).toMatchObject({ pending: 2, processing: 0, queue: { visible: 2 } });
+        expect(json.data.queue.oldestMessageAge).toEqual({
+          unavailable: expect.stringMatching(
+            /^unavailable \(cannot read CloudWatch at \S+: AccessDenied: .*not authorized to perform: cloudwatch:GetMetricData\)$/,
+          ),
+        });
+        expect(human.code).toBe(0);
+        expect(human.err).toBe('');
+        expect(human.out).toMatch(/^PENDING +2 +oldest PENDING submission age/m);
+        expect(human.out).toMatch(/^queue +2 visible, 0 in flight, 0 delayed$/m);
+        expect(
+          human.out.match(
+            /^ +oldest message age: unavailable \(cannot read CloudWatch at \S+: AccessDenied/gm,
+          ),
+        ).toHaveLength(2);
+      });
+
+      it('reports an endpoint with no CloudWatch behind it (a real refused connection), exit 0', async () => {
+        // Prepare: CloudWatch's endpoint is a port nobody listens on.
+        const stage = `ops-${randomUUID().slice(0, 8)}`;
+        await setUp({ stage });
+        await accept();
+        const env = await deployedStageEnv();
+        const endpoint = env.AWS_ENDPOINT_URL_CLOUDWATCH;
+
+        // Act
+        const { code, out, err } = await ops(['stats', '--stage', stage], env);
+
+        // Assess
+        expect({ code, err }).toEqual({ code: 0, err: '' });
+        expect(out).toMatch(/^PENDING +1 /m);
+        expect(out).toMatch(/^queue +1 visible, 0 in flight, 0 delayed$/m);
+        const reason = `oldest message age: unavailable (cannot read CloudWatch at ${endpoint}: `;
+        expect(out.split('\n').filter((line) => line.trim().startsWith(reason))).toEqual([
+          expect.stringMatching(/ECONNREFUSED.*\)$/),
+          expect.stringMatching(/ECONNREFUSED.*\)$/),
+        ]);
+      });
     });
 
     it('reads only the sparse index: Query on ActiveSubmissions, every shard, never a Scan', async () => {
@@ -464,7 +590,7 @@ describe('npm run ops against the emulators', () => {
       await accept();
 
       // Act
-      const { code, data } = await opsJson<Stats>(['stats', '--stage', stage], { ...inject('emulatorEnv') });
+      const { code, data } = await opsJson<Stats>(['stats', '--stage', stage], await deployedStageEnv());
 
       // Assess
       expect(code).toBe(0);
@@ -491,7 +617,7 @@ describe('npm run ops against the emulators', () => {
       // Act
       const child = spawn('npm', ['run', 'ops', '--', 'stats', '--json', '--stage', stage], {
         cwd: projectRoot,
-        env: { ...process.env, ...inject('emulatorEnv') },
+        env: { ...process.env, ...(await deployedStageEnv()) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -509,6 +635,10 @@ describe('npm run ops against the emulators', () => {
       // npm prints its own "> submission-pipeline@… ops" header before the command's output.
       const json = JSON.parse(stdout.slice(stdout.indexOf('{'))) as Stats;
       expect(json).toMatchObject({ stage, pending: 2, processing: 0, queue: { visible: 2 } });
+      // CloudWatch could not be read: said in the output, and not a failure of the command.
+      expect(json.queue.oldestMessageAge).toEqual({
+        unavailable: expect.stringMatching(/^unavailable \(cannot read CloudWatch at .*ECONNREFUSED/),
+      });
     });
   });
 });
