@@ -4,7 +4,8 @@ import { z } from 'zod';
 export const USAGE = `Usage: npm run ops -- <command> [options]
 
 Commands:
-  stats              PENDING / PROCESSING counts (from the sparse index), queue and DLQ depth
+  stats              PENDING / PROCESSING counts (from the sparse index), queue and DLQ depth,
+                     their oldest message age (CloudWatch; not on stage local)
   show <id>          one submission: status, lease, result, history (--content adds the content)
   requeue <id>       re-enqueue a PENDING submission, or reset one whose lease expired
   redrive            move dead-letter messages back to the queue (--dry-run, --max N)
