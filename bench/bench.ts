@@ -93,6 +93,7 @@ const BUNDLES = [
   { name: 'reaper', entry: 'handlers/reaper.ts' },
   { name: 'ui', entry: 'handlers/ui.ts' },
   { name: 'peer worker', entry: 'bench/peer/worker.ts' },
+  { name: 'peer worker, no logs or metrics', entry: 'bench/peer/worker-bare.ts' },
 ];
 
 /** Runs bench/capacity.ts in a process of its own and reads its last line. */

@@ -84,6 +84,9 @@ const LAMBDA_ENV: Record<string, string> = {
   TABLE_NAME: 'submissions-bench-submissions',
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/submissions-bench-submissions',
   PEER_IDEMPOTENCY_TABLE: 'submissions-bench-peer-idempotency',
+  // serverless.yml sets these for every function.
+  POWERTOOLS_SERVICE_NAME: 'submissions-bench',
+  POWERTOOLS_METRICS_NAMESPACE: 'SubmissionPipeline',
   AUTH_MODE: 'jwt',
   CURSOR_SECRET: 'cold-start-bench-cursor-secret-0123456789',
 };

@@ -1,93 +1,37 @@
 /**
- * NOT PART OF THE SERVICE. The bench's peer (`npm run bench`, serverless.bench.cjs):
- * the submission worker as it is commonly written with Powertools for AWS Lambda —
- * `makeIdempotent` on the record handler (a DynamoDB persistence table of its own)
- * and the batch processor's `processPartialResponse` — doing the job of
- * handlers/worker.ts: read the submission, mark it PROCESSING (the design's state
- * machine, which the frontend shows), evaluate the same rule set (src/rules),
- * write the decision. Duplicates are kept out by the idempotency record, not by
- * conditions on the item. It exists only so the bench can count its AWS calls and
- * time its cold start against ours; nothing deploys it.
+ * NOT PART OF THE SERVICE. The bench's peer (see decide.ts) as a Lambda handler,
+ * with what the service's worker also does on every record: a Powertools Logger
+ * line naming the submission, and Powertools Metrics published once per batch.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { loadConfiguredRuleSet } from '../../src/config/rule-set';
+import { config, decideOnce, processor } from './decide';
 
-const tableName = process.env.TABLE_NAME ?? '';
-const client = new DynamoDBClient({});
-const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-const ruleSet = loadConfiguredRuleSet({
-  RULES_JSON: process.env.RULES_JSON || undefined,
-  RULES_FILE: process.env.RULES_FILE || undefined,
-});
+const logger = new Logger();
+const metrics = new Metrics();
 
-const persistenceStore = new DynamoDBPersistenceLayer({
-  tableName: process.env.PEER_IDEMPOTENCY_TABLE ?? '',
-  awsSdkV3Client: client,
-});
-const config = new IdempotencyConfig({ eventKeyJmesPath: 'powertools_json(body).id' });
-const processor = new BatchProcessor(EventType.SQS);
-
-const names = {
-  '#status': 'status',
-  '#result': 'result',
-  '#processingStartedAt': 'processingStartedAt',
-  '#completedAt': 'completedAt',
-  '#updatedAt': 'updatedAt',
-  '#activeShard': 'activeShard',
-  '#reapAt': 'reapAt',
-};
-
-const setStatus = (id: string, update: string, condition: string, values: Record<string, unknown>) =>
-  documents.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: { id },
-      UpdateExpression: update,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: Object.fromEntries(
-        Object.entries(names).filter(([name]) => `${update} ${condition}`.includes(name)),
-      ),
-      ExpressionAttributeValues: values,
-    }),
-  );
-
-/** PENDING → PROCESSING → PASSED | FAILED, as the design has it; idempotency keeps duplicates out. */
-async function decide(record: SQSRecord): Promise<string> {
+const decideAndLog = async (record: SQSRecord) => {
   const { id } = JSON.parse(record.body) as { id: string };
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: tableName, Key: { id }, ConsistentRead: true }),
-  );
-  if (!Item || (Item.status !== 'PENDING' && Item.status !== 'PROCESSING')) return 'skipped';
-  const started = new Date().toISOString();
-  await setStatus(
-    id,
-    'SET #status = :processing, #processingStartedAt = :now, #updatedAt = :now',
-    'attribute_exists(#status)',
-    { ':processing': 'PROCESSING', ':now': started },
-  );
-  const result = await ruleSet.evaluate(String(Item.content));
-  await setStatus(
-    id,
-    'SET #status = :status, #result = :result, #completedAt = :now, #updatedAt = :now REMOVE #activeShard, #reapAt',
-    '#status = :processing',
-    {
-      ':status': result.verdict,
-      ':result': result,
-      ':now': new Date().toISOString(),
-      ':processing': 'PROCESSING',
-    },
-  );
-  return result.verdict;
-}
-
-const decideOnce = makeIdempotent(decide, { persistenceStore, config });
+  const verdict = await decideOnce(record);
+  logger.info('submission decided', { correlationId: id, status: verdict });
+  if (verdict === 'PASSED' || verdict === 'FAILED') {
+    metrics.addMetric(
+      verdict === 'PASSED' ? 'SubmissionsPassed' : 'SubmissionsFailedContent',
+      MetricUnit.Count,
+      1,
+    );
+  }
+  return verdict;
+};
 
 export const handler = async (event: SQSEvent, context: Context) => {
   config.registerLambdaContext(context);
-  return processPartialResponse(event, decideOnce, processor, { context });
+  logger.addContext(context);
+  try {
+    return await processPartialResponse(event, decideAndLog, processor, { context });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 };
