@@ -4,16 +4,17 @@
  */
 import { readableMetricsLine } from './metrics-line';
 import { startLocalStack } from './stack';
+import { localPort } from './stages';
 
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const port = (name: Parameters<typeof localPort>[1]) => localPort(process.env, name);
 
 async function main(): Promise<void> {
-  const httpPort = port('HTTP_PORT', 3000);
+  const httpPort = port('HTTP_PORT');
   const stack = await startLocalStack({
     httpPort,
-    lambdaPort: port('LAMBDA_PORT', 3002),
-    dynamodbPort: port('DYNAMODB_PORT', 8000),
-    sqsPort: port('SQS_PORT', 9324),
+    lambdaPort: port('LAMBDA_PORT'),
+    dynamodbPort: port('DYNAMODB_PORT'),
+    sqsPort: port('SQS_PORT'),
     // The functions' metrics are EMF JSON lines (what CloudWatch reads); shown here readably.
     echo: (line) => console.log(readableMetricsLine(line) ?? line),
   });

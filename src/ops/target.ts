@@ -4,16 +4,11 @@ import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../adapters/sqs/client';
 import { type Application, compose } from '../composition';
 import { loadConfig } from '../config/env';
+import { LOCALSTACK_ENDPOINT, localEmulatorEndpoints, stageResourceNames } from '../local/stages';
 import type { Logger } from '../observability/logger';
 import type { CommonOptions } from './args';
 import { cloudWatchMessageAge, type OldestMessageAge, oldestMessageAgeLocally } from './message-age';
 
-/** serverless.yml's `service`: table and queue names are `${service}-${stage}-…` (custom.tableName, …). */
-export const SERVICE = 'submissions';
-
-/** The fixed ports of `npm start` (src/local/start.ts), each overridable by the same variable. */
-const LOCAL_PORTS = { DYNAMODB_PORT: 8000, SQS_PORT: 9324 } as const;
-const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
 /** Emulators accept any credentials; these are used when the environment has none. */
 const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -44,9 +39,9 @@ const nonEmpty = (value: string | undefined) => (value === undefined || value ==
 export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>, env: NodeJS.ProcessEnv) {
   const { stage } = options;
   const emulated = stage === 'local' || stage === 'localstack';
-  const defaultEndpoint = (port: keyof typeof LOCAL_PORTS) => {
+  const defaultEndpoint = (service: 'dynamodb' | 'sqs') => {
     if (stage === 'localstack') return LOCALSTACK_ENDPOINT;
-    if (stage === 'local') return `http://127.0.0.1:${nonEmpty(env[port]) ?? LOCAL_PORTS[port]}`;
+    if (stage === 'local') return localEmulatorEndpoints(env)[service];
     return undefined;
   };
   const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
@@ -58,7 +53,7 @@ export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>,
       : emulated
         ? EMULATOR_CREDENTIALS
         : undefined;
-  const prefix = `${SERVICE}-${stage}`;
+  const names = stageResourceNames(stage);
   const queueUrl = nonEmpty(env.QUEUE_URL);
   const deadLetterQueueUrl = nonEmpty(env.DLQ_URL);
   const settings: TargetSettings = {
@@ -71,9 +66,9 @@ export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>,
     dynamodbEndpoint:
       nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB) ??
       nonEmpty(env.AWS_ENDPOINT_URL) ??
-      defaultEndpoint('DYNAMODB_PORT'),
+      defaultEndpoint('dynamodb'),
     sqsEndpoint:
-      nonEmpty(env.AWS_ENDPOINT_URL_SQS) ?? nonEmpty(env.AWS_ENDPOINT_URL) ?? defaultEndpoint('SQS_PORT'),
+      nonEmpty(env.AWS_ENDPOINT_URL_SQS) ?? nonEmpty(env.AWS_ENDPOINT_URL) ?? defaultEndpoint('sqs'),
     cloudwatchEndpoint:
       stage === 'local'
         ? undefined
@@ -81,9 +76,9 @@ export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>,
           nonEmpty(env.AWS_ENDPOINT_URL) ??
           (stage === 'localstack' ? LOCALSTACK_ENDPOINT : undefined)),
     credentials,
-    tableName: nonEmpty(env.TABLE_NAME) ?? `${prefix}-submissions`,
-    queue: queueUrl ? { url: queueUrl } : { name: `${prefix}-submissions` },
-    deadLetterQueue: deadLetterQueueUrl ? { url: deadLetterQueueUrl } : { name: `${prefix}-submissions-dlq` },
+    tableName: nonEmpty(env.TABLE_NAME) ?? names.tableName,
+    queue: queueUrl ? { url: queueUrl } : { name: names.queueName },
+    deadLetterQueue: deadLetterQueueUrl ? { url: deadLetterQueueUrl } : { name: names.deadLetterQueueName },
   };
   return settings;
 }

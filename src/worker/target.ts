@@ -1,15 +1,4 @@
-import { ConfigError } from '../config/env';
-
-/** `service` in serverless.yml. */
-const SERVICE = 'submissions';
-
-/** The names serverless.yml gives a stage's table and queue (custom.tableName, custom.queueName). */
-export function stageResourceNames(stage: string) {
-  return { tableName: `${SERVICE}-${stage}-submissions`, queueName: `${SERVICE}-${stage}-submissions` };
-}
-
-/** Where LocalStack listens (localstack/compose.yml). */
-export const LOCALSTACK_ENDPOINT = 'http://localhost:4566';
+import { LOCALSTACK_ENDPOINT, localEmulatorEndpoints, stageResourceNames } from '../local/stages';
 
 export interface WorkerTarget {
   /** The stage the names were derived from; undefined when TABLE_NAME/QUEUE_URL came from the environment. */
@@ -21,14 +10,6 @@ export interface WorkerTarget {
 }
 
 const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SQS'];
-
-function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = env[name] ? Number(env[name]) : fallback;
-  if (!Number.isInteger(value) || value < 1 || value > 65_535) {
-    throw new ConfigError(`Invalid configuration: ${name}: must be a port number, got ${env[name]}`);
-  }
-  return value;
-}
 
 /**
  * What the standalone worker connects to. Like a Lambda, it takes TABLE_NAME,
@@ -54,8 +35,9 @@ export function workerTarget(requestedStage: string | undefined, env: NodeJS.Pro
 
   if (!ENDPOINT_VARIABLES.some((name) => env[name])) {
     if (stage === 'local') {
-      target.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${port(env, 'DYNAMODB_PORT', 8000)}`;
-      target.env.AWS_ENDPOINT_URL_SQS = `http://127.0.0.1:${port(env, 'SQS_PORT', 9324)}`;
+      const emulators = localEmulatorEndpoints(env);
+      target.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodb;
+      target.env.AWS_ENDPOINT_URL_SQS = emulators.sqs;
     } else {
       target.env.AWS_ENDPOINT_URL = LOCALSTACK_ENDPOINT;
     }

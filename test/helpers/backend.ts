@@ -34,6 +34,19 @@ function renamed(
   );
 }
 
+/** Messages on a queue, visible or in flight (SQS's approximate counts). */
+export async function approximateDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
 export interface QueueOverrides {
   /** CloudFormation properties to change on the main queue, e.g. a short VisibilityTimeout. */
   queue?: Record<string, unknown>;
@@ -110,18 +123,7 @@ export async function createTestBackend(overrides: QueueOverrides = {}): Promise
       return Items;
     },
     receiveAll,
-    approximateDepth: async (queueUrl = queue.ref) => {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return (
-        Number(Attributes.ApproximateNumberOfMessages) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible)
-      );
-    },
+    approximateDepth: (queueUrl = queue.ref) => approximateDepth(sqs, queueUrl),
     destroy: async () => {
       await dynamodb.send(new DeleteTableCommand({ TableName: table.ref }));
       await Promise.all(

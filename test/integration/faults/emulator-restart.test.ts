@@ -1,11 +1,11 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { processBatch } from '../../../src/application/process-batch';
 import { compose } from '../../../src/composition';
 import { loadConfig } from '../../../src/config/env';
 import { ensureResources } from '../../../src/local/resources';
 import { loadApiHandler } from '../../helpers/api-events';
+import { approximateDepth } from '../../helpers/backend';
 import { ManualClock } from '../../helpers/clock';
 import { DedicatedEmulators, overrideEnv } from '../../helpers/fault-emulators';
 import {
@@ -30,18 +30,7 @@ describe('an emulator restarted mid-run (each keeps everything in memory)', () =
   const createResources = () =>
     ensureResources(inject('resources'), { dynamodb: emulators.dynamodb, sqs: emulators.sqs });
 
-  const depth = async () => {
-    const { Attributes = {} } = await emulators.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(Attributes.ApproximateNumberOfMessages) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible)
-    );
-  };
+  const depth = () => approximateDepth(emulators.sqs, queueUrl);
   const itemCount = async () =>
     (await emulators.dynamodb.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items
       ?.length;
