@@ -26,7 +26,7 @@ import { type BenchStack, startBenchStack } from './bench-stack';
 import { differencesFromFloor } from './call-counts';
 import { measureOwnCalls, measurePeerCalls } from './calls';
 import type { CapacityResult } from './capacity';
-import { measureColdStarts } from './cold-start';
+import { type BundleSpec, measureColdStarts } from './cold-start';
 import { measureReaperCost } from './reaper-cost';
 import { type BenchResults, report } from './report';
 import { measureThroughput } from './throughput';
@@ -86,14 +86,20 @@ const startedAt = Date.now();
 const progress = (message: string) =>
   console.error(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
-/** The handlers serverless.yml deploys, and the peer's worker. */
-const BUNDLES = [
+/** The handlers serverless.yml deploys, the peer's worker, and the worker as serverless.yml ships it. */
+const BUNDLES: BundleSpec[] = [
   { name: 'api', entry: 'handlers/api.ts' },
   { name: 'worker', entry: 'handlers/worker.ts' },
   { name: 'reaper', entry: 'handlers/reaper.ts' },
   { name: 'ui', entry: 'handlers/ui.ts' },
   { name: 'peer worker', entry: 'bench/peer/worker.ts' },
   { name: 'peer worker, no logs or metrics', entry: 'bench/peer/worker-bare.ts' },
+  { name: 'worker as deployed', entry: 'handlers/worker.ts', deployed: { sourceMaps: false } },
+  {
+    name: 'worker as deployed with sourceMaps: true',
+    entry: 'handlers/worker.ts',
+    deployed: { sourceMaps: true },
+  },
 ];
 
 /** Runs bench/capacity.ts in a process of its own and reads its last line. */

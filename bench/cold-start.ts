@@ -5,7 +5,8 @@
  * without source maps; its size, and how long `require()` of it takes in a
  * fresh Node process with a Lambda-like environment (the median of `samples`
  * processes, bundles taken in turn so drift hits them alike). The peer's worker
- * is bundled and timed the same way.
+ * is bundled and timed the same way. A `deployed` bundle is built as
+ * serverless.yml ships it instead, to show what minifying and source maps do.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -16,9 +17,22 @@ import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { projectRoot } from '../src/local/stack';
 import { median } from './throughput';
 
+/**
+ * How a bundle is built and loaded. Default: minified, no source map (the
+ * issue's measure). `deployed`: as serverless.yml ships it — not minified, and
+ * with `sourceMaps` its source map (without sources, as serverless.yml builds
+ * it) loaded by `--enable-source-maps`, as NODE_OPTIONS there says.
+ */
+export interface BundleSpec {
+  name: string;
+  entry: string;
+  deployed?: { sourceMaps: boolean };
+}
+
 export interface BundleFigures {
   name: string;
   entry: string;
+  /** The bundle's size; a source map's is not included. */
   bytes: number;
   /** Median `require()` time in ms, and every sample. */
   initMs: number;
@@ -97,7 +111,7 @@ const PROBE =
   'process.stdout.write(String(performance.now() - started));';
 
 export async function measureColdStarts(
-  entries: ReadonlyArray<{ name: string; entry: string }>,
+  entries: readonly BundleSpec[],
   samples: number,
   progress: (message: string) => void,
 ): Promise<BundleFigures[]> {
@@ -105,25 +119,36 @@ export async function measureColdStarts(
   const directory = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   try {
     const bundles = [];
-    for (const { name, entry } of entries) {
-      const outfile = join(directory, `${name}.js`);
+    for (const [index, { name, entry, deployed }] of entries.entries()) {
+      const outfile = join(directory, `bundle-${index}.js`);
       await build({
         ...options,
         absWorkingDir: projectRoot,
         entryPoints: [entry],
         outfile,
-        minify: true,
-        sourcemap: false,
+        minify: deployed === undefined,
+        sourcemap: deployed?.sourceMaps ?? false,
+        sourcesContent: false,
         logLevel: 'error',
       });
-      bundles.push({ name, entry, outfile, bytes: statSync(outfile).size, samples: [] as number[] });
+      const nodeOptions = deployed?.sourceMaps ? ['--enable-source-maps'] : [];
+      bundles.push({
+        name,
+        entry,
+        outfile,
+        nodeOptions,
+        bytes: statSync(outfile).size,
+        samples: [] as number[],
+      });
     }
     progress(`cold start: ${bundles.length} bundles built; ${samples} fresh processes each`);
     for (let sample = 0; sample < samples; sample += 1) {
       for (const bundle of bundles) {
-        const { stdout } = await promisify(execFile)(process.execPath, ['-e', PROBE, bundle.outfile], {
-          env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV },
-        });
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [...bundle.nodeOptions, '-e', PROBE, bundle.outfile],
+          { env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV } },
+        );
         bundle.samples.push(Number(stdout));
       }
     }

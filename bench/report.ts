@@ -287,7 +287,9 @@ function reaperTable({ reaper }: BenchResults): string[] {
 function coldStartTable({ coldStarts }: BenchResults): string[] {
   if (!coldStarts) return [];
   return [
-    'Cold start: bundles as serverless.yml builds them, minified, no source maps; require() in a fresh Node process',
+    'Cold start: bundles as serverless.yml builds them, minified, no source maps (the last two: as serverless.yml ships the worker — ' +
+      "not minified; with a stage's `sourceMaps: true`, a source map loaded by NODE_OPTIONS=--enable-source-maps); " +
+      'require() in a fresh Node process',
     '',
     '| Bundle | Entry | KiB | init ms (median) | init ms (min – max) |',
     '|---|---|---:|---:|---|',

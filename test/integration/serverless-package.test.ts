@@ -100,6 +100,16 @@ describe('serverless package (what `sls deploy` would ship)', () => {
     expect(resources.ApiLambdaFunction!.Properties.Environment.Variables.CURSOR_SECRET).toBe(CURSOR_SECRET);
   });
 
+  it('ships no source maps unless a stage asks for them (loading one slows every cold start)', async () => {
+    for (const fn of ['api', 'worker', 'reaper', 'ui']) {
+      // A zip names its files uncompressed, so the bundle's own name is found and a map's is not.
+      const zip = (await readFile(join(directory, `${fn}.zip`))).toString('latin1');
+
+      expect(zip).toContain(`handlers/${fn}.js`);
+      expect(zip).not.toContain('.js.map');
+    }
+  });
+
   it('feeds the worker from the queue in batches of 10 with partial batch failures', () => {
     const [mapping] = ofType('AWS::Lambda::EventSourceMapping');
 
