@@ -12,7 +12,7 @@ import {
 } from '../domain/submission';
 import { describeError as describe } from '../observability/logger';
 import type { Clock } from '../ports/clock';
-import type { ClaimRefusal, SubmissionStore } from '../ports/submission-store';
+import type { ClaimRefusal, Decision, SubmissionStore } from '../ports/submission-store';
 
 export interface SubmissionProcessorOptions {
   store: SubmissionStore;
@@ -118,23 +118,7 @@ export class SubmissionProcessor {
     }
 
     try {
-      const decidedAt = clock.now();
-      const written = await store.complete({
-        id,
-        leaseToken,
-        now: decidedAt.toISOString(),
-        decision: { status: verdict.verdict, result: verdict },
-        expiresAt: expiryOf(decidedAt, this.#options.retentionDays),
-      });
-      return written.written
-        ? {
-            outcome: 'decided',
-            status: verdict.verdict,
-            attempts: submission.attempts,
-            createdAt: submission.createdAt,
-            decidedAt: decidedAt.toISOString(),
-          }
-        : { outcome: 'lease-lost' };
+      return await this.#complete(submission, leaseToken, { status: verdict.verdict, result: verdict });
     } catch (cause) {
       // The store failed (throttling, outage). Hand the lease back so a redelivery
       // can claim at once; if even that fails, the reaper resets it after the lease.
@@ -172,24 +156,29 @@ export class SubmissionProcessor {
     return ruleSet.evaluate(submission.content, signal, earlier === undefined ? {} : { earlier });
   }
 
-  async #finish(submission: Submission, leaseToken: string, error: ProcessingError): Promise<ProcessOutcome> {
+  /** A processing error that ends the submission: FAILED with `error`, never retried. */
+  #finish(submission: Submission, leaseToken: string, error: ProcessingError): Promise<ProcessOutcome> {
+    return this.#complete(submission, leaseToken, { status: 'FAILED', error });
+  }
+
+  /** Writes the decision under our lease; refused when the lease was lost. */
+  async #complete(submission: Submission, leaseToken: string, decision: Decision): Promise<ProcessOutcome> {
     const decidedAt = this.#options.clock.now();
     const written = await this.#options.store.complete({
       id: submission.id,
       leaseToken,
       now: decidedAt.toISOString(),
-      decision: { status: 'FAILED', error },
+      decision,
       expiresAt: expiryOf(decidedAt, this.#options.retentionDays),
     });
     if (!written.written) return { outcome: 'lease-lost' };
-    const { attempts, createdAt } = submission;
     return {
       outcome: 'decided',
-      status: 'FAILED',
-      attempts,
-      createdAt,
+      status: decision.status,
+      attempts: submission.attempts,
+      createdAt: submission.createdAt,
       decidedAt: decidedAt.toISOString(),
-      error,
+      ...('error' in decision ? { error: decision.error } : {}),
     };
   }
 

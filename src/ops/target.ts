@@ -1,7 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsClient } from '../adapters/sqs/client';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient, queueUrlByName } from '../adapters/sqs/client';
 import { type Application, compose } from '../composition';
 import { loadConfig } from '../config/env';
 import { LOCALSTACK_ENDPOINT, localEmulatorEndpoints, stageResourceNames } from '../local/stages';
@@ -155,11 +155,7 @@ export interface TargetClients {
 
 async function queueUrlOf(sqs: SQSClient, queue: TargetSettings['queue']): Promise<string> {
   if ('url' in queue) return queue.url;
-  try {
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }));
-    if (QueueUrl) return QueueUrl;
-  } catch (error) {
-    if (!(error instanceof Error && /NonExistentQueue|QueueDoesNotExist/.test(error.name))) throw error;
-  }
+  const url = await queueUrlByName(sqs, queue.name);
+  if (url) return url;
   throw new Error(`Queue ${queue.name} does not exist (is the stage deployed, or \`npm start\` running?).`);
 }

@@ -5,8 +5,8 @@
  * (WORKER_SHUTDOWN_GRACE_MS), a second one aborts the work in progress at once;
  * either way it exits 0 once every lease it held is decided or released.
  */
-import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist } from '@aws-sdk/client-sqs';
-import { createSqsClient } from '../adapters/sqs/client';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { createSqsClient, queueUrlByName } from '../adapters/sqs/client';
 import { workerApp } from '../composition-worker';
 import { ConfigError } from '../config/env';
 import { describeError } from '../observability/logger';
@@ -32,20 +32,17 @@ async function main(): Promise<void> {
   const settings = loadWorkerSettings();
   const sqs = createSqsClient();
   if (target.queueName) {
-    const queueUrl = await sqs
-      .send(new GetQueueUrlCommand({ QueueName: target.queueName }))
-      .then((output) => output.QueueUrl)
-      .catch((error: unknown) => {
-        const hint = target.stage === 'local' ? ' Is `npm start` running?' : '';
-        if (error instanceof QueueDoesNotExist) {
-          throw new ConfigError(
-            `Queue ${target.queueName} not found on ${endpointOf('SQS', process.env)}.${hint}`,
-          );
-        }
-        throw new ConfigError(
-          `Cannot reach SQS at ${endpointOf('SQS', process.env)}: ${describeError(error)}.${hint}`,
-        );
-      });
+    const hint = target.stage === 'local' ? ' Is `npm start` running?' : '';
+    const queueUrl = await queueUrlByName(sqs, target.queueName).catch((error: unknown) => {
+      throw new ConfigError(
+        `Cannot reach SQS at ${endpointOf('SQS', process.env)}: ${describeError(error)}.${hint}`,
+      );
+    });
+    if (queueUrl === undefined) {
+      throw new ConfigError(
+        `Queue ${target.queueName} not found on ${endpointOf('SQS', process.env)}.${hint}`,
+      );
+    }
     process.env.QUEUE_URL = queueUrl;
   }
 

@@ -34,30 +34,27 @@ function describeMatch(matched: boolean, content: string): string {
   return `${matched ? 'matched' : 'no match'}${scope}`;
 }
 
+/** A rule type passing when the pattern's match (or, with `mustMatch` false, its absence) is found. */
+function patternRuleType(mustMatch: boolean, messages: { passed: string; failed: string }) {
+  return defineRuleType({
+    placeholders: ['pattern', 'flags'],
+    messages,
+    params: patternParams,
+    measure({ compiled }, content) {
+      const matched = compiled.test(content);
+      return { passed: matched === mustMatch, values: {}, measured: describeMatch(matched, content) };
+    },
+  });
+}
+
 /** Content must match `pattern` (RE2 syntax) somewhere. */
-export const mustMatchType = defineRuleType({
-  placeholders: ['pattern', 'flags'],
-  messages: {
-    passed: 'Content matches the required pattern.',
-    failed: 'Content must match the pattern {pattern}.',
-  },
-  params: patternParams,
-  measure({ compiled }, content) {
-    const matched = compiled.test(content);
-    return { passed: matched, values: {}, measured: describeMatch(matched, content) };
-  },
+export const mustMatchType = patternRuleType(true, {
+  passed: 'Content matches the required pattern.',
+  failed: 'Content must match the pattern {pattern}.',
 });
 
 /** Content must not match `pattern` (RE2 syntax) anywhere. */
-export const mustNotMatchType = defineRuleType({
-  placeholders: ['pattern', 'flags'],
-  messages: {
-    passed: 'Content does not match the forbidden pattern.',
-    failed: 'Content must not match the pattern {pattern}.',
-  },
-  params: patternParams,
-  measure({ compiled }, content) {
-    const matched = compiled.test(content);
-    return { passed: !matched, values: {}, measured: describeMatch(matched, content) };
-  },
+export const mustNotMatchType = patternRuleType(false, {
+  passed: 'Content does not match the forbidden pattern.',
+  failed: 'Content must not match the pattern {pattern}.',
 });
