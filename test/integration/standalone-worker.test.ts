@@ -146,6 +146,22 @@ describe('the standalone worker (npm run worker)', () => {
     expect(await visibleMessages()).toBe(1);
   });
 
+  it('refuses a stage whose queue does not exist, naming the queue and where it looked: exit 1', async () => {
+    const emulators = inject('emulatorEnv');
+    const lost = spawnStandaloneWorker({ ...withoutServiceSettings(process.env), ...emulators }, [
+      '--stage',
+      'nowhere',
+    ]);
+    workers.push(lost);
+
+    const exit = await lost.exited;
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(lost.lines.join('\n')).toContain(
+      `Queue submissions-nowhere-submissions not found on ${emulators.AWS_ENDPOINT_URL_SQS ?? emulators.AWS_ENDPOINT_URL}.`,
+    );
+  });
+
   it('refuses an unknown argument with its usage: exit 2', async () => {
     const misused = spawnStandaloneWorker(process.env, ['--stgae', 'prod']);
     workers.push(misused);
