@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { createSqsClient } from '../../src/adapters/sqs/client';
 import { type CloudFormationResources, ensureResources } from '../../src/local/resources';
 
@@ -45,6 +46,15 @@ export async function approximateDepth(sqs: SQSClient, queueUrl: string): Promis
   return (
     Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
   );
+}
+
+/** The service's DynamoDB store on a test backend's table, with the default 4 shards. */
+export function storeOn(backend: Pick<TestBackend, 'documents' | 'tableName'>): DynamoDbSubmissionStore {
+  return new DynamoDbSubmissionStore({
+    client: backend.documents,
+    tableName: backend.tableName,
+    activeShards: 4,
+  });
 }
 
 export interface QueueOverrides {

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { SubmissionProcessor } from '../../src/application/submission-processor';
 import { SubmissionService } from '../../src/application/submissions';
 import type { RuleSet } from '../../src/domain/rules';
 import { loadRuleSet } from '../../src/rules/loader';
 import { defineRuleType } from '../../src/rules/rule-type';
-import { createTestBackend, type TestBackend } from '../helpers/backend';
+import { createTestBackend, storeOn, type TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
 
 describe('SubmissionProcessor with a duplicate rule, against the emulators', () => {
@@ -63,11 +63,7 @@ describe('SubmissionProcessor with a duplicate rule, against the emulators', () 
   beforeEach(async () => {
     backend = await createTestBackend();
     clock = new ManualClock();
-    store = new DynamoDbSubmissionStore({
-      client: backend.documents,
-      tableName: backend.tableName,
-      activeShards: 4,
-    });
+    store = storeOn(backend);
     submissions = new SubmissionService({
       store,
       queue: { enqueue: async () => {}, enqueueMany: async () => [] },

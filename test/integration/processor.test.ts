@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { processBatch } from '../../src/application/process-batch';
 import { encodeSubmissionMessage } from '../../src/application/submission-message';
 import {
@@ -11,7 +11,7 @@ import { allOf, defaultRuleSet, type Rule, type RuleSet } from '../../src/domain
 import type { Logger } from '../../src/observability/logger';
 import { loadRuleSet } from '../../src/rules/loader';
 import { hangs, moderationType, ruleTypes, scriptedType } from '../helpers/async-rules';
-import { createTestBackend, type TestBackend } from '../helpers/backend';
+import { createTestBackend, storeOn, type TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
 import { awsError, storeWith } from '../helpers/faults';
 import { waitFor } from '../helpers/wait';
@@ -70,11 +70,7 @@ describe('SubmissionProcessor against the emulators', () => {
   beforeEach(async () => {
     backend = await createTestBackend();
     clock = new ManualClock();
-    store = new DynamoDbSubmissionStore({
-      client: backend.documents,
-      tableName: backend.tableName,
-      activeShards: 4,
-    });
+    store = storeOn(backend);
     submissions = new SubmissionService({
       store,
       queue: { enqueue: async () => {}, enqueueMany: async () => [] },

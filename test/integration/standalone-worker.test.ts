@@ -1,9 +1,9 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
-import { createTestBackend, type TestBackend } from '../helpers/backend';
+import { createTestBackend, storeOn, type TestBackend } from '../helpers/backend';
 import type { KillableProcess } from '../helpers/fault-process';
 import { silentLogger } from '../helpers/reaper-fixtures';
 import {
@@ -54,11 +54,7 @@ describe('the standalone worker (npm run worker)', () => {
 
   beforeEach(async () => {
     backend = await createTestBackend();
-    truth = new DynamoDbSubmissionStore({
-      client: backend.documents,
-      tableName: backend.tableName,
-      activeShards: 4,
-    });
+    truth = storeOn(backend);
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.kill()));

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/submission-store';
 import { processBatch } from '../../../src/application/process-batch';
 import { compose } from '../../../src/composition';
 import { loadConfig } from '../../../src/config/env';
 import type { Submission } from '../../../src/domain/submission';
 import type { Clock } from '../../../src/ports/clock';
-import { createTestBackend, type TestBackend } from '../../helpers/backend';
+import { createTestBackend, storeOn, type TestBackend } from '../../helpers/backend';
 import { ManualClock } from '../../helpers/clock';
 import { type KillableProcess, spawnWorker } from '../../helpers/fault-process';
 import { asRecords, deleteMessages, received, recordingLogger } from '../../helpers/fault-queue';
@@ -36,11 +36,7 @@ describe('a worker that crashes', () => {
 
   beforeEach(async () => {
     backend = await createTestBackend({ queue: { VisibilityTimeout: 1 } });
-    truth = new DynamoDbSubmissionStore({
-      client: backend.documents,
-      tableName: backend.tableName,
-      activeShards: 4,
-    });
+    truth = storeOn(backend);
   });
   afterEach(async () => {
     await worker?.kill();

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/submission-store';
 import { compose } from '../../../src/composition';
 import { loadConfig } from '../../../src/config/env';
-import { createTestBackend, type TestBackend } from '../../helpers/backend';
+import { createTestBackend, storeOn, type TestBackend } from '../../helpers/backend';
 import { contextWithRemaining, loadWorkerHandler, sqsEventOf } from '../../helpers/fault-lambda';
 import { captureOutput } from '../../helpers/output-capture';
 import { silentLogger } from '../../helpers/reaper-fixtures';
@@ -17,11 +17,7 @@ describe('handlers/worker.ts nearing its Lambda timeout with records left', () =
 
   beforeEach(async () => {
     backend = await createTestBackend();
-    truth = new DynamoDbSubmissionStore({
-      client: backend.documents,
-      tableName: backend.tableName,
-      activeShards: 4,
-    });
+    truth = storeOn(backend);
     // The handler logs one JSON line per record, and its metrics.
     captureOutput();
   });
