@@ -66,3 +66,38 @@ export function missingSecrets(stage: string, provider: ProviderSettings): strin
     'or deploys. See README.md, section "Deploying".'
   );
 }
+
+/** The stage's throttling as written into serverless.yml's `HttpApiStage` extension. */
+export interface RouteThrottling {
+  ThrottlingRateLimit?: unknown;
+  ThrottlingBurstLimit?: unknown;
+}
+
+const THROTTLING_VARIABLES = {
+  ThrottlingRateLimit: 'API_RATE_LIMIT',
+  ThrottlingBurstLimit: 'API_BURST_LIMIT',
+} as const;
+
+/**
+ * The stage's throttling as numbers (an environment variable arrives as a
+ * string), or why it cannot be packaged: each limit must be a positive number.
+ */
+export function routeThrottling(
+  stage: string,
+  settings: RouteThrottling,
+): { rate: number; burst: number } | { refusal: string } {
+  const problems: string[] = [];
+  const numbers = Object.fromEntries(
+    Object.entries(THROTTLING_VARIABLES).map(([property, variable]) => {
+      const value = settings[property as keyof RouteThrottling];
+      const number = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+      if (!(Number.isFinite(number) && number > 0)) {
+        problems.push(`${variable} must be a positive number, not ${JSON.stringify(value)}`);
+      }
+      return [property, number];
+    }),
+  );
+  if (problems.length > 0)
+    return { refusal: `Refusing to package stage "${stage}": ${problems.join('; ')}.` };
+  return { rate: numbers.ThrottlingRateLimit as number, burst: numbers.ThrottlingBurstLimit as number };
+}

@@ -4,6 +4,8 @@ import { createSqsClient } from '../adapters/sqs/client';
 import {
   type JwtAuthorizer,
   missingSecrets,
+  type RouteThrottling,
+  routeThrottling,
   splitList,
   unauthenticatedDeployment,
 } from './deployment-checks';
@@ -31,7 +33,10 @@ interface Serverless {
       };
     };
     custom?: Record<string, any>;
-    resources?: { Resources?: CloudFormationResources };
+    resources?: {
+      Resources?: CloudFormationResources;
+      extensions?: { HttpApiStage?: { Properties?: { DefaultRouteSettings?: RouteThrottling } } };
+    };
     getAllFunctions(): string[];
     getFunction(key: string): {
       name: string;
@@ -93,6 +98,14 @@ export class OfflineLocalStackPlugin {
     const stage = String(this.#options.stage ?? provider.stage ?? 'dev');
     const refusal = unauthenticatedDeployment(stage, provider) ?? missingSecrets(stage, provider);
     if (refusal) throw new this.#serverless.classes.Error(refusal);
+    const routes =
+      this.#serverless.service.resources?.extensions?.HttpApiStage?.Properties?.DefaultRouteSettings;
+    if (routes) {
+      const throttling = routeThrottling(stage, routes);
+      if ('refusal' in throttling) throw new this.#serverless.classes.Error(throttling.refusal);
+      routes.ThrottlingRateLimit = throttling.rate;
+      routes.ThrottlingBurstLimit = throttling.burst;
+    }
     const origins = [provider.httpApi?.cors?.allowedOrigins ?? []].flat();
     if (origins.includes('*')) {
       throw new this.#serverless.classes.Error(

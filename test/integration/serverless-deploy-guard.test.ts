@@ -6,7 +6,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/local/stack';
 
-const DEPLOY_SETTINGS = ['JWT_ISSUER', 'JWT_AUDIENCE', 'CORS_ORIGINS', 'CURSOR_SECRET'];
+const DEPLOY_SETTINGS = [
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'CORS_ORIGINS',
+  'CURSOR_SECRET',
+  'API_RATE_LIMIT',
+  'API_BURST_LIMIT',
+];
 const CURSOR_SECRET = 'a-cursor-signing-secret-of-at-least-32-chars';
 const ISSUER = 'https://issuer.example.com/';
 
@@ -130,6 +137,22 @@ describe.concurrent('a deployed stage is never silently open', () => {
     );
   });
 
+  it('refuses throttling limits that are not positive numbers, naming each variable', async () => {
+    const outcome = await packageStage('prod', {
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: 'web',
+      CURSOR_SECRET,
+      API_RATE_LIMIT: 'fifty',
+      API_BURST_LIMIT: '0',
+    });
+
+    expect(outcome.code).not.toBe(0);
+    expect(errorOf(outcome)).toContain(
+      'Error: Refusing to package stage "prod": API_RATE_LIMIT must be a positive number, not "fifty"; ' +
+        'API_BURST_LIMIT must be a positive number, not "0".',
+    );
+  });
+
   it('packages with no CORS rules at all when CORS_ORIGINS is unset', async () => {
     const target = join(directory, 'no-cors');
     const outcome = await serverless(['package', '--stage', 'prod', '--package', target], {
@@ -144,6 +167,11 @@ describe.concurrent('a deployed stage is never silently open', () => {
     expect(outcome.code, outcome.output).toBe(0);
     expect(outcome.output).toContain('CORS_ORIGINS is empty: the HTTP API allows no cross-origin requests');
     expect(template.Resources.HttpApi.Properties.CorsConfiguration).toBeUndefined();
+    // Without API_RATE_LIMIT / API_BURST_LIMIT, the defaults.
+    expect(template.Resources.HttpApiStage.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: 50,
+      ThrottlingBurstLimit: 100,
+    });
     expect(template.Resources.HttpApiAuthorizerJwt.Properties.JwtConfiguration).toEqual({
       Issuer: ISSUER,
       Audience: ['web'],

@@ -68,6 +68,8 @@ describe('serverless package (what `sls deploy` would ship)', () => {
           CURSOR_SECRET,
           JWT_AUDIENCE: 'web-client, mobile-client',
           CORS_ORIGINS: ORIGINS.join(', '),
+          API_RATE_LIMIT: '200',
+          API_BURST_LIMIT: '400',
         },
       },
     );
@@ -130,6 +132,10 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       maxReceiveCount: 5,
     });
     expect(resources.SubmissionDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
+    expect(queue.QueueName).toBe('submissions-prod-submissions');
+    expect(resources.SubmissionDeadLetterQueue?.Properties.QueueName).toBe(
+      'submissions-prod-submissions-dlq',
+    );
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
   });
 
@@ -149,6 +155,15 @@ describe('serverless package (what `sls deploy` would ship)', () => {
     expect(
       table.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName).sort(),
     ).toEqual(['ActiveSubmissions', 'ByContent', 'ByOwner']);
+    // Sparse: only non-terminal items carry activeShard and reapAt (complete removes them).
+    expect(
+      table.GlobalSecondaryIndexes.find(
+        (index: { IndexName: string }) => index.IndexName === 'ActiveSubmissions',
+      ).KeySchema,
+    ).toEqual([
+      { AttributeName: 'activeShard', KeyType: 'HASH' },
+      { AttributeName: 'reapAt', KeyType: 'RANGE' },
+    ]);
   });
 
   it('lets the TTL delete decided submissions RETENTION_DAYS (90 by default) after the decision', () => {
@@ -241,13 +256,13 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       }
     });
 
-    it('throttles the whole stage: 50 requests per second, bursts of 100', () => {
+    it('throttles the whole stage as API_RATE_LIMIT and API_BURST_LIMIT say, as numbers', () => {
       const [stage] = ofType('AWS::ApiGatewayV2::Stage');
 
       expect(stage?.Properties.DefaultRouteSettings).toEqual({
         DetailedMetricsEnabled: false,
-        ThrottlingRateLimit: 50,
-        ThrottlingBurstLimit: 100,
+        ThrottlingRateLimit: 200,
+        ThrottlingBurstLimit: 400,
       });
     });
 
