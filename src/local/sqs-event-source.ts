@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
@@ -148,8 +147,11 @@ export class SqsEventSource {
   async stop({ abandonIdleReceives = false }: StopOptions = {}): Promise<void> {
     this.#stopping = true;
     const consumers = this.#consumers.splice(0);
-    // Only awaited promises: `once` rejects when the consumer emits 'error' meanwhile.
-    const stopped = abandonIdleReceives ? [] : consumers.map((consumer) => once(consumer, 'stopped'));
+    // Not events.once: it rejects on an 'error' meanwhile (an emulator gone while stopping),
+    // and the consumer still emits 'stopped' after one.
+    const stopped = abandonIdleReceives
+      ? []
+      : consumers.map((consumer) => new Promise((resolve) => consumer.once('stopped', resolve)));
     for (const consumer of consumers) consumer.stop();
     await Promise.all(stopped);
     await Promise.allSettled([...this.#inFlight]);

@@ -44,6 +44,9 @@ async function startProcess<T>(
     cwd: projectRoot,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own: Ctrl-C in a terminal signals the whole foreground group,
+    // which would stop the emulators under a running serverless; `stop` takes them down in order.
+    detached: true,
   });
   const output: string[] = [];
   const exited = once(child, 'exit');

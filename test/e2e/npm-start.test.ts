@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { freePort, projectRoot } from '../../src/local/stack';
@@ -19,52 +18,76 @@ function accepting(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('serves the API, and Ctrl-C stops the API, the worker and both emulators, exiting 0', async () => {
+  it('decides "This contains number 42" PASSED and "short" FAILED at its own settings, and Ctrl-C stops everything in order', async () => {
     const ports = {
       HTTP_PORT: await freePort(),
       LAMBDA_PORT: await freePort(),
       DYNAMODB_PORT: await freePort(),
       SQS_PORT: await freePort(),
     };
-    // What `npm start` runs (package.json "start"), with ports that do not clash with other stacks.
-    const child = spawn(
-      process.execPath,
-      [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/local/start.ts'],
-      {
-        cwd: projectRoot,
-        env: {
-          ...process.env,
-          ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
+    // `npm start` itself, in a process group of its own as a terminal runs it (ports that do not
+    // clash with other stacks are the only settings given).
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const exited = once(child, 'exit');
     const lines: string[] = [];
+    const errors: string[] = [];
     createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+    createInterface({ input: child.stderr! }).on('line', (line) => errors.push(line));
+    const api = `http://127.0.0.1:${ports.HTTP_PORT}`;
+    const submit = async (content: string) => {
+      const response = await fetch(`${api}/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ content }),
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const decided = (id: string) =>
+      waitFor(
+        `submission ${id} to be decided`,
+        async () => {
+          const body = (await (await fetch(`${api}/submissions/${id}`)).json()) as { status: string };
+          return ['PASSED', 'FAILED'].includes(body.status) ? body : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
     try {
       await waitFor(
         'the start banner',
         () => (lines.some((line) => line.includes('Ctrl-C stops everything')) ? true : undefined),
-        {
-          timeoutMs: 120_000,
-        },
+        { timeoutMs: 120_000 },
       );
-      const response = await fetch(`http://127.0.0.1:${ports.HTTP_PORT}/submissions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ content: 'This contains number 42' }),
-      });
-      expect(response.status).toBe(202);
+      const [passing, failing] = [await submit('This contains number 42'), await submit('short')];
+
+      expect(await decided(passing)).toMatchObject({ status: 'PASSED' });
+      expect(await decided(failing)).toMatchObject({ status: 'FAILED' });
       for (const port of Object.values(ports)) expect(await accepting(port)).toBe(true);
 
-      child.kill('SIGINT');
-      const [code] = await exited;
+      // Ctrl-C in a terminal signals the whole foreground process group (npm, tsx, start.ts);
+      // the stack's own processes are in groups of their own and are stopped by start.ts, in order.
+      const linesBeforeStop = lines.length;
+      process.kill(-child.pid!, 'SIGINT');
+      const [code, signal] = await exited;
 
-      expect(code).toBe(0);
+      // npm ends every script it was interrupted in by re-raising SIGINT, whatever the script's exit code.
+      expect({ code, signal }).toEqual({ code: null, signal: 'SIGINT' });
       for (const port of Object.values(ports)) expect(await accepting(port)).toBe(false);
+      // Nothing but the stop notice: no warning from a poller whose queue vanished, no stack trace.
+      const stopping = lines.slice(linesBeforeStop);
+      expect(stopping).toContain('local stack: event sources stopped');
+      expect(stopping.filter((line) => /warn|error|exception|^\s+at /i.test(line))).toEqual([]);
+      expect(errors).toEqual([]);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
     }
   });
 });
