@@ -10,6 +10,7 @@ import type { RuleSet } from './domain/rules';
 import type { Logger } from './observability/logger';
 import { createLogger, createMetrics, PowertoolsMetricsSink } from './observability/powertools';
 import { type Clock, systemClock } from './ports/clock';
+import { PLUGIN_RULE_TYPES } from './rules/plugins';
 import type { RuleType } from './rules/rule-type';
 
 export interface Dependencies {
@@ -19,7 +20,10 @@ export interface Dependencies {
   sqs?: SQSClient;
   clock?: Clock;
   ruleSet?: RuleSet;
-  /** Rule types beyond the built-ins (e.g. async rules) that RULES_JSON / RULES_FILE may name. */
+  /**
+   * Rule types beyond the built-ins (e.g. async rules) that RULES_JSON / RULES_FILE may
+   * name. Default: the registry in src/rules/plugins.ts (tests pass their own).
+   */
   ruleTypes?: ReadonlyMap<string, RuleType>;
   /** Default: Powertools Logger at LOG_LEVEL. */
   logger?: Logger;
@@ -57,7 +61,9 @@ export function composeWorker(dependencies: Dependencies) {
       clock,
       ruleSet:
         dependencies.ruleSet ??
-        loadConfiguredRuleSet(config, undefined, { ruleTypes: dependencies.ruleTypes }),
+        loadConfiguredRuleSet(config, undefined, {
+          ruleTypes: dependencies.ruleTypes ?? PLUGIN_RULE_TYPES,
+        }),
       maxAttempts: config.MAX_ATTEMPTS,
       leaseMs: config.STUCK_AFTER_MS,
       orphanAfterMs: config.ORPHAN_AFTER_MS,

@@ -13,6 +13,7 @@ import {
 import { describeError as describe } from '../observability/logger';
 import type { Clock } from '../ports/clock';
 import type { ClaimRefusal, Decision, SubmissionStore } from '../ports/submission-store';
+import { reusedResult } from '../rules/types/duplicate';
 
 export interface SubmissionProcessorOptions {
   store: SubmissionStore;
@@ -151,7 +152,7 @@ export class SubmissionProcessor {
       decidedBy?.id === ruleSet.id &&
       decidedBy.version === ruleSet.version
     ) {
-      return { ...earlier.result, reusedFrom: earlier.id };
+      return reusedResult(earlier);
     }
     return ruleSet.evaluate(submission.content, signal, earlier === undefined ? {} : { earlier });
   }

@@ -97,7 +97,8 @@ export interface AsyncRuleTypeDefinition<Shape extends z.ZodRawShape> {
 
 /**
  * A rule type that calls out. Each rule of the type gets a `timeoutMs` param
- * (default 5000); register the type by passing it to `loadRuleSet` in `ruleTypes`.
+ * (default 5000). Register the type in `PLUGIN_RULE_TYPES` (src/rules/plugins.ts),
+ * which every composition uses, or pass it to `loadRuleSet` in `ruleTypes`.
  *
  * @example
  * const moderationType = defineAsyncRuleType({

@@ -8,7 +8,7 @@ export function element<T extends HTMLElement>(id: string, type: new () => T): T
 export function create<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: { className?: string; text?: string } = {},
-  ...children: Node[]
+  ...children: (Node | string)[]
 ): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (props.className) node.className = props.className;

@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Response } from 'playwright-core';
+import type { Response, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../../src/local/stack';
+import type { Submission } from '../../src/ui/api-client';
 import { type Browser, chromiumMissing, launchChromium } from '../helpers/browser';
 import { api, submit } from '../helpers/http';
 import { SubmissionsPage } from '../helpers/submissions-page';
@@ -42,9 +43,16 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
     await page.waitForStatus(id, 'PASSED');
 
     expect(await page.rules().allInnerTexts()).toEqual([
-      expect.stringMatching(/^Passed\s+Content is 23 characters long \(minimum 10\)\./),
-      expect.stringMatching(/^Passed\s+Content contains a digit\./),
+      expect.stringMatching(
+        /^Passed\s+Content is 23 characters long \(minimum 10\)\.\s+Measured: length 23, minimum 10\s+minLength$/,
+      ),
+      expect.stringMatching(
+        /^Passed\s+Content contains a digit\.\s+Measured: digits \(0-9\) 2, minimum 1\s+requireDigit$/,
+      ),
     ]);
+    expect(await page.ruleSet().textContent()).toBe('default, version 1');
+    expect(await page.page.getByText('Rule set', { exact: true }).isVisible()).toBe(true);
+    expect(await page.reusedNote().isVisible()).toBe(false);
     expect(await page.announcer().textContent()).toContain('PASSED');
     expect(page.consoleErrors).toEqual([]); // nothing blocked by the CSP, no script error
     if (process.env.UPDATE_SCREENSHOT === '1') {
@@ -200,5 +208,88 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
 
     expect(keys).toHaveLength(2);
     expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('says in words that the POST could not reach the service, and Retry sends it once the network is back', async () => {
+    const page = await open();
+    const posts: string[] = [];
+    const offline = (route: Route) =>
+      route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue();
+    page.page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(request.url());
+    });
+    await page.page.route('**/submissions', offline);
+
+    await page.content().fill('Sent when the network is back, 5');
+    await page.submitButton().click();
+    await page.alert().getByText('Could not reach the service: check your connection, then retry.').waitFor();
+    expect(await page.page.locator('#current').isVisible()).toBe(false);
+    await page.page.unroute('**/submissions', offline);
+    const id = await page.created(() => page.alert().getByRole('button', { name: 'Retry' }).click());
+    await page.waitForStatus(id, 'PASSED');
+
+    expect(await page.alert().isVisible()).toBe(false);
+    expect(posts).toHaveLength(2); // the aborted one and the retry
+  });
+
+  it('says so when a poll fails mid-watch, and Retry resumes watching until the verdict', async () => {
+    const page = await open();
+    let polls = 0;
+    await page.page.route('**/submissions/*', (route) => {
+      polls += 1;
+      return polls === 1 ? route.abort('connectionreset') : route.continue();
+    });
+
+    const id = await idOf(page.submit('Watched through a failed poll, 9'));
+    await page.alert().getByText('Could not reach the service').waitFor();
+    expect(await page.currentStatus().textContent()).toBe('PENDING'); // what the POST answered, kept
+    await page.alert().getByRole('button', { name: 'Retry' }).click();
+    await page.waitForStatus(id, 'PASSED');
+
+    expect(polls).toBeGreaterThan(1);
+    expect(await page.alert().isVisible()).toBe(false);
+  });
+
+  it('shows PENDING, as that word, until a poll says otherwise', async () => {
+    const page = await open();
+    // Holds every poll until the check below is done, so nothing can have moved the page on.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.page.route('**/submissions/*', async (route) => {
+      await released;
+      await route.continue();
+    });
+
+    const id = await idOf(page.submit('Pending for as long as we look, 4'));
+    await page.waitForStatus(id, 'PENDING');
+    expect(await page.currentStatus().textContent()).toBe('PENDING');
+    expect(await page.page.getByText('checking for updates…').isVisible()).toBe(true);
+    expect(await page.announcer().textContent()).toContain('is PENDING.');
+    release();
+    await page.waitForStatus(id, 'PASSED');
+
+    expect(await page.page.getByText('checking for updates…').isVisible()).toBe(false);
+  });
+
+  it('notes a verdict reused from an earlier submission, naming it', async () => {
+    const page = await open();
+    // The stack's rule set has no duplicate rule, so the page is shown a reused result:
+    // the real answer, with `reusedFrom` added as the API sends it for such a copy.
+    const earlier = '00000000-0000-4000-8000-000000000042';
+    await page.page.route('**/submissions/*', async (route) => {
+      const response = await route.fetch();
+      const body = response.status() === 200 ? ((await response.json()) as Submission) : undefined;
+      if (body?.result === undefined) return route.fulfill({ response });
+      return route.fulfill({ response, json: { ...body, result: { ...body.result, reusedFrom: earlier } } });
+    });
+
+    const id = await idOf(page.submit('Decided once before, 8'));
+    await page.waitForStatus(id, 'PASSED');
+
+    expect(await page.reusedNote().textContent()).toBe(
+      `Same content as an earlier submission, ${earlier}: its verdict was reused and no rule ran again.`,
+    );
   });
 });

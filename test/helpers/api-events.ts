@@ -113,6 +113,7 @@ const API_ENV = [
   'AUTH_MODE',
   'CURSOR_SECRET',
   'LOG_LEVEL',
+  'RULES_JSON',
 ] as const;
 type ApiEnv = Partial<Record<(typeof API_ENV)[number], string>>;
 

@@ -53,6 +53,7 @@ const WORKER_ENV = [
   'WORKER_SAFETY_MARGIN_MS',
   'STUCK_AFTER_MS',
   'ORPHAN_AFTER_MS',
+  'RULES_JSON',
 ] as const;
 export type WorkerEnv = Partial<Record<(typeof WORKER_ENV)[number], string>>;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { inject } from 'vitest';
+import type { SubmissionStatus } from '../../src/domain/submission';
 import { unsignedToken } from './browser';
 
 const DECIDED_WITHIN_MS = 60_000;
@@ -32,6 +33,9 @@ export class SubmissionsPage {
   readonly alert = () => this.page.getByRole('alert');
   readonly currentId = () => this.page.locator('#current-id');
   readonly rules = () => this.page.locator('#current-rules li');
+  readonly currentStatus = () => this.page.locator('#current-status');
+  readonly ruleSet = () => this.page.locator('#current-rule-set');
+  readonly reusedNote = () => this.page.locator('#current-reused');
   readonly announcer = () => this.page.locator('[aria-live="polite"]');
   readonly recentEntries = () => this.page.locator('#recent li');
   readonly recentEntry = (id: string) => this.page.locator(`#recent li[data-id="${id}"]`);
@@ -70,7 +74,7 @@ export class SubmissionsPage {
   }
 
   /** Waits until the watched submission `id` shows `status`, as that exact word. */
-  async waitForStatus(id: string, status: 'PASSED' | 'FAILED'): Promise<void> {
+  async waitForStatus(id: string, status: SubmissionStatus): Promise<void> {
     await this.page
       .locator('#current')
       .filter({ has: this.page.locator('#current-id', { hasText: id }) })

@@ -104,7 +104,35 @@ describe('SubmissionProcessor with a duplicate rule, against the emulators', () 
 
     expect(expensiveCalls).toBe(1);
     expect(again.status).toBe(first.status);
-    expect(again.result).toEqual({ ...first.result, reusedFrom: first.id });
+    expect(first.result?.rules[1]).toMatchObject({ message: 'Content was not submitted before.' });
+    expect(again.result).toEqual({
+      ...first.result,
+      rules: [
+        first.result?.rules[0],
+        {
+          rule: 'dup',
+          type: 'duplicate',
+          passed: true,
+          message: `Same content as ${first.id}: its verdict was reused.`,
+          measured: `duplicate of ${first.id}, verdict reused`,
+        },
+      ],
+      reusedFrom: first.id,
+    });
+  });
+
+  it('with reuseVerdict, a copy of a copy names the submission it was copied from', async () => {
+    const rules = ruleSet(true);
+    await submitted(rules, 'my essay 2026');
+    const second = await submitted(rules, 'my essay 2026');
+
+    const third = await submitted(rules, 'my essay 2026');
+
+    expect(third.result?.reusedFrom).toBe(second.id);
+    expect(third.result?.rules.find((rule) => rule.rule === 'dup')).toMatchObject({
+      message: `Same content as ${second.id}: its verdict was reused.`,
+      measured: `duplicate of ${second.id}, verdict reused`,
+    });
   });
 
   it('with reuseVerdict, evaluates (and flags) when the earlier result came from another version', async () => {

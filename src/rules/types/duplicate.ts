@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { EarlierDecision } from '../../domain/rules';
+import type { ValidationResult } from '../../domain/submission';
 import { defineRuleType } from '../rule-type';
 
 /**
@@ -25,3 +27,26 @@ export const duplicateType = defineRuleType({
   },
   duplicate: ({ reuseVerdict }) => ({ reuseVerdict }),
 });
+
+/**
+ * A copy of the earlier submission's result for a resubmission (`reuseVerdict`),
+ * marked `reusedFrom`. The copy's `duplicate` entries are rewritten: the earlier
+ * evaluation found no duplicate ("not submitted before"), which the copy is not.
+ * Their outcome stays, as the copied verdict was reached with it.
+ */
+export function reusedResult(earlier: EarlierDecision): ValidationResult {
+  const { id, result } = earlier;
+  return {
+    ...result,
+    rules: result.rules.map((outcome) =>
+      outcome.type === 'duplicate'
+        ? {
+            ...outcome,
+            message: `Same content as ${id}: its verdict was reused.`,
+            measured: `duplicate of ${id}, verdict reused`,
+          }
+        : outcome,
+    ),
+    reusedFrom: id,
+  };
+}
