@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # LocalStack READY hook: creates the DynamoDB table and the two SQS queues exactly
-# as serverless.yml defines them for stage `local`. Keep the two in step.
+# as serverless.yml defines them for stage `local`. Keep the two in step
+# (test/integration/localstack-hook.test.ts compares them).
 #
 # For route (a) in localstack/README.md (LocalStack as emulators, `sls offline`).
 # Route (b) (`sls deploy --stage localstack`) has its own names and lets
@@ -93,7 +94,7 @@ ensure_table() {
           ],
           "Projection": {
             "ProjectionType": "INCLUDE",
-            "NonKeyAttributes": ["status", "result", "owner"]
+            "NonKeyAttributes": ["result"]
           }
         }
       ]' \
