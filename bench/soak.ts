@@ -15,7 +15,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -28,7 +28,7 @@ import { type FaultProxy, startFaultProxy } from './fault-proxy';
 import { contentFor, isSlowRuleContent } from './soak-content';
 import { WorkerPool } from './soak-worker-pool';
 
-const { values } = parseArgs({
+const { values } = parseFlags({
   options: {
     n: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
@@ -44,38 +44,68 @@ const { values } = parseArgs({
      * reaper's orphan sweep re-enqueues every waiting submission each period.
      */
     'orphan-after-ms': { type: 'string', default: '3000' },
+    /**
+     * Seconds the whole run may take (stack start to verdict); past it the soak stops
+     * everything and fails. Default: both deadlines plus 300 s for start and teardown.
+     */
+    'max-s': { type: 'string' },
     seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
   },
 });
-const count = Number(values.n);
-const concurrency = Number(values.concurrency);
-const workerCount = Number(values.workers);
-const faultRate = Number(values['fault-rate']);
-const duplicateRate = Number(values['duplicate-rate']);
-const killEveryMs = Number(values['kill-every-ms']);
-const reaperEveryMs = Number(values['reaper-every-ms']);
-const deadlineMs = Number(values['deadline-s'] ?? Math.max(120, count / 10)) * 1000;
-/** Time allowed for all POSTs: far beyond the ~10–30 s a 2,000 burst takes on two cores. */
-const submitDeadlineMs = Math.max(120, count / 10) * 1000;
-/** Starting the stack, workers and teardown, beyond the two deadlines above. */
-const WATCHDOG_SLACK_MS = 300_000;
-const seed = Number(values.seed);
 function usage(problem: string): never {
   console.error(`soak: ${problem}`);
   process.exit(2);
 }
-for (const [name, value] of Object.entries({ n: count, concurrency, workers: workerCount })) {
-  if (!Number.isInteger(value) || value < 1) usage(`--${name} must be a positive whole number`);
+/** parseArgs, with an unknown flag or a flag without its value a usage error (exit 2). */
+function parseFlags<Config extends ParseArgsConfig>(config: Config): ReturnType<typeof parseArgs<Config>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
 }
-if (!Number.isInteger(seed) || seed < 0) usage('--seed must be a whole number');
-if (!(faultRate >= 0 && faultRate <= 1) || !(duplicateRate >= 0 && duplicateRate <= 1)) {
-  usage('--fault-rate and --duplicate-rate must be between 0 and 1');
+/** A flag's whole-number value; exits 2 naming the flag when it is not one, or is below `minimum`. */
+function wholeNumber(name: string, text: string, minimum: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    usage(`--${name} must be a whole number of at least ${minimum} (got ${JSON.stringify(text)})`);
+  }
+  return value;
 }
+/** A flag's rate; exits 2 naming the flag when it is not a number from 0 to 1. */
+function rate(name: string, text: string): number {
+  const value = /^(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= 0 && value <= 1))
+    usage(`--${name} must be a number from 0 to 1 (got ${JSON.stringify(text)})`);
+  return value;
+}
+const count = wholeNumber('n', values.n, 1);
+const concurrency = wholeNumber('concurrency', values.concurrency, 1);
+const workerCount = wholeNumber('workers', values.workers, 1);
+const faultRate = rate('fault-rate', values['fault-rate']);
+const duplicateRate = rate('duplicate-rate', values['duplicate-rate']);
+const killEveryMs = wholeNumber('kill-every-ms', values['kill-every-ms'], 1);
+const reaperEveryMs = wholeNumber('reaper-every-ms', values['reaper-every-ms'], 1);
+const orphanAfterMs = wholeNumber('orphan-after-ms', values['orphan-after-ms'], 1);
+const seed = wholeNumber('seed', values.seed, 0);
+/** Time allowed for all POSTs: far beyond the ~10–30 s a 2,000 burst takes on two cores. */
+const submitDeadlineMs = Math.max(120, count / 10) * 1000;
+const deadlineMs =
+  (values['deadline-s'] === undefined
+    ? Math.max(120, count / 10)
+    : wholeNumber('deadline-s', values['deadline-s'], 1)) * 1000;
+/** Starting the stack, workers and teardown, beyond the two deadlines above. */
+const WATCHDOG_SLACK_MS = 300_000;
+/** The whole run's limit: the deadlines and the slack, or less with --max-s. */
+const watchdogMs = Math.min(
+  submitDeadlineMs + deadlineMs + WATCHDOG_SLACK_MS,
+  values['max-s'] === undefined ? Number.POSITIVE_INFINITY : wholeNumber('max-s', values['max-s'], 1) * 1000,
+);
 
 /** The service's settings for the soak: short leases and rescues so faults heal within seconds. */
 const SETTINGS = {
   STUCK_AFTER_MS: '3000',
-  ORPHAN_AFTER_MS: values['orphan-after-ms'],
+  ORPHAN_AFTER_MS: String(orphanAfterMs),
   MAX_ATTEMPTS: '5',
   LOCAL_QUEUE_VISIBILITY_TIMEOUT: '2',
   // The soak's own (killable) workers consume the queue; the stack's event source must not.
@@ -526,7 +556,6 @@ process.once('SIGINT', () => {
 });
 
 // Every step has its own bound; this is the last resort that keeps the soak from running forever.
-const watchdogMs = submitDeadlineMs + deadlineMs + WATCHDOG_SLACK_MS;
 setTimeout(() => {
   progress(`watchdog: still running after ${watchdogMs / 1000} s; stopping everything`);
   void teardown().finally(() => {

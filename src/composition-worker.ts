@@ -1,7 +1,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, createDynamoDbClient } from './adapters/dynamodb/client';
 import { DynamoDbSubmissionStore } from './adapters/dynamodb/submission-store';
 import { SubmissionProcessor } from './application/submission-processor';
 import { type Config, loadConfig } from './config/env';
@@ -42,9 +42,7 @@ export function composeWorker(dependencies: Dependencies) {
   const clock = dependencies.clock ?? systemClock;
   const logger = dependencies.logger ?? createLogger(config);
   const metrics = new PowertoolsMetricsSink(dependencies.metrics ?? createMetrics(config));
-  const documents = DynamoDBDocumentClient.from(dependencies.dynamodb ?? new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const documents = createDocumentClient(dependencies.dynamodb ?? createDynamoDbClient());
   const store = new DynamoDbSubmissionStore({
     client: documents,
     tableName: config.TABLE_NAME,

@@ -1,7 +1,7 @@
 import type { Logger } from '../observability/logger';
 import { describeError } from '../observability/logger';
 import { type MetricsSink, noMetrics } from '../observability/metrics';
-import { decodeSubmissionMessage } from './submission-message';
+import { readSubmissionMessage } from './submission-message';
 import type { ProcessOutcome, SubmissionProcessor } from './submission-processor';
 
 export interface QueueRecord {
@@ -31,8 +31,9 @@ export interface BatchOptions {
  *
  * - retry outcome or a thrown error (outage) → comes back after the visibility timeout;
  * - skipped, lease lost, decided → done;
- * - a message that is not ours (bad JSON, wrong shape) → dropped with a logged
- *   reason: retrying cannot fix it;
+ * - a message that is not ours → dropped, logged with its `reason` (`not-json`,
+ *   `wrong-shape`): retrying cannot fix it; one naming an unknown id is skipped
+ *   by the claim (`submission skipped`, reason `missing`);
  * - when time runs short: records not yet started are not claimed, records in
  *   progress release their lease, and all of them come back.
  *
@@ -57,11 +58,13 @@ export async function processBatch(
   options.signal?.addEventListener('abort', stop, { once: true });
   const pending = [...records];
   const processRecord = async ({ messageId, body }: QueueRecord) => {
-    const id = decodeSubmissionMessage(body);
-    if (!id) {
-      logger.warn('dropped malformed message', { messageId });
+    const read = readSubmissionMessage(body);
+    if (!('id' in read)) {
+      const { malformed: reason, ...detail } = read;
+      logger.warn('dropped malformed message', { messageId, reason, ...detail });
       return;
     }
+    const { id } = read;
     try {
       const result = await processor.process(id, outOfTime.signal);
       logger.info(`submission ${result.outcome}`, {

@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createDynamoDbClient } from '../adapters/dynamodb/client';
 import { createSqsClient, queueUrlByName } from '../adapters/sqs/client';
 import { type Application, compose } from '../composition';
 import { loadConfig } from '../config/env';
@@ -112,7 +113,7 @@ export async function openTarget(
     ...(endpoint ? { endpoint } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
   });
-  const dynamodb = given.dynamodb ?? new DynamoDBClient(clientConfig(settings.dynamodbEndpoint));
+  const dynamodb = given.dynamodb ?? createDynamoDbClient(clientConfig(settings.dynamodbEndpoint));
   const sqs = createSqsClient(clientConfig(settings.sqsEndpoint));
   const cloudwatch =
     settings.stage === 'local'

@@ -1,34 +1,43 @@
 import { Readable } from 'node:stream';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type HttpHandler, type HttpRequest, HttpResponse } from '@smithy/core/protocols';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type HttpHandler, HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { HttpHandlerOptions } from '@smithy/types';
+import type { HttpHandlerOptions, MetadataBearer } from '@smithy/types';
 import { inject } from 'vitest';
+import { createDocumentClient, createDynamoDbClient } from '../../src/adapters/dynamodb/client';
+import { ACTIVE_INDEX, CONTENT_INDEX, OWNER_INDEX } from '../../src/adapters/dynamodb/table';
 
 /**
- * The store's transition (or read) a DynamoDB request carries out, told from the
- * operation and the update expression `src/adapters/dynamodb/submission-store.ts` sends.
+ * The store's call (a transition or a read) a DynamoDB request carries out, told
+ * from the operation, key, index and expressions that
+ * `src/adapters/dynamodb/submission-store.ts` sends.
  */
 export type Transition =
   | 'create'
+  | 'createMany'
+  | 'reserveKey'
+  | 'get'
+  | 'listByOwner'
+  | 'findEarlierDecision'
   | 'claim'
   | 'complete'
   | 'release'
+  | 'listDue'
   | 'reset'
   | 'defer'
-  | 'get'
-  | 'query'
+  | 'requeue'
   | 'other';
 
 /**
  * What the wire does to one request:
  * - `throttle`: DynamoDB answers 400 ProvisionedThroughputExceededException; nothing is written;
+ * - `throttling`: DynamoDB answers 400 ThrottlingException (its on-demand and
+ *   control-plane throttling); nothing is written;
  * - `internal-error` / `unavailable`: 500 / 503; nothing is written;
  * - `lose-response`: the request reaches DynamoDB (the write happens) and the answer
  *   is replaced by a 500, as when a connection drops after the server acted.
  */
-export type Fault = 'throttle' | 'internal-error' | 'unavailable' | 'lose-response';
+export type Fault = 'throttle' | 'throttling' | 'internal-error' | 'unavailable' | 'lose-response';
 
 export interface WireCall {
   transition: Transition;
@@ -46,6 +55,11 @@ const errorShapes: Record<
   { status: number; type: string; message: string }
 > = {
   throttle: { status: 400, type: 'ProvisionedThroughputExceededException', message: 'Rate exceeded' },
+  throttling: {
+    status: 400,
+    type: 'ThrottlingException',
+    message: 'Rate of requests exceeds the allowed throughput.',
+  },
   'internal-error': { status: 500, type: 'InternalServerError', message: 'Internal server error' },
   unavailable: { status: 503, type: 'ServiceUnavailable', message: 'Service unavailable' },
 };
@@ -73,21 +87,36 @@ function bodyText(body: unknown): string {
   return '';
 }
 
-/** Which store transition a request is, from its operation and update expression. */
+const queries: Record<string, Transition> = {
+  [ACTIVE_INDEX]: 'listDue',
+  [OWNER_INDEX]: 'listByOwner',
+  [CONTENT_INDEX]: 'findEarlierDecision',
+};
+
+/** Which store call a request is, from its operation, key, index and expressions. */
 export function transitionOf(request: HttpRequest): Transition {
   const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1];
-  if (operation === 'PutItem') return 'create';
+  const body = JSON.parse(bodyText(request.body) || '{}') as {
+    Item?: { id?: { S?: string } };
+    IndexName?: string;
+    UpdateExpression?: string;
+    ConditionExpression?: string;
+  };
+  if (operation === 'PutItem') return body.Item?.id?.S?.startsWith('idempotency#') ? 'reserveKey' : 'create';
+  if (operation === 'BatchWriteItem') return 'createMany';
   if (operation === 'GetItem') return 'get';
-  if (operation === 'Query') return 'query';
+  if (operation === 'Query') return queries[body.IndexName ?? ''] ?? 'other';
   if (operation !== 'UpdateItem') return 'other';
-  const update = String(
-    (JSON.parse(bodyText(request.body) || '{}') as { UpdateExpression?: string }).UpdateExpression,
-  );
+  const update = String(body.UpdateExpression);
   if (update.includes('ADD #attempts')) return 'claim';
   if (update.includes('#decidedBy')) return 'complete';
   if (update.includes('#lastError')) return 'release';
-  if (update.includes('REMOVE #leaseToken')) return 'reset';
-  if (update.startsWith('SET #reapAt')) return 'defer';
+  if (update.includes('#orphanRequeues')) return 'defer';
+  // The reaper's reset and the operator's requeue of an expired lease write the same; their conditions differ.
+  if (update.includes('REMOVE #leaseToken')) {
+    return String(body.ConditionExpression).includes(':startedBefore') ? 'reset' : 'requeue';
+  }
+  if (update.startsWith('SET #reapAt')) return 'requeue';
   return 'other';
 }
 
@@ -117,6 +146,11 @@ export class FaultInjectingHttpHandler implements HttpHandler {
   /** The network is healthy again. */
   heal(): void {
     this.inject(() => undefined);
+  }
+
+  /** Forgets the attempts seen so far (the plan stays). */
+  forgetCalls(): void {
+    this.calls.length = 0;
   }
 
   /** Attempts of one transition that reached this handler. */
@@ -157,19 +191,73 @@ export class FaultInjectingHttpHandler implements HttpHandler {
   }
 }
 
+/** How one store request fared through the SDK's retries, from its `$metadata`. */
+export interface RetriedCall {
+  transition: Transition;
+  /** Attempts the SDK made, the first included. */
+  attempts: number;
+  /** Backoff the SDK's retry strategy waited between them, in ms. */
+  totalRetryDelay: number;
+  /** The error's name when the call failed in the end. */
+  error?: string;
+}
+
+/** The SDK settings of the deployed functions' environment that decide how a client retries. */
+const RETRY_VARIABLES = ['AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE'] as const;
+
 /**
- * A DynamoDB client on the shared emulator whose wire is `handler`, retrying in the
- * SDK's standard mode up to `maxAttempts` per call.
+ * The production DynamoDB client (`createDynamoDbClient`) on the shared emulator,
+ * whose wire is `handler`, with the retry settings serverless.yml gives the
+ * functions (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE). `retries` lists how each call
+ * fared, as the SDK's retry middleware reports it.
  */
-export function faultyDynamoDb(handler: FaultInjectingHttpHandler, maxAttempts: number) {
-  const client = new DynamoDBClient({
+export async function faultyDynamoDb(handler: FaultInjectingHttpHandler) {
+  const deployed = inject('functionEnvironment');
+  const saved = RETRY_VARIABLES.map((name) => [name, process.env[name]] as const);
+  for (const name of RETRY_VARIABLES) {
+    if (deployed[name] === undefined) delete process.env[name];
+    else process.env[name] = String(deployed[name]);
+  }
+  const client = createDynamoDbClient({
     endpoint: inject('emulatorEnv').AWS_ENDPOINT_URL_DYNAMODB,
     requestHandler: handler,
-    retryMode: 'standard',
-    maxAttempts,
   });
-  return {
-    client,
-    documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+  // The SDK reads (and keeps) its settings on first use: read them under the functions' environment.
+  const { maxAttempts, retryMode } = client.config;
+  const settings = {
+    maxAttempts: await maxAttempts(),
+    mode: typeof retryMode === 'string' ? retryMode : await retryMode(),
   };
+  for (const [name, value] of saved) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  return { client, documents: createDocumentClient(client), settings, retries: observeRetries(client) };
+}
+
+/** Records each call's attempts and total backoff as the SDK's retry middleware reports them. */
+function observeRetries(client: DynamoDBClient): RetriedCall[] {
+  const seen: RetriedCall[] = [];
+  const record = (request: unknown, metadata: MetadataBearer['$metadata'] | undefined, error?: unknown) =>
+    seen.push({
+      transition: HttpRequest.isInstance(request) ? transitionOf(request) : 'other',
+      attempts: metadata?.attempts ?? 0,
+      totalRetryDelay: metadata?.totalRetryDelay ?? 0,
+      ...(error === undefined ? {} : { error: error instanceof Error ? error.name : String(error) }),
+    });
+  // The build step runs once per call, around the retry loop (finalizeRequest).
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        const result = await next(args);
+        record(args.request, (result.output as MetadataBearer).$metadata);
+        return result;
+      } catch (error) {
+        record(args.request, (error as Partial<MetadataBearer>).$metadata, error);
+        throw error;
+      }
+    },
+    { step: 'build', name: 'observeRetries' },
+  );
+  return seen;
 }

@@ -10,13 +10,27 @@ declare module 'vitest' {
 }
 
 /**
+ * Without Java: the reason the tier is skipped, so `npm test` still passes on a
+ * machine that lacks it; with REQUIRE_DYNAMODB_LOCAL=1 (CI) an error instead.
+ */
+export function withoutJava(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.REQUIRE_DYNAMODB_LOCAL === '1') {
+    throw new Error(
+      'DynamoDB Local is required (REQUIRE_DYNAMODB_LOCAL=1) but java was not found: install a Java runtime, ' +
+        'e.g. apt-get install -y --no-install-recommends openjdk-17-jre-headless',
+    );
+  }
+  return 'DynamoDB Local skipped: java not found';
+}
+
+/**
  * One DynamoDB Local (AWS's own emulator, a Java program) for the project's
- * run; tests isolate by unique table names. Without Java the tests are skipped,
- * not failed, so `npm test` still passes on a machine that lacks it.
+ * run; tests isolate by unique table names. Without Java the tests are skipped
+ * with a message, or the run fails where the tier is required (see `withoutJava`).
  */
 export default async function setup(project: TestProject) {
   if (!(await javaVersion())) {
-    const reason = 'DynamoDB Local skipped: java not found';
+    const reason = withoutJava();
     console.warn(reason);
     project.provide('dynamodbLocal', { skipped: reason });
     return;

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startEmulators } from '../../src/local/stack';
-import { printResources } from './serverless-resources';
+import { printService } from './serverless-resources';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,7 +13,9 @@ export default async function setup(project: TestProject) {
   const emulators = await startEmulators();
   try {
     project.provide('emulatorEnv', emulators.env);
-    project.provide('resources', await printResources(emulators.env));
+    const service = await printService(emulators.env);
+    project.provide('resources', service.resources);
+    project.provide('functionEnvironment', service.functionEnvironment);
   } catch (error) {
     await emulators.stop();
     throw error;

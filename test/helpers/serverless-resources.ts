@@ -8,6 +8,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** serverless.yml's `resources.Resources`, resolved by serverless itself for stage `test`. */
     resources: CloudFormationResources;
+    /** serverless.yml's `provider.environment` for stage `test`: what every function's process sees. */
+    functionEnvironment: Record<string, unknown>;
   }
 }
 
@@ -17,6 +19,14 @@ declare module 'vitest' {
  * from the service's own definitions.
  */
 export async function printResources(env: Record<string, string> = {}): Promise<CloudFormationResources> {
+  return (await printService(env)).resources;
+}
+
+/** serverless.yml as serverless resolves it for stage `test`: its resources and its functions' environment. */
+export async function printService(env: Record<string, string> = {}): Promise<{
+  resources: CloudFormationResources;
+  functionEnvironment: Record<string, unknown>;
+}> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [
@@ -29,5 +39,9 @@ export async function printResources(env: Record<string, string> = {}): Promise<
     ],
     { cwd: projectRoot, env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 10_000_000 },
   );
-  return (JSON.parse(stdout) as { resources: { Resources: CloudFormationResources } }).resources.Resources;
+  const printed = JSON.parse(stdout) as {
+    resources: { Resources: CloudFormationResources };
+    provider: { environment?: Record<string, unknown> };
+  };
+  return { resources: printed.resources.Resources, functionEnvironment: printed.provider.environment ?? {} };
 }

@@ -13,6 +13,7 @@ import { loadRuleSet } from '../../src/rules/loader';
 import { hangs, moderationType, ruleTypes, scriptedType } from '../helpers/async-rules';
 import { createTestBackend, storeOn, type TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
+import { recordingLogger } from '../helpers/fault-queue';
 import { awsError, storeWith } from '../helpers/faults';
 import { waitFor } from '../helpers/wait';
 
@@ -306,8 +307,8 @@ describe('SubmissionProcessor against the emulators', () => {
           return defaultRuleSet().evaluate(content);
         },
       };
-      const warnings: string[] = [];
-      const logger: Logger = { ...silent, warn: (message) => warnings.push(message) };
+      const log = recordingLogger();
+      const unknown = '0b1c2d3e-0000-4000-8000-000000000000';
 
       const failures = await processBatch(
         processor({ ruleSet }),
@@ -317,13 +318,35 @@ describe('SubmissionProcessor against the emulators', () => {
           { messageId: 'm-flaky', body: encodeSubmissionMessage(flaky) },
           { messageId: 'm-not-json', body: 'not json' },
           { messageId: 'm-wrong-shape', body: JSON.stringify({ submissionId: good }) },
-          { messageId: 'm-unknown', body: encodeSubmissionMessage('0b1c2d3e-0000-4000-8000-000000000000') },
+          { messageId: 'm-unknown', body: encodeSubmissionMessage(unknown) },
         ],
-        logger,
+        log.logger,
       );
 
       expect(failures).toEqual(['m-flaky']);
-      expect(warnings).toHaveLength(2);
+      // Each dropped message says why; the body itself is not logged.
+      expect(log.entries.filter((entry) => entry.level === 'warn')).toEqual([
+        {
+          level: 'warn',
+          message: 'dropped malformed message',
+          fields: { messageId: 'm-not-json', reason: 'not-json' },
+        },
+        {
+          level: 'warn',
+          message: 'dropped malformed message',
+          fields: {
+            messageId: 'm-wrong-shape',
+            reason: 'wrong-shape',
+            detail: expect.stringMatching(/^id: .*; .*submissionId/),
+          },
+        },
+      ]);
+      // A well-formed message naming no submission is skipped by the claim, which says so.
+      expect(log.entries).toContainEqual({
+        level: 'info',
+        message: 'submission skipped',
+        fields: { correlationId: unknown, messageId: 'm-unknown', reason: 'missing' },
+      });
       expect(await store.get(good)).toMatchObject({ status: 'PASSED' });
       expect(await store.get(rejected)).toMatchObject({ status: 'FAILED' });
       expect(await store.get(flaky)).toMatchObject({ status: 'PENDING', attempts: 1 });

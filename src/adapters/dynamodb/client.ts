@@ -1,0 +1,26 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** What a caller may choose: where the client connects and how, never how it retries. */
+export type DynamoDbClientOptions = Pick<
+  DynamoDBClientConfig,
+  'endpoint' | 'region' | 'credentials' | 'requestHandler'
+>;
+
+/**
+ * The service's DynamoDB client. Its retries are the SDK's, configured only by
+ * the environment like every Lambda's: AWS_RETRY_MODE (unset: `standard`) and
+ * AWS_MAX_ATTEMPTS (serverless.yml sets it; the SDK's default is 3). In standard
+ * mode a throttled or 5xx call is retried after an exponential backoff with full
+ * jitter; once its attempts run out the error reaches the caller, so the worker
+ * reports the record for SQS to redeliver and the reaper leaves the item to its
+ * next run. The endpoint comes from AWS_ENDPOINT_URL(_DYNAMODB) unless given.
+ */
+export function createDynamoDbClient(options: DynamoDbClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(options);
+}
+
+/** The document client the store uses over `client` (undefined attributes are left out, not rejected). */
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
