@@ -124,7 +124,9 @@ function build() {
           requestBody: { content: { 'application/json': { schema: createBatchBody } } },
           responses: {
             '202': accepted(batchResult, 'Accepted: one submission per item, in order.'),
-            '400': problemResponse('Malformed JSON, wrong shape, or a bad item (named by its index).'),
+            '400': problemResponse(
+              'Malformed JSON, wrong shape, a bad item (named by its index), or an Idempotency-Key header (batches are not idempotent).',
+            ),
             '413': problemResponse('An item’s content is larger than MAX_CONTENT_BYTES.'),
             '415': problemResponse('The body is not JSON.'),
             '405': methodNotAllowed(['POST']),

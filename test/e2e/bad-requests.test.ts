@@ -343,6 +343,16 @@ const BAD_REQUESTS: BadRequest[] = [
     field: 'items.1.owner',
   },
   {
+    scenario: 'a valid batch with an Idempotency-Key, which batches do not support',
+    request: () => ({
+      ...postBatch({ items: [{ content: `${MARKER} valid 1` }] }),
+      headers: { ...json, 'idempotency-key': `batch-${randomUUID()}` },
+    }),
+    status: 400,
+    detail: /Idempotency-Key header is not supported/,
+    field: 'Idempotency-Key',
+  },
+  {
     scenario: 'a batch with one item over MAX_CONTENT_BYTES',
     request: () =>
       postBatch({
