@@ -14,6 +14,7 @@ import {
   parseIdempotencyKey,
   parseListQuery,
   parseSubmissionId,
+  refuseIdempotencyKey,
 } from '../src/http/request';
 import { accepted, batchAccepted, json, submissionFound, submissionList } from '../src/http/response';
 import { router } from '../src/http/router';
@@ -40,6 +41,7 @@ async function createSubmission(event: Event): Promise<Result> {
 
 async function createBatch(event: Event): Promise<Result> {
   const caller = owner(event);
+  refuseIdempotencyKey(event);
   const { items } = parseCreateBatch(event, config.MAX_CONTENT_BYTES);
   const accepted = await submissions.acceptBatch(
     caller,

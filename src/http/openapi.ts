@@ -12,25 +12,50 @@ import {
   submissionResource,
 } from './schemas';
 
-const problemResponse = (description: string) => ({
+const header = (description: string, example?: string) =>
+  z.string().meta({ description, ...(example ? { example } : {}) });
+
+/** As src/http/response.ts sets it. */
+const cacheControl = (value: string, why: string) => header(`\`${value}\`: ${why}`, value);
+const noStore = cacheControl('no-store', 'an answer to one request, never reused.');
+
+const problemResponse = (description: string, headers: Record<string, z.ZodType> = {}) => ({
   description,
+  headers: z.object({ ...headers, 'Cache-Control': noStore }),
   content: { 'application/problem+json': { schema: problem } },
 });
 
 /** The statuses every authenticated operation may answer besides its own. */
 const common: ZodOpenApiResponsesObject = {
-  '401': problemResponse('No valid bearer token (deployed stages).'),
+  '401': problemResponse('No valid bearer token (deployed stages).', {
+    'WWW-Authenticate': header('The scheme to authenticate with.', 'Bearer'),
+  }),
   '500': problemResponse('The service failed; the request may be retried.'),
 };
 
-const header = (description: string) => z.string().meta({ description });
+const EXAMPLE_ID = '0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23';
+const privateNoCache = cacheControl('private, no-cache', 'the caller’s own data, revalidated on every use.');
+const etag = header(
+  'A weak validator that changes when the status, attempts or last update do.',
+  'W/"q2n0mZ3k7tP1vGQYt5m1xw"',
+);
+const retryAfter = header(
+  'Seconds to wait before polling again (POLL_RETRY_AFTER_SECONDS); only while PENDING or PROCESSING.',
+  '1',
+).optional();
 
-const accepted = (schema: z.ZodType, description: string) => ({
+/**
+ * 405 from src/http/router.ts: the path exists, the method does not (any method
+ * other than `allow`), with an `Allow` header listing those that do.
+ */
+const methodNotAllowed = (allow: string[]) =>
+  problemResponse(`Any method other than ${allow.join(', ')} on this path.`, {
+    Allow: header('The methods this path accepts.', allow.join(', ')),
+  });
+
+const accepted = (schema: z.ZodType, description: string, headers: Record<string, z.ZodType> = {}) => ({
   description,
-  headers: z.object({
-    Location: header('Where to poll the submission (single submissions only).').optional(),
-    'Idempotent-Replayed': header('`true` when this answers a retried Idempotency-Key.').optional(),
-  }),
+  headers: z.object({ 'Cache-Control': noStore, ...headers }),
   content: { 'application/json': { schema } },
 });
 
@@ -59,13 +84,20 @@ function build() {
           requestParams: { header: z.object({ 'Idempotency-Key': idempotencyKey.optional() }) },
           requestBody: { content: { 'application/json': { schema: createSubmissionBody } } },
           responses: {
-            '202': accepted(submissionResource, 'Accepted: the submission, PENDING.'),
+            '202': accepted(submissionResource, 'Accepted: the submission, PENDING.', {
+              Location: header('Where to poll the submission.', `/submissions/${EXAMPLE_ID}`),
+              'Idempotent-Replayed': header(
+                '`true` when this answers a retried Idempotency-Key.',
+                'true',
+              ).optional(),
+            }),
             '400': problemResponse(
               'Malformed JSON, wrong shape, bad content or a malformed Idempotency-Key.',
             ),
             '413': problemResponse('The content is larger than MAX_CONTENT_BYTES.'),
             '415': problemResponse('The body is not JSON.'),
             '422': problemResponse('The Idempotency-Key was used with a different body.'),
+            '405': methodNotAllowed(['GET', 'POST']),
             ...common,
           },
         },
@@ -75,10 +107,12 @@ function build() {
           requestParams: { query: listQuery },
           responses: {
             '200': {
-              description: 'A page of submissions.',
+              description: 'A page of submissions. No ETag: a listing is always answered in full.',
+              headers: z.object({ 'Cache-Control': privateNoCache }),
               content: { 'application/json': { schema: submissionList } },
             },
             '400': problemResponse('A bad limit or status, or a cursor this service did not issue.'),
+            '405': methodNotAllowed(['GET', 'POST']),
             ...common,
           },
         },
@@ -90,9 +124,12 @@ function build() {
           requestBody: { content: { 'application/json': { schema: createBatchBody } } },
           responses: {
             '202': accepted(batchResult, 'Accepted: one submission per item, in order.'),
-            '400': problemResponse('Malformed JSON, wrong shape, or a bad item (named by its index).'),
+            '400': problemResponse(
+              'Malformed JSON, wrong shape, a bad item (named by its index), or an Idempotency-Key header (batches are not idempotent).',
+            ),
             '413': problemResponse('An item’s content is larger than MAX_CONTENT_BYTES.'),
             '415': problemResponse('The body is not JSON.'),
+            '405': methodNotAllowed(['POST']),
             ...common,
           },
         },
@@ -108,17 +145,16 @@ function build() {
           responses: {
             '200': {
               description: 'The submission, with its result once decided.',
-              headers: z.object({
-                ETag: header('Changes when the submission does.'),
-                'Retry-After': header(
-                  'Seconds to wait before polling again; absent once decided.',
-                ).optional(),
-              }),
+              headers: z.object({ ETag: etag, 'Cache-Control': privateNoCache, 'Retry-After': retryAfter }),
               content: { 'application/json': { schema: submissionResource } },
             },
-            '304': { description: 'Unchanged since the ETag sent in If-None-Match.' },
+            '304': {
+              description: 'Unchanged since the ETag sent in If-None-Match; no body.',
+              headers: z.object({ ETag: etag, 'Cache-Control': privateNoCache, 'Retry-After': retryAfter }),
+            },
             '400': problemResponse('The id is not a UUID.'),
             '404': problemResponse('No such submission for this caller.'),
+            '405': methodNotAllowed(['GET']),
             ...common,
           },
         },
@@ -128,7 +164,15 @@ function build() {
           operationId: 'describeApi',
           summary: 'This document.',
           security: [],
-          responses: { '200': { description: 'The OpenAPI 3.1 document.' } },
+          responses: {
+            '200': {
+              description: 'The OpenAPI 3.1 document.',
+              headers: z.object({
+                'Cache-Control': cacheControl('public, max-age=300', 'the same for every caller.'),
+              }),
+            },
+            '405': methodNotAllowed(['GET']),
+          },
         },
       },
     },

@@ -140,6 +140,20 @@ export function parseIdempotencyKey(event: APIGatewayProxyEventV2): string | und
   return parsed.data;
 }
 
+/**
+ * POST /submissions/batch has no idempotency: a key sent there would promise a
+ * safe retry the service does not give, so it is refused (400) rather than ignored.
+ */
+export function refuseIdempotencyKey(event: APIGatewayProxyEventV2): void {
+  if (header(event, 'idempotency-key') === undefined) return;
+  throw badRequest('The Idempotency-Key header is not supported on POST /submissions/batch.', [
+    {
+      field: 'Idempotency-Key',
+      message: 'batches are not idempotent; send each item to POST /submissions with its own key',
+    },
+  ]);
+}
+
 export function ifNoneMatch(event: APIGatewayProxyEventV2): string | undefined {
   return header(event, 'if-none-match');
 }

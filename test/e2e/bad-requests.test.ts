@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RawRequest, type RawResponse, sendBytes, sendRaw } from '../helpers/e2e-raw-http';
-import { snapshotTable, type TableSnapshot } from '../helpers/e2e-table';
-import { api, submit } from '../helpers/http';
+import { readStackLog, structuredLines } from '../helpers/e2e-stack-log';
+import { snapshotStack, snapshotTable, type TableSnapshot, waitUntilSettled } from '../helpers/e2e-table';
+import { api, pollUntilDecided, submit } from '../helpers/http';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Bad requests over real HTTP against the running stack: each answers its
  * documented 4xx (never a 5xx) and stores nothing, hence enqueues nothing
  * (the API enqueues only what it has stored).
+ *
+ * Each row compares every item of the table (as JSON) and the queue's depth
+ * (visible and in flight) before and after; the setup first waits until the
+ * worker has nothing left to move, so only the request could change them.
  *
  * Most are refused by the service itself, as RFC 9457 problem+json with the
  * security headers. A few never reach the function: the HTTP server in front
@@ -337,6 +343,16 @@ const BAD_REQUESTS: BadRequest[] = [
     field: 'items.1.owner',
   },
   {
+    scenario: 'a valid batch with an Idempotency-Key, which batches do not support',
+    request: () => ({
+      ...postBatch({ items: [{ content: `${MARKER} valid 1` }] }),
+      headers: { ...json, 'idempotency-key': `batch-${randomUUID()}` },
+    }),
+    status: 400,
+    detail: /Idempotency-Key header is not supported/,
+    field: 'Idempotency-Key',
+  },
+  {
     scenario: 'a batch with one item over MAX_CONTENT_BYTES',
     request: () =>
       postBatch({
@@ -621,19 +637,38 @@ function send(row: BadRequest): Promise<RawResponse> {
   return Buffer.isBuffer(request) ? sendBytes(request) : sendRaw(request);
 }
 
+/** The api's "submission accepted" lines in `log`, by correlation id. */
+const acceptedIn = (log: string) =>
+  structuredLines(log)
+    .filter((line) => line.message === 'submission accepted')
+    .map((line) => line.correlationId);
+
 describe('bad requests over HTTP', () => {
   let before: TableSnapshot;
+  /** Where the stack log stood once the setup's submissions were logged. */
+  let logOffset = 0;
 
   beforeAll(async () => {
     const first = await submit('bad-requests setup 1');
-    await submit('bad-requests setup 2');
+    const second = await submit('bad-requests setup 2');
     const original = await submit('idempotency original 42', { 'idempotency-key': fixture.idempotencyKey });
     const page = await api('/submissions?limit=1');
-    expect([first.status, original.status, page.status]).toEqual([202, 202, 200]);
+    expect([first.status, second.status, original.status, page.status]).toEqual([202, 202, 202, 200]);
     fixture.existingId = first.body.id;
     fixture.cursor = page.body.nextCursor;
+    // Until the worker has decided these (and whatever earlier files left), it changes
+    // the table and the queue on its own; from then on only a request can.
+    const ids = [first.body.id, second.body.id, original.body.id];
+    await Promise.all(ids.map((id) => pollUntilDecided(id)));
+    await waitUntilSettled();
+    logOffset = (
+      await waitFor('the setup’s "submission accepted" lines', () => {
+        const log = readStackLog();
+        return ids.every((id) => acceptedIn(log).includes(id)) ? log : undefined;
+      })
+    ).length;
     before = await snapshotTable();
-  });
+  }, 150_000);
 
   it('has at least 30 distinct scenarios', () => {
     expect(new Set(BAD_REQUESTS.map((row) => row.scenario)).size).toBe(BAD_REQUESTS.length);
@@ -642,16 +677,19 @@ describe('bad requests over HTTP', () => {
 
   it.each(BAD_REQUESTS.map((row) => [row.scenario, row] as const))('%s', async (scenario, row) => {
     const { status, answeredBy = 'service', detail, field, allow } = row;
-    const stored = await snapshotTable();
+    const stored = await snapshotStack();
 
     const response = await send(row);
 
-    // Soft, so a wrong status still reports whether the request also stored something.
+    // Soft, so a wrong status still reports whether the request also stored or enqueued something.
     expect.soft(response.status, scenario).toBe(status);
-    expect.soft((await snapshotTable()).itemsByOwner, 'items per owner').toEqual(stored.itemsByOwner);
+    const after = await snapshotStack();
+    expect.soft(after.items, 'every item of the table, as JSON').toEqual(stored.items);
+    expect.soft(after.depth, 'messages on the queue, visible or in flight').toBe(stored.depth);
     expect(response.status).toBeLessThan(500);
     if (answeredBy === 'server') return;
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
     expect(response.body.detail).toEqual(expect.any(String));
@@ -665,7 +703,22 @@ describe('bad requests over HTTP', () => {
     const after = await snapshotTable();
 
     expect.soft(after.itemsByOwner).toEqual(before.itemsByOwner);
+    expect.soft(after.items).toEqual(before.items);
     expect.soft(after.contents.filter((text) => text.includes(MARKER))).toEqual([]);
+  });
+
+  it('logged no "submission accepted" for any of them', async () => {
+    // A fence: the api (in-process, one stdout) logs in order, so once this submission's
+    // line is in the log, every line the rows above could have caused is there too.
+    const fence = await submit('bad-requests log fence 1');
+    expect(fence.status).toBe(202);
+
+    const log = await waitFor('the fence’s "submission accepted" line', () => {
+      const text = readStackLog();
+      return acceptedIn(text.slice(logOffset)).includes(fence.body.id) ? text : undefined;
+    });
+
+    expect(acceptedIn(log.slice(logOffset))).toEqual([fence.body.id]);
   });
 });
 

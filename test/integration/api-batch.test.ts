@@ -124,6 +124,12 @@ describe('POST /submissions/batch through handlers/api.ts', () => {
       415,
       /application\/json, not text\/plain/,
     ],
+    [
+      'an Idempotency-Key header (batches are not idempotent, so it is refused, not ignored)',
+      { body: json({ items: items(2) }), headers: { 'Idempotency-Key': 'batch-key-1' } },
+      400,
+      /^Idempotency-Key: batches are not idempotent/m,
+    ],
   ];
 
   it.each(badBatches)(

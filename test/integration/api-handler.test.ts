@@ -181,11 +181,15 @@ describe('handlers/api.ts in-process against the emulators', () => {
       expect(first.status).toBe(200);
       expect(first.body).toMatchObject({ id, status: 'PENDING', content: 'hello world 42' });
       expect(first.headers['retry-after']).toBe('1');
-      expect(etag).not.toBe('');
+      expect(first.headers['cache-control']).toBe('private, no-cache');
+      expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
       expect(unchanged.status).toBe(304);
       expect(unchanged.rawBody).toBeUndefined();
       expect(unchanged.headers.etag).toBe(etag);
+      expect(unchanged.headers['cache-control']).toBe('private, no-cache');
+      expect(unchanged.headers['retry-after']).toBe('1');
       expect(changed.status).toBe(200);
+      expect(changed.headers['cache-control']).toBe('private, no-cache');
       expect(changed.body).toMatchObject({ id, status: 'PASSED', result: { verdict: 'PASSED' } });
       expect(changed.headers.etag).not.toBe(etag);
       expect(changed.headers).not.toHaveProperty('retry-after');
@@ -199,12 +203,16 @@ describe('handlers/api.ts in-process against the emulators', () => {
         /No submission 0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/,
       ],
       ['a malformed id', '/submissions/not-a-uuid', 400, /id: id must be a UUID/],
-    ])('answers %s with a problem', async (_, path, status, names) => {
+    ])('answers %s with a problem, storing and enqueuing nothing', async (_, path, status, names) => {
       await submitted();
+      const before = await snapshot(backend);
 
       const response = await api.call('GET', path);
 
       expectProblem(response, status, names);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers).not.toHaveProperty('etag');
+      expect(await snapshot(backend)).toEqual(before);
     });
 
     it('hides a submission from everyone but its owner, exactly as if it did not exist', async () => {
@@ -275,7 +283,11 @@ describe('handlers/api.ts in-process against the emulators', () => {
       const ids = await staged();
 
       const pages = await allPages('alice', { limit: '2' });
+      const first = await api.call('GET', '/submissions', { owner: 'alice', query: { limit: '2' } });
 
+      expect(first.headers['cache-control']).toBe('private, no-cache');
+      // No validator on the listing: every poll of it is a full 200.
+      expect(first.headers).not.toHaveProperty('etag');
       expect(pages.map((page) => page.items.length)).toEqual([2, 2, 1]);
       expect(pages.flatMap((page) => page.items.map((item) => item.id))).toEqual([...ids].reverse());
       expect(pages.flatMap((page) => page.items)).not.toContainEqual(
@@ -345,11 +357,14 @@ describe('handlers/api.ts in-process against the emulators', () => {
         return `${cursor.slice(0, index)}${replacement}${cursor.slice(index + 1)}`;
       });
 
+      const before = await snapshot(backend);
+
       const responses = await Promise.all(
         tampered.map((bad) => api.call('GET', '/submissions', { owner: 'alice', query: { cursor: bad } })),
       );
 
       expect(responses.map((response) => response.status)).toEqual(tampered.map(() => 400));
+      expect(await snapshot(backend)).toEqual(before);
       for (const response of responses) expect(fieldsNamed(response)).toEqual(['cursor']);
     });
 
@@ -369,6 +384,7 @@ describe('handlers/api.ts in-process against the emulators', () => {
     ])('refuses a cursor %s with 400 naming cursor', async (_, tamper) => {
       await staged();
       const cursor = await firstCursor();
+      const before = await snapshot(backend);
 
       const response = await api.call('GET', '/submissions', {
         owner: 'alice',
@@ -377,6 +393,7 @@ describe('handlers/api.ts in-process against the emulators', () => {
 
       expectProblem(response, 400, /cursor: /);
       expect(fieldsNamed(response)).toEqual(['cursor']);
+      expect(await snapshot(backend)).toEqual(before);
     });
 
     it('refuses another owner’s valid cursor with 400 naming cursor, showing nothing of theirs', async () => {
@@ -384,6 +401,7 @@ describe('handlers/api.ts in-process against the emulators', () => {
       const bobs = await api.call('GET', '/submissions', { owner: 'bob', query: { limit: '1' } });
       const cursor = (bobs.body as Page).nextCursor;
       expect(cursor).toEqual(expect.any(String));
+      const before = await snapshot(backend);
 
       const response = await api.call('GET', '/submissions', {
         owner: 'alice',
@@ -392,6 +410,8 @@ describe('handlers/api.ts in-process against the emulators', () => {
 
       expectProblem(response, 400, /cursor: /);
       expect(fieldsNamed(response)).toEqual(['cursor']);
+      expect(response.body).not.toHaveProperty('items');
+      expect(await snapshot(backend)).toEqual(before);
     });
 
     it('refuses a cursor signed with another secret', async () => {
@@ -403,10 +423,12 @@ describe('handlers/api.ts in-process against the emulators', () => {
         QUEUE_URL: backend.queueUrl,
         CURSOR_SECRET: 'another-secret-of-at-least-32-characters',
       });
+      const before = await snapshot(backend);
 
       const response = await api.call('GET', '/submissions', { owner: 'alice', query: { cursor } });
 
       expectProblem(response, 400, /cursor: /);
+      expect(await snapshot(backend)).toEqual(before);
     });
 
     it.each([
@@ -422,13 +444,15 @@ describe('handlers/api.ts in-process against the emulators', () => {
       ['an empty status', { status: '' }, /status: /],
       ['an unknown parameter', { sort: 'asc' }, /sort: unknown field\(s\): sort/],
       ['a misspelt parameter', { limt: '5' }, /limt/],
-    ])('refuses %s with 400 naming it, the query being strict', async (_, query, names) => {
+    ])('refuses %s with 400 naming it, the query being strict, changing nothing', async (_, query, names) => {
       await staged();
+      const before = await snapshot(backend);
 
       const response = await api.call('GET', '/submissions', { owner: 'alice', query });
 
       expectProblem(response, 400, names);
       expect(response.body).toMatchObject({ instance: '/submissions' });
+      expect(await snapshot(backend)).toEqual(before);
     });
   });
 
@@ -440,7 +464,8 @@ describe('handlers/api.ts in-process against the emulators', () => {
 
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/json\b/);
-      expect(response.headers['cache-control']).toMatch(/public/);
+      expect(response.headers['cache-control']).toBe('public, max-age=300');
+      expect(response.headers).not.toHaveProperty('etag');
       expect(response.body).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
       expect(response.body).toMatchObject({ openapi: '3.1.0' });
     });

@@ -1,7 +1,16 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { Submission } from '../../src/domain/submission';
 import { openApiDocument } from '../../src/http/openapi';
+import { HttpProblem, unauthorized } from '../../src/http/problem';
+import {
+  accepted,
+  batchAccepted,
+  submissionList as listResponse,
+  problemResponse,
+  submissionFound,
+} from '../../src/http/response';
 import {
   batchResult,
   createBatchBody,
@@ -12,17 +21,18 @@ import {
   submissionList,
   submissionResource,
 } from '../../src/http/schemas';
-import { apiRoutes } from '../helpers/api-routes';
+import { apiRoutes, route } from '../helpers/api-routes';
 
 type Json = Record<string, unknown>;
 
 /**
- * The statuses each route's code can answer, read from handlers/api.ts and
+ * The statuses each route's own code can answer, read from handlers/api.ts and
  * src/http: every authenticated route may answer 401 (ownerOf in jwt mode) and
  * 500 (the store or queue failed); POST bodies 400 (JSON, shape), 413 (size)
  * and 415 (content-type); POST /submissions also 400 and 422 for its
  * Idempotency-Key; GET by id 304 (If-None-Match), 400 (id) and 404; the listing
- * 400 (query, cursor). GET /openapi.json reads no caller and no store.
+ * 400 (query, cursor). GET /openapi.json reads no caller and no store. The 405
+ * of each path is not listed here: it is asked of the router (`refusedMethods`).
  */
 const STATUSES: Record<string, string[]> = {
   'POST /submissions': ['202', '400', '401', '413', '415', '422', '500'],
@@ -30,6 +40,69 @@ const STATUSES: Record<string, string[]> = {
   'GET /submissions/{id}': ['200', '304', '400', '401', '404', '500'],
   'GET /submissions': ['200', '400', '401', '500'],
   'GET /openapi.json': ['200'],
+};
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const A_UUID = '0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23';
+
+/** The `Allow` the router answers a refused method on `path` with, or undefined if it refuses none. */
+async function refusedMethods(path: string): Promise<string | undefined> {
+  const concrete = path.replace('{id}', A_UUID);
+  const allows = new Set<string>();
+  for (const method of HTTP_METHODS) {
+    try {
+      await route(method, concrete);
+    } catch (error) {
+      if (!(error instanceof HttpProblem) || error.status !== 405) throw error;
+      allows.add(error.headers.allow ?? '');
+    }
+  }
+  expect(allows.size, `one Allow for every refused method on ${path}`).toBeLessThanOrEqual(1);
+  return [...allows][0];
+}
+
+/** Every route's statuses: its own, plus 405 where the router refuses other methods on its path. */
+async function expectedStatuses(): Promise<Record<string, string[]>> {
+  const expected: Record<string, string[]> = {};
+  for (const [key, statuses] of Object.entries(STATUSES)) {
+    const refused = await refusedMethods(key.split(' ')[1] ?? '');
+    expected[key] = refused ? [...statuses, '405'] : statuses;
+  }
+  return expected;
+}
+
+const pending = {
+  id: A_UUID,
+  owner: 'alice',
+  content: 'hello 42',
+  status: 'PENDING',
+  attempts: 0,
+  createdAt: '2030-01-01T00:00:00.000Z',
+  updatedAt: '2030-01-01T00:00:00.000Z',
+  history: [],
+} as unknown as Submission;
+
+/** The headers src/http/response.ts sets on each documented success, by `METHOD path status`. */
+function producedHeaders(): Record<string, Record<string, string>> {
+  const found = submissionFound(pending, undefined, 1);
+  return {
+    'POST /submissions 202': accepted(pending, true).headers,
+    'POST /submissions/batch 202': batchAccepted([pending]).headers,
+    'GET /submissions/{id} 200': found.headers,
+    'GET /submissions/{id} 304': submissionFound(pending, found.headers.etag, 1).headers,
+    'GET /submissions 200': listResponse({ items: [pending] }).headers,
+  };
+}
+
+/** What a header example must look like, by header name. */
+const HEADER_EXAMPLES: Record<string, z.ZodType> = {
+  'Cache-Control': z.enum(['no-store', 'private, no-cache', 'public, max-age=300']),
+  ETag: z.string().regex(/^W\/"[A-Za-z0-9_-]{22}"$/),
+  'Retry-After': z.string().regex(/^\d+$/),
+  Allow: z.string().regex(/^(GET|POST)(, (GET|POST))*$/),
+  Location: z.string().regex(/^\/submissions\/[0-9a-f-]{36}$/),
+  'Idempotent-Replayed': z.literal('true'),
+  'WWW-Authenticate': z.literal('Bearer'),
 };
 
 /** The zod schema behind each named component of the document. */
@@ -83,6 +156,10 @@ function schemaFor(doc: Json, path: string[]): z.ZodType | undefined {
     }
     return undefined;
   }
+  const headersIndex = path.indexOf('headers');
+  if (root === 'paths' && headersIndex > 0 && path.slice(headersIndex + 2).join('/') === 'schema/example') {
+    return HEADER_EXAMPLES[path[headersIndex + 1] ?? ''];
+  }
   const parameterIndex = path.indexOf('parameters');
   if (
     root === 'paths' &&
@@ -127,15 +204,93 @@ describe('openApiDocument', () => {
     );
   });
 
-  it.each(Object.entries(STATUSES))('documents %s with every status its code can answer', (key, statuses) => {
+  it.each(Object.keys(STATUSES))(
+    'documents %s with every status its code and the router can answer',
+    async (key) => {
+      // Prepare
+      const operation = operations(document()).find((candidate) => candidate.key === key)?.operation;
+      const statuses = (await expectedStatuses())[key] ?? [];
+
+      // Act
+      const documented = Object.keys((operation?.responses ?? {}) as Json);
+
+      // Assess
+      expect(documented.sort()).toEqual([...statuses].sort());
+    },
+  );
+
+  it('documents a 405 on every path, whose Allow is the one the router answers', async () => {
     // Prepare
-    const operation = operations(document()).find((candidate) => candidate.key === key)?.operation;
+    const doc = document();
 
     // Act
-    const documented = Object.keys((operation?.responses ?? {}) as Json);
+    const documented = operations(doc).map(({ key, operation }) => {
+      const response = (operation.responses as Record<string, Json>)['405'];
+      const allow = (response?.headers as Record<string, { schema: { example: string } }> | undefined)?.Allow;
+      return { key, allow: allow?.schema.example };
+    });
 
     // Assess
-    expect(documented.sort()).toEqual([...statuses].sort());
+    expect(documented.length).toBe(apiRoutes().length);
+    const methods = (allow: string | undefined) => allow?.split(', ').sort();
+    for (const { key, allow } of documented) {
+      expect(allow, key).toEqual(expect.any(String));
+      expect(methods(allow), key).toEqual(methods(await refusedMethods(key.split(' ')[1] ?? '')));
+    }
+  });
+
+  it('documents exactly the headers src/http/response.ts sets on each success, with its Cache-Control', () => {
+    // Prepare
+    const operationsByKey = new Map(operations(document()).map(({ key, operation }) => [key, operation]));
+
+    // Act
+    const compared = Object.entries(producedHeaders()).map(([at, produced]) => {
+      const [method, path, status] = at.split(' ');
+      const responses = operationsByKey.get(`${method} ${path}`)?.responses as Record<string, Json>;
+      const headers = (responses?.[status ?? '']?.headers ?? {}) as Record<string, { schema: Json }>;
+      return {
+        at,
+        documented: Object.keys(headers)
+          .map((name) => name.toLowerCase())
+          .sort(),
+        produced: Object.keys(produced)
+          .filter((name) => name !== 'content-type')
+          .sort(),
+        cacheControl: headers['Cache-Control']?.schema.example,
+        producedCacheControl: produced['cache-control'],
+      };
+    });
+
+    // Assess
+    for (const { at, documented, produced, cacheControl, producedCacheControl } of compared) {
+      expect(documented, at).toEqual(produced);
+      expect(cacheControl, at).toBe(producedCacheControl);
+    }
+  });
+
+  it('documents every error with the Cache-Control problem responses carry, and 401 with WWW-Authenticate', () => {
+    // Prepare
+    const produced = problemResponse(unauthorized('no token')).headers;
+
+    // Act
+    const errors = operations(document()).flatMap(({ key, operation }) =>
+      Object.entries(operation.responses as Record<string, Json>)
+        .filter(([status]) => Number(status) >= 400)
+        .map(([status, response]) => ({
+          at: `${key} ${status}`,
+          status,
+          headers: response.headers as Record<string, { schema: Json }>,
+        })),
+    );
+
+    // Assess
+    expect(errors.length).toBeGreaterThan(0);
+    for (const { at, status, headers } of errors) {
+      expect(headers['Cache-Control']?.schema.example, at).toBe(produced['cache-control']);
+      if (status === '401') {
+        expect(headers['WWW-Authenticate']?.schema.example, at).toBe(produced['www-authenticate']);
+      }
+    }
   });
 
   it('lists a status for every route the router serves', () => {

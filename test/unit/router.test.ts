@@ -1,45 +1,6 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { HttpProblem } from '../../src/http/problem';
-import { router } from '../../src/http/router';
-import { apiRoutes } from '../helpers/api-routes';
-
-/** The API's own router table, each route answering with its name. */
-function apiRouter() {
-  return router(
-    apiRoutes().map(({ method, path }) => ({
-      method,
-      path,
-      handler: async (event: APIGatewayProxyEventV2) => ({
-        statusCode: 200,
-        body: `${method} ${path}`,
-        headers: { 'x-id': event.pathParameters?.id ?? '' },
-      }),
-    })),
-  );
-}
-
-const event = (method: string, path: string) =>
-  ({ version: '2.0', rawPath: path, requestContext: { http: { method, path } } }) as APIGatewayProxyEventV2;
-
-async function route(method: string, path: string) {
-  const handle = apiRouter() as unknown as (
-    event: APIGatewayProxyEventV2,
-    context: Context,
-  ) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
-  return handle(event(method, path), {} as Context);
-}
-
-/** Routes `method path`, which must be refused with an HttpProblem, and returns it. */
-async function refusal(method: string, path: string): Promise<HttpProblem> {
-  try {
-    await route(method, path);
-  } catch (error) {
-    if (error instanceof HttpProblem) return error;
-    throw error;
-  }
-  return expect.unreachable(`${method} ${path} was routed`);
-}
+import type { HttpProblem } from '../../src/http/problem';
+import { apiRoutes, refusal, route } from '../helpers/api-routes';
 
 const allowed = (problem: HttpProblem) => (problem.headers.allow ?? '').split(', ').sort();
 
