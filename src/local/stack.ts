@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -272,6 +272,7 @@ export async function startEmulators(
 ): Promise<Emulators> {
   const ownDataDir = options.dynamodbDataDir === undefined;
   const dynamodbDataDir = options.dynamodbDataDir ?? mkdtempSync(join(tmpdir(), 'submissions-dynamodb-'));
+  mkdirSync(dynamodbDataDir, { recursive: true });
   const removeOwnDataDir = () => {
     if (ownDataDir) rmSync(dynamodbDataDir, { recursive: true, force: true });
   };
