@@ -63,11 +63,11 @@ async function startProcess<T>(
     clearTimeout(timer);
   };
   const value = await new Promise<T>((resolvePromise, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(new Error(`${options.name} not ready after ${options.timeoutMs} ms:\n${output.join('\n')}`)),
-      options.timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      // Not left running: a restart attempt may start another on the same port.
+      child.kill('SIGKILL');
+      reject(new Error(`${options.name} not ready after ${options.timeoutMs} ms:\n${output.join('\n')}`));
+    }, options.timeoutMs);
     const onLine = (line: string) => {
       output.push(line);
       if (output.length > 200) output.shift();
@@ -153,16 +153,9 @@ async function superviseEmulator(
       `the ${name} emulator (pid ${pid}) exited (${signal ?? `code ${code}`}); starting it again on port ${port}`,
     );
     for (let attempt = 1; attempt <= RESTART_ATTEMPTS && !stopping; attempt++) {
+      let again: Awaited<ReturnType<typeof startEmulator>>;
       try {
-        const again = await startEmulator(name, port, extraArgs, options.echo);
-        if (stopping) {
-          await again.running.stop();
-          return;
-        }
-        watch(again.running);
-        log(`the ${name} emulator runs again on port ${port} (pid ${again.running.child.pid})`);
-        await options.onRestart?.(name);
-        return;
+        again = await startEmulator(name, port, extraArgs, options.echo);
       } catch (error) {
         const reason = (error instanceof Error ? error.message : String(error))
           .split('\n')
@@ -172,7 +165,17 @@ async function superviseEmulator(
           `the ${name} emulator did not start on port ${port} (attempt ${attempt} of ${RESTART_ATTEMPTS}): ${reason}`,
         );
         if (attempt < RESTART_ATTEMPTS) await delay(1000 * attempt);
+        continue;
       }
+      if (stopping) {
+        await again.running.stop();
+        return;
+      }
+      watch(again.running);
+      log(`the ${name} emulator runs again on port ${port} (pid ${again.running.child.pid})`);
+      // Outside the attempts: a failure here must not start a second process on the port.
+      await options.onRestart?.(name);
+      return;
     }
     if (!stopping) {
       log(
