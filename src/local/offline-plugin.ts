@@ -9,6 +9,7 @@ import {
   splitList,
   unauthenticatedDeployment,
 } from './deployment-checks';
+import { onEnsureResourcesRequest } from './ensure-again';
 import {
   type CloudFormationResources,
   ensureResources,
@@ -76,6 +77,7 @@ export class OfflineLocalStackPlugin {
   readonly #options: Record<string, unknown>;
   readonly #log: Log;
   readonly #sqs = createSqsClient();
+  #dynamodbClient: DynamoDBClient | undefined;
   readonly #sources: SqsEventSource[] = [];
   #resolved: ResolvedResources = new Map();
 
@@ -129,18 +131,31 @@ export class OfflineLocalStackPlugin {
     delete template.Resources[role];
   }
 
+  get #dynamodb(): DynamoDBClient {
+    this.#dynamodbClient ??= new DynamoDBClient({ region: this.#region });
+    return this.#dynamodbClient;
+  }
+
   get #region(): string {
     return this.#serverless.service.provider.region ?? process.env.AWS_REGION ?? 'us-east-1';
   }
 
-  async #createResources(): Promise<void> {
-    const { service } = this.#serverless;
-    const resources = service.resources?.Resources ?? {};
-    this.#resolved = await ensureResources(resources, {
-      dynamodb: new DynamoDBClient({ region: this.#region }),
+  #ensureResources(): Promise<ResolvedResources> {
+    return ensureResources(this.#serverless.service.resources?.Resources ?? {}, {
+      dynamodb: this.#dynamodb,
       sqs: this.#sqs,
     });
+  }
+
+  async #createResources(): Promise<void> {
+    const { service } = this.#serverless;
+    this.#resolved = await this.#ensureResources();
     this.#log.notice(`local stack: ${[...this.#resolved.keys()].join(', ')} ready`);
+    // An emulator started again on the same port yields the same names, URLs and ARNs,
+    // so the functions' environment resolved below stays valid.
+    onEnsureResourcesRequest(async () => {
+      await this.#ensureResources();
+    });
     if (service.provider.environment) {
       service.provider.environment = resolveIntrinsics(service.provider.environment, this.#resolved);
     }

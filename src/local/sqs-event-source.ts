@@ -90,6 +90,43 @@ export function messagesToDelete(messages: Message[], payload: unknown): Message
   return messages.filter((message) => !failed.has(message.MessageId ?? ''));
 }
 
+/** How long a poller waits before receiving again after an error. */
+const RETRY_PAUSE_MS = 1000;
+
+/**
+ * One poller's run of failing receives (the queue or its emulator gone): logged
+ * when it starts and ends, not once per attempt, and paced at one receive per
+ * RETRY_PAUSE_MS. The consumer keeps polling throughout, so it resumes by itself.
+ */
+class Outage {
+  #failures = 0;
+  #lastMessage = '';
+  readonly #log: (message: string) => void;
+
+  constructor(log: (message: string) => void) {
+    this.#log = log;
+  }
+
+  failed(message: string): void {
+    this.#failures += 1;
+    if (message !== this.#lastMessage) {
+      this.#log(`SQS or handler error (retrying every ${RETRY_PAUSE_MS / 1000} s): ${message}`);
+      this.#lastMessage = message;
+    }
+  }
+
+  ended(): void {
+    if (this.#failures === 0) return;
+    this.#log(`receiving again after ${this.#failures} failed attempt(s)`);
+    this.#failures = 0;
+    this.#lastMessage = '';
+  }
+
+  async pause(): Promise<void> {
+    if (this.#failures > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+  }
+}
+
 /**
  * The SQS → Lambda event source mapping, for local runs: long-polls the queue,
  * hands each batch to the function, and deletes only what AWS would delete.
@@ -114,6 +151,7 @@ export class SqsEventSource {
       // sqs-consumer deletes after handleMessageBatch resolves and then emits
       // `response_processed`: the batch is done only then.
       let batchDone: () => void = () => undefined;
+      const outage = new Outage((message) => this.#log(message));
       const consumer = Consumer.create({
         sqs,
         queueUrl,
@@ -127,13 +165,20 @@ export class SqsEventSource {
         messageAttributeNames: ['All'],
         messageSystemAttributeNames: ['All'],
         suppressFifoWarning: true,
+        // A queue that is gone (the SQS emulator restarted) comes back within a second or
+        // two; the library's default pause for it is 10 s.
+        authenticationErrorTimeout: RETRY_PAUSE_MS,
+        // The library polls again at once after other errors (ECONNREFUSED while the emulator is down).
+        preReceiveMessageCallback: () => outage.pause(),
         handleMessageBatch: (messages) => {
           this.#track(new Promise<void>((resolve) => (batchDone = resolve)));
           return this.#handleBatch(messages);
         },
       });
       consumer.on('response_processed', () => batchDone());
-      consumer.on('error', (error) => this.#log(`SQS or handler error: ${error.message}`));
+      consumer.on('error', (error) => outage.failed(error.message));
+      consumer.on('empty', () => outage.ended());
+      consumer.on('message_received', () => outage.ended());
       consumer.on('processing_error', (error) => this.#log(`batch failed: ${error.message}`));
       consumer.start();
       this.#consumers.push(consumer);

@@ -1,7 +1,9 @@
 /**
  * `npm start`: the whole service on the embedded local stack. Ctrl-C stops it.
  * Ports come from HTTP_PORT (3000), LAMBDA_PORT (3002), DYNAMODB_PORT (8000), SQS_PORT (9324).
+ * DynamoDB's data lives in a temporary directory removed on exit, or in DYNAMODB_DATA_DIR, kept.
  */
+import { resolve } from 'node:path';
 import { readableMetricsLine } from './metrics-line';
 import { startLocalStack } from './stack';
 import { localPort } from './stages';
@@ -15,6 +17,7 @@ async function main(): Promise<void> {
     lambdaPort: port('LAMBDA_PORT'),
     dynamodbPort: port('DYNAMODB_PORT'),
     sqsPort: port('SQS_PORT'),
+    dynamodbDataDir: process.env.DYNAMODB_DATA_DIR ? resolve(process.env.DYNAMODB_DATA_DIR) : undefined,
     // The functions' metrics are EMF JSON lines (what CloudWatch reads); shown here readably.
     echo: (line) => console.log(readableMetricsLine(line) ?? line),
   });
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
       '',
       `Submission pipeline running: open ${api}/ in a browser (API ${api})`,
       `  DynamoDB emulator ${stack.dynamodbEndpoint}, SQS emulator ${stack.sqsEndpoint}`,
+      `  DynamoDB data in ${stack.dynamodbDataDir} (${process.env.DYNAMODB_DATA_DIR ? 'kept' : 'removed on exit; set DYNAMODB_DATA_DIR to keep it'})`,
       `  try: curl -si -X POST ${api}/submissions -H 'content-type: application/json' -d '{"content":"This contains number 42"}'`,
       'Ctrl-C stops everything.',
       '',

@@ -19,7 +19,12 @@ import { captureOutput } from '../../helpers/output-capture';
 
 const ORPHAN_AFTER_MS = 240_000;
 
-describe('an emulator restarted mid-run (each keeps everything in memory)', () => {
+/**
+ * Bare emulator processes: no supervisor, dynalite without a data directory, so
+ * the test restarts them and recreates the resources itself. `startLocalStack`
+ * does both by itself and keeps DynamoDB's data: test/e2e/emulator-restart.test.ts.
+ */
+describe('a bare emulator process restarted mid-run (in memory, unsupervised)', () => {
   let emulators: DedicatedEmulators;
   let tableName: string;
   let queueUrl: string;
