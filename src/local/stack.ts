@@ -23,8 +23,8 @@ export type EmulatorName = 'dynamodb' | 'sqs';
 export interface Emulators {
   dynamodbEndpoint: string;
   sqsEndpoint: string;
-  /** Where the DynamoDB emulator keeps its tables (LevelDB), across restarts of its process. */
-  dynamodbDataDir: string;
+  /** Where the DynamoDB emulator keeps its tables (LevelDB) across restarts of its process; undefined: in memory. */
+  dynamodbDataDir: string | undefined;
   /** Environment that points the AWS SDK (and serverless) at the emulators. */
   env: Record<string, string>;
   /** Current process ids (an emulator started again has a new one), for benches and tests. */
@@ -191,8 +191,8 @@ async function superviseEmulator(
     current = running;
     running.child.once('exit', (code, signal) => {
       if (stopping) return;
-      // Exit code 0 is a requested stop (SIGINT/SIGTERM, as Ctrl-C sends to the whole
-      // process group, or its parent gone): only a crash or a kill is restarted.
+      // Exit code 0 is a requested stop (SIGINT/SIGTERM sent to it, or its parent gone):
+      // only a crash or a kill is restarted.
       if (code === 0) {
         current = undefined;
         log(`the ${name} emulator (pid ${running.child.pid}) stopped on request; not starting it again`);
@@ -259,9 +259,10 @@ export async function freePort(): Promise<number> {
 export interface EmulatorOptions {
   /**
    * Where the DynamoDB emulator keeps its tables, so they outlive its process.
-   * Default: a new temporary directory, removed by stop().
+   * Default: a new temporary directory, removed by stop(). `false`: in memory
+   * (an emulator started again then starts empty).
    */
-  dynamodbDataDir?: string;
+  dynamodbDataDir?: string | false;
   /** Called once an emulator that died runs again, to recreate what it lost (queues, tables). */
   onRestart?: (name: EmulatorName) => Promise<void>;
 }
@@ -277,14 +278,17 @@ export async function startEmulators(
   options: EmulatorOptions = {},
 ): Promise<Emulators> {
   const ownDataDir = options.dynamodbDataDir === undefined;
-  const dynamodbDataDir = options.dynamodbDataDir ?? mkdtempSync(join(tmpdir(), 'submissions-dynamodb-'));
-  mkdirSync(dynamodbDataDir, { recursive: true });
+  const dynamodbDataDir =
+    options.dynamodbDataDir === false
+      ? undefined
+      : (options.dynamodbDataDir ?? mkdtempSync(join(tmpdir(), 'submissions-dynamodb-')));
+  if (dynamodbDataDir) mkdirSync(dynamodbDataDir, { recursive: true });
   const removeOwnDataDir = () => {
-    if (ownDataDir) rmSync(dynamodbDataDir, { recursive: true, force: true });
+    if (ownDataDir && dynamodbDataDir) rmSync(dynamodbDataDir, { recursive: true, force: true });
   };
   const supervision = { echo, onRestart: options.onRestart };
   const [dynamodb, sqs] = await Promise.allSettled([
-    superviseEmulator('dynamodb', ports.dynamodb ?? 0, [dynamodbDataDir], supervision),
+    superviseEmulator('dynamodb', ports.dynamodb ?? 0, dynamodbDataDir ? [dynamodbDataDir] : [], supervision),
     superviseEmulator('sqs', ports.sqs ?? 0, [], supervision),
   ]);
   if (dynamodb.status === 'rejected' || sqs.status === 'rejected') {
@@ -336,8 +340,8 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Where the stack's output goes, line by line. */
   echo?: Echo;
-  /** Where the DynamoDB emulator keeps its tables; default a temporary directory removed on stop(). */
-  dynamodbDataDir?: string;
+  /** Where the DynamoDB emulator keeps its tables (see EmulatorOptions). */
+  dynamodbDataDir?: string | false;
 }
 
 /**
