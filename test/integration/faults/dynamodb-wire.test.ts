@@ -447,6 +447,15 @@ async function decidesOnce(harness: Harness, processor = harness.app.processor) 
   expect(await harness.truth.get(id)).toMatchObject({ status: 'PASSED', attempts: 1 });
 }
 
+/** An orphaned submission rescued by a reaper run: re-enqueued once, still PENDING. */
+async function orphanSweep({ app, truth, clock, armed }: Harness) {
+  const { id } = await app.submissions.acceptSubmission('alice', CONTENT);
+  clock.advance(ORPHAN_AFTER_MS + 1);
+  const report = await armed(() => app.reaper.resetStuckSubmissions());
+  expect(report).toEqual({ reset: 0, requeued: 1, examined: 1, failed: 0 });
+  expect(await truth.get(id)).toMatchObject({ status: 'PENDING', orphanRequeues: 1 });
+}
+
 /**
  * Every call the service makes to the store, driven as production drives it, and
  * what it must have left behind (read through a healthy client): nothing lost.
@@ -504,13 +513,8 @@ const storeCalls = {
     });
     expect(released).not.toHaveProperty('leaseToken');
   },
-  async listDue({ app, truth, clock, armed }) {
-    const { id } = await app.submissions.acceptSubmission('alice', CONTENT);
-    clock.advance(ORPHAN_AFTER_MS + 1);
-    const report = await armed(() => app.reaper.resetStuckSubmissions());
-    expect(report).toEqual({ reset: 0, requeued: 1, examined: 1, failed: 0 });
-    expect(await truth.get(id)).toMatchObject({ status: 'PENDING', orphanRequeues: 1 });
-  },
+  // The orphan sweep reads the due items (listDue), then defers each it re-enqueues (defer).
+  listDue: orphanSweep,
   async reset({ app, truth, clock, armed }) {
     const { id } = await app.submissions.acceptSubmission('alice', CONTENT);
     const now = clock.now();
@@ -527,13 +531,7 @@ const storeCalls = {
     expect(reset).toMatchObject({ status: 'PENDING', attempts: 1 });
     expect(reset).not.toHaveProperty('leaseToken');
   },
-  async defer({ app, truth, clock, armed }) {
-    const { id } = await app.submissions.acceptSubmission('alice', CONTENT);
-    clock.advance(ORPHAN_AFTER_MS + 1);
-    const report = await armed(() => app.reaper.resetStuckSubmissions());
-    expect(report).toEqual({ reset: 0, requeued: 1, examined: 1, failed: 0 });
-    expect(await truth.get(id)).toMatchObject({ status: 'PENDING', orphanRequeues: 1 });
-  },
+  defer: orphanSweep,
   async requeue({ app, truth, clock, armed }) {
     const { id } = await app.submissions.acceptSubmission('alice', CONTENT);
     const report = await armed(() => requeueSubmission(app, id, clock.now()));
