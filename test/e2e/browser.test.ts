@@ -22,6 +22,43 @@ async function idOf(response: Promise<Response>): Promise<string> {
   return ((await (await response).json()) as { id: string }).id;
 }
 
+/**
+ * Every visible text on the page with its WCAG contrast ratio against the first opaque
+ * background behind it, measured from Chromium's computed styles (a string: the tests
+ * are type-checked without the DOM library).
+ */
+const TEXT_CONTRASTS = `(() => {
+  const rgb = (colour) => {
+    const parts = /^rgba?\\(([^)]+)\\)$/.exec(colour);
+    if (!parts) throw new Error('unexpected colour ' + colour);
+    const [r, g, b, a = 1] = parts[1].split(/[\\s,/]+/).filter(Boolean).map(Number);
+    return { r, g, b, a };
+  };
+  const luminance = ({ r, g, b }) => {
+    const linear = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  };
+  const backdrop = (element) => {
+    for (let at = element; at; at = at.parentElement) {
+      const colour = rgb(getComputedStyle(at).backgroundColor);
+      if (colour.a === 1) return colour;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  };
+  const found = [];
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+    const element = node.parentElement;
+    const text = node.textContent.trim();
+    if (!text || !element || !element.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+    const colour = rgb(getComputedStyle(element).color);
+    if (colour.a !== 1) throw new Error('translucent text: ' + text);
+    const [light, dark] = [luminance(colour), luminance(backdrop(element))].sort((x, y) => y - x);
+    found.push({ text: text.slice(0, 40), ratio: Math.round(((light + 0.05) / (dark + 0.05)) * 100) / 100 });
+  }
+  return found;
+})()`;
+
 describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm start` runs', () => {
   let browser: Browser;
 
@@ -122,6 +159,25 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
       failed,
       passed,
     ]);
+  });
+
+  it('keeps every visible text at a contrast of 4.5:1 or more (WCAG AA), verdicts and errors included', async () => {
+    const page = await open();
+    await page.useOwnCaller();
+    const passed = await idOf(page.submit('Valid content 1234'));
+    await page.waitForStatus(passed, 'PASSED');
+    const failed = await idOf(page.submit('short'));
+    await page.waitForStatus(failed, 'FAILED');
+    await page.recentEntry(passed).getByText('PASSED', { exact: true }).waitFor();
+    expect((await page.submit('a control character \u0001 and 1 digit')).status()).toBe(400);
+    await page.alert().getByText('Invalid input').waitFor();
+
+    const contrasts = (await page.page.evaluate(TEXT_CONTRASTS)) as { text: string; ratio: number }[];
+
+    expect(contrasts.map(({ text }) => text)).toEqual(
+      expect.arrayContaining(['PASSED', 'FAILED', expect.stringMatching(/^Invalid input/)]),
+    );
+    expect(contrasts.filter(({ ratio }) => ratio < 4.5)).toEqual([]);
   });
 
   it('can be used with the keyboard alone', async () => {
