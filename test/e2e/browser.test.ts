@@ -329,6 +329,34 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
     expect(await page.page.getByText('checking for updates…').isVisible()).toBe(false);
   });
 
+  it('shows PROCESSING, as that word, while a worker holds the submission', async () => {
+    const page = await open();
+    // The worker decides in milliseconds here, too fast to watch. Until released, each poll
+    // gets the real submission as a claimed one reads (PROCESSING, attempt 1, no result).
+    let claimed = true;
+    await page.page.route('**/submissions/*', async (route) => {
+      if (!claimed) return route.continue();
+      const { 'if-none-match': _validator, ...headers } = route.request().headers();
+      const response = await route.fetch({ headers });
+      const { result: _result, ...submission } = (await response.json()) as Submission;
+      const { etag: _etag, ...answer } = response.headers();
+      return route.fulfill({
+        status: 200,
+        headers: answer,
+        json: { ...submission, status: 'PROCESSING', attempts: 1, processingStartedAt: submission.updatedAt },
+      });
+    });
+
+    const id = await idOf(page.submit('Held in processing while we look, 6'));
+    await page.waitForStatus(id, 'PROCESSING');
+    expect(await page.currentStatus().textContent()).toBe('PROCESSING');
+    expect(await page.announcer().textContent()).toContain('is PROCESSING.');
+    claimed = false;
+    await page.waitForStatus(id, 'PASSED');
+
+    expect(await page.currentStatus().textContent()).toBe('PASSED');
+  });
+
   it('notes a verdict reused from an earlier submission, naming it', async () => {
     const page = await open();
     // The stack's rule set has no duplicate rule, so the page is shown a reused result:
