@@ -68,4 +68,7 @@ export function onEnsureResourcesRequest(ensure: (emulator: string) => Promise<v
   });
   // The channel alone must not keep serverless running (it exits on SIGINT itself).
   process.channel?.unref();
+  // The channel closes when the process that started the stack is gone (even killed):
+  // stop as on Ctrl-C rather than keep serving its ports with nobody to stop it.
+  process.once('disconnect', () => process.kill(process.pid, 'SIGINT'));
 }

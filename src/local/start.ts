@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // A closed terminal: the stack's processes are in process groups of their own, so stop them here.
+  process.on('SIGHUP', stop);
 }
 
 main().catch((error: unknown) => {

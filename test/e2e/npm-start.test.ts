@@ -90,4 +90,44 @@ describe('npm start', () => {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
     }
   });
+
+  it('leaves nothing running when it is killed outright (SIGKILL, no chance to stop anything)', async () => {
+    const ports = {
+      HTTP_PORT: await freePort(),
+      LAMBDA_PORT: await freePort(),
+      DYNAMODB_PORT: await freePort(),
+      SQS_PORT: await freePort(),
+    };
+    // start.ts itself (tsx as a loader, so this pid is the one that starts the stack).
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/start.ts'], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+    try {
+      await waitFor(
+        'the start banner',
+        () => (lines.some((line) => line.includes('Ctrl-C stops everything')) ? true : undefined),
+        { timeoutMs: 120_000 },
+      );
+      for (const port of Object.values(ports)) expect(await accepting(port)).toBe(true);
+
+      child.kill('SIGKILL');
+
+      // serverless sees its IPC channel close, the emulators see their parent gone: each stops.
+      await waitFor(
+        'every port of the stack to close',
+        async () =>
+          (await Promise.all(Object.values(ports).map(accepting))).some(Boolean) ? undefined : true,
+        { timeoutMs: 30_000 },
+      );
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
 });
