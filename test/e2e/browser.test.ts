@@ -17,6 +17,16 @@ const SCREENSHOT = join(projectRoot, 'docs', 'screenshot.png');
 const MAX_CONTENT_BYTES = Number(inject('stack').settings.MAX_CONTENT_BYTES);
 const OVERSIZED = 'x'.repeat(MAX_CONTENT_BYTES + 1);
 
+/** A PASSED and a FAILED submission of the page's own caller, each watched to its verdict. */
+async function passedAndFailed(page: SubmissionsPage): Promise<{ passed: string; failed: string }> {
+  await page.useOwnCaller();
+  const passed = await idOf(page.submit('Valid content 1234'));
+  await page.waitForStatus(passed, 'PASSED');
+  const failed = await idOf(page.submit('short'));
+  await page.waitForStatus(failed, 'FAILED');
+  return { passed, failed };
+}
+
 /** The id in the API's answer to the page's POST. */
 async function idOf(response: Promise<Response>): Promise<string> {
   return ((await (await response).json()) as { id: string }).id;
@@ -143,12 +153,8 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
 
   it('lists the caller’s submissions with their badges: PASSED, FAILED, and no trace of the refused one', async () => {
     const page = await open();
-    await page.useOwnCaller();
 
-    const passed = await idOf(page.submit('Valid content 1234'));
-    await page.waitForStatus(passed, 'PASSED');
-    const failed = await idOf(page.submit('short'));
-    await page.waitForStatus(failed, 'FAILED');
+    const { passed, failed } = await passedAndFailed(page);
     expect((await page.submit(OVERSIZED)).status()).toBe(413);
 
     await page.recentEntry(passed).getByText('PASSED', { exact: true }).waitFor();
@@ -163,11 +169,7 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
 
   it('keeps every visible text at a contrast of 4.5:1 or more (WCAG AA), verdicts and errors included', async () => {
     const page = await open();
-    await page.useOwnCaller();
-    const passed = await idOf(page.submit('Valid content 1234'));
-    await page.waitForStatus(passed, 'PASSED');
-    const failed = await idOf(page.submit('short'));
-    await page.waitForStatus(failed, 'FAILED');
+    const { passed } = await passedAndFailed(page);
     await page.recentEntry(passed).getByText('PASSED', { exact: true }).waitFor();
     expect((await page.submit('a control character \u0001 and 1 digit')).status()).toBe(400);
     await page.alert().getByText('Invalid input').waitFor();
