@@ -73,31 +73,28 @@ export interface RouteThrottling {
   ThrottlingBurstLimit?: unknown;
 }
 
-const THROTTLING_VARIABLES = {
-  ThrottlingRateLimit: 'API_RATE_LIMIT',
-  ThrottlingBurstLimit: 'API_BURST_LIMIT',
-} as const;
+/** A limit as a number (an environment variable arrives as a string), or undefined when it is not positive. */
+function positiveNumber(value: unknown): number | undefined {
+  const number = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isFinite(number) && number > 0 ? number : undefined;
+}
 
 /**
- * The stage's throttling as numbers (an environment variable arrives as a
- * string), or why it cannot be packaged: each limit must be a positive number.
+ * The stage's throttling as numbers, or why it cannot be packaged: each limit
+ * (API_RATE_LIMIT, API_BURST_LIMIT) must be a positive number.
  */
 export function routeThrottling(
   stage: string,
-  settings: RouteThrottling,
+  { ThrottlingRateLimit, ThrottlingBurstLimit }: RouteThrottling,
 ): { rate: number; burst: number } | { refusal: string } {
-  const problems: string[] = [];
-  const numbers = Object.fromEntries(
-    Object.entries(THROTTLING_VARIABLES).map(([property, variable]) => {
-      const value = settings[property as keyof RouteThrottling];
-      const number = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
-      if (!(Number.isFinite(number) && number > 0)) {
-        problems.push(`${variable} must be a positive number, not ${JSON.stringify(value)}`);
-      }
-      return [property, number];
-    }),
-  );
-  if (problems.length > 0)
-    return { refusal: `Refusing to package stage "${stage}": ${problems.join('; ')}.` };
-  return { rate: numbers.ThrottlingRateLimit as number, burst: numbers.ThrottlingBurstLimit as number };
+  const rate = positiveNumber(ThrottlingRateLimit);
+  const burst = positiveNumber(ThrottlingBurstLimit);
+  if (rate !== undefined && burst !== undefined) return { rate, burst };
+  const problems = [
+    rate === undefined &&
+      `API_RATE_LIMIT must be a positive number, not ${JSON.stringify(ThrottlingRateLimit)}`,
+    burst === undefined &&
+      `API_BURST_LIMIT must be a positive number, not ${JSON.stringify(ThrottlingBurstLimit)}`,
+  ].filter(Boolean);
+  return { refusal: `Refusing to package stage "${stage}": ${problems.join('; ')}.` };
 }

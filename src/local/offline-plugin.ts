@@ -1,5 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { createDynamoDbClient } from '../adapters/dynamodb/client';
 import { createSqsClient } from '../adapters/sqs/client';
 import {
   type JwtAuthorizer,
@@ -132,7 +133,7 @@ export class OfflineLocalStackPlugin {
   }
 
   get #dynamodb(): DynamoDBClient {
-    this.#dynamodbClient ??= new DynamoDBClient({ region: this.#region });
+    this.#dynamodbClient ??= createDynamoDbClient({ region: this.#region });
     return this.#dynamodbClient;
   }
 

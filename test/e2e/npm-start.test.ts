@@ -17,21 +17,29 @@ function accepting(port: number): Promise<boolean> {
   });
 }
 
+/** The stack's four ports, free now: the only settings the tests give, so no other stack clashes. */
+async function stackPorts() {
+  return {
+    HTTP_PORT: await freePort(),
+    LAMBDA_PORT: await freePort(),
+    DYNAMODB_PORT: await freePort(),
+    SQS_PORT: await freePort(),
+  };
+}
+
+const portSettings = (ports: Record<string, number>) =>
+  Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)]));
+
 describe('npm start', () => {
   it('decides "This contains number 42" PASSED and "short" FAILED at its own settings, and Ctrl-C stops everything in order', async () => {
-    const ports = {
-      HTTP_PORT: await freePort(),
-      LAMBDA_PORT: await freePort(),
-      DYNAMODB_PORT: await freePort(),
-      SQS_PORT: await freePort(),
-    };
+    const ports = await stackPorts();
     // `npm start` itself, in a process group of its own as a terminal runs it (ports that do not
     // clash with other stacks are the only settings given).
     const child = spawn('npm', ['start', '--silent'], {
       cwd: projectRoot,
       env: {
         ...process.env,
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+        ...portSettings(ports),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -92,18 +100,13 @@ describe('npm start', () => {
   });
 
   it('leaves nothing running when it is killed outright (SIGKILL, no chance to stop anything)', async () => {
-    const ports = {
-      HTTP_PORT: await freePort(),
-      LAMBDA_PORT: await freePort(),
-      DYNAMODB_PORT: await freePort(),
-      SQS_PORT: await freePort(),
-    };
+    const ports = await stackPorts();
     // start.ts itself (tsx as a loader, so this pid is the one that starts the stack).
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/start.ts'], {
       cwd: projectRoot,
       env: {
         ...process.env,
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+        ...portSettings(ports),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
