@@ -1,9 +1,8 @@
+import './workbench/pinned-node.mjs';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Node 20 is supported by the pinned SDK; the warning is about future releases.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         extends: true,

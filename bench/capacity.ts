@@ -111,7 +111,6 @@ async function measure(submissions: number): Promise<CapacityResult> {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_LAMBDA_FUNCTION_NAME: 'capacity',
       TABLE_NAME: TABLES.submissions,
       PEER_IDEMPOTENCY_TABLE: TABLES.peerIdempotency,

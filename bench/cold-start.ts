@@ -94,7 +94,6 @@ const LAMBDA_ENV: Record<string, string> = {
   AWS_SECRET_ACCESS_KEY: 'cold-start',
   AWS_LAMBDA_FUNCTION_NAME: 'bench-cold-start',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   TABLE_NAME: 'submissions-bench-submissions',
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/submissions-bench-submissions',
   PEER_IDEMPOTENCY_TABLE: 'submissions-bench-peer-idempotency',

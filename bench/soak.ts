@@ -297,8 +297,6 @@ async function main(): Promise<number> {
   }
   progress(`stack ready: API ${stack.httpEndpoint}, DynamoDB via fault proxy ${proxy.endpoint}`);
 
-  // As for the stack's processes: the pinned SDK supports Node 20; its warning concerns later releases.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const aws = { region: REGION, credentials: LOCAL_CREDENTIALS };
   // Direct to the emulator, not through the proxy: the soak's own reads are not under test.
   const documents = DynamoDBDocumentClient.from(

@@ -21,4 +21,4 @@ export JWT_AUDIENCE="${JWT_AUDIENCE:-localstack}"
 export CURSOR_SECRET="${CURSOR_SECRET:-localstack-only-cursor-secret-never-use-on-aws}"
 export SLS_TELEMETRY_DISABLED="${SLS_TELEMETRY_DISABLED:-1}"
 
-exec node node_modules/serverless/bin/serverless.js "$@" --stage localstack
+exec node_modules/.bin/node --import ./workbench/pinned-node.mjs node_modules/serverless/bin/serverless.js "$@" --stage localstack

@@ -310,8 +310,6 @@ export async function startEmulators(
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-      // The pinned SDK supports Node 20; its warning concerns later releases.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     pids: {
       get dynamodb() {

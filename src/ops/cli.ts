@@ -1,9 +1,6 @@
 /** `npm run ops -- <command> [options]`; see main.ts (and `npm run ops -- help`). */
 import { main } from './main';
 
-// The pinned SDK supports Node 20; its warning concerns later releases and would only clutter the output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 main(process.argv.slice(2), {
   env: process.env,
   out: (text) => process.stdout.write(`${text}\n`),

@@ -14,9 +14,6 @@ import { loadWorkerSettings, parseWorkerArguments, USAGE, UsageError } from './s
 import { createStandaloneWorker } from './standalone-worker';
 import { endpointOf, workerTarget } from './target';
 
-// The pinned SDK supports Node 20; its warning concerns later releases and would only clutter the output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /** After the grace period, how long aborted work may take to hand its leases back. */
 const ABORT_ALLOWANCE_MS = 10_000;
 

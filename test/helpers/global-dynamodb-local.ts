@@ -40,8 +40,6 @@ export default async function setup(project: TestProject) {
     const megabytes = (fetched.tarballBytes / 1_000_000).toFixed(1);
     console.log(`DynamoDB Local: fetched its jar (${megabytes} MB tarball) in ${fetched.milliseconds} ms`);
   }
-  // The readiness probe's SDK client runs here, outside the test env of vitest.config.mts.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [local, resources] = await Promise.allSettled([startDynamoDbLocal(directory), printResources()]);
   if (local.status === 'rejected' || resources.status === 'rejected') {
     if (local.status === 'fulfilled') await local.value.stop();

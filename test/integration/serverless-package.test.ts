@@ -80,7 +80,7 @@ describe('serverless package (what `sls deploy` would ship)', () => {
   }, 120_000);
   afterAll(() => rm(directory, { recursive: true, force: true }));
 
-  it('has the four functions on nodejs22.x', () => {
+  it('has the four functions on nodejs24.x', () => {
     const functions = ofType('AWS::Lambda::Function');
 
     expect(functions.map((fn) => fn.Properties.Handler).sort()).toEqual([
@@ -89,7 +89,7 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       'handlers/ui.handler',
       'handlers/worker.handler',
     ]);
-    for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs24.x');
   });
 
   it('ships the page as a small bundle of its own, without the cursor secret', async () => {
