@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { cursorKeySource } from '../src/adapters/secrets-manager/cursor-key';
 import { app } from '../src/composition';
 import { cursorSecret } from '../src/config/env';
 import { CursorSigner } from '../src/http/cursor-signature';
@@ -24,7 +25,7 @@ type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
 
 const { config, submissions, logger, metrics } = app();
-const cursors = new CursorSigner(cursorSecret(config));
+const cursorKey = cursorKeySource(cursorSecret(config));
 const owner = (event: Event) => ownerOf(event, { mode: config.AUTH_MODE, devOwner: config.DEFAULT_OWNER });
 
 async function createSubmission(event: Event): Promise<Result> {
@@ -65,6 +66,7 @@ async function getSubmission(event: Event): Promise<Result> {
 async function listSubmissions(event: Event): Promise<Result> {
   const caller = owner(event);
   const { limit, cursor, status } = parseListQuery(event);
+  const cursors = new CursorSigner(await cursorKey());
   const page = await submissions.listSubmissions(caller, limit, cursor && cursors.verify(cursor), status);
   return submissionList({ ...page, nextCursor: page.nextCursor && cursors.sign(page.nextCursor) });
 }

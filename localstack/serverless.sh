@@ -6,8 +6,8 @@
 #   bash localstack/serverless.sh info --verbose
 #   bash localstack/serverless.sh remove        # npm run remove:localstack
 #
-# It fills in what any deployed stage must have (a JWT issuer and audience, a cursor
-# secret) with throwaway values, unless your shell sets them, and always uses
+# It fills in what any deployed stage must have (a JWT issuer and audience: LocalStack
+# has no Cognito) with throwaway values, unless your shell sets them, and always uses
 # LocalStack's dummy credentials so no real AWS key or profile is ever sent anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,6 @@ export AWS_REGION="${AWS_REGION:-us-east-1}"
 # `.invalid` never resolves: tokens cannot be verified on this stage (see the README).
 export JWT_ISSUER="${JWT_ISSUER:-https://localstack.invalid/issuer}"
 export JWT_AUDIENCE="${JWT_AUDIENCE:-localstack}"
-export CURSOR_SECRET="${CURSOR_SECRET:-localstack-only-cursor-secret-never-use-on-aws}"
 export SLS_TELEMETRY_DISABLED="${SLS_TELEMETRY_DISABLED:-1}"
 
 exec node_modules/.bin/node --import ./workbench/pinned-node.mjs node_modules/serverless/bin/serverless.js "$@" --stage localstack

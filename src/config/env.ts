@@ -55,7 +55,15 @@ const settingsSchema = z.object({
   AUTH_MODE: z.enum(['jwt', 'dev'], { error: 'must be jwt or dev' }).default('jwt'),
   /** The owner in `dev` mode (and when a request carries no identity there). */
   DEFAULT_OWNER: z.string().min(1).max(128).default('anonymous'),
-  /** Signs pagination cursors so a tampered one is refused; required with AUTH_MODE=jwt. */
+  /**
+   * The Secrets Manager secret (ARN or name) whose value signs pagination cursors. Deployed
+   * stages set it to the secret the stack generates; the API reads it once at cold start.
+   */
+  CURSOR_SECRET_ARN: optionalText,
+  /**
+   * The cursor key itself, for running the API outside AWS with AUTH_MODE=jwt (tests); a
+   * deployed template never carries it (packaging refuses). AUTH_MODE=dev needs neither.
+   */
   CURSOR_SECRET: z.preprocess(
     (value) => (value === '' ? undefined : value),
     z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
@@ -81,11 +89,16 @@ const settingsSchema = z.object({
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('SubmissionPipeline'),
 });
 
-/** One rule set source at most: an inline document or a file, never both. */
-export const configSchema = settingsSchema.refine(
-  (config) => config.RULES_JSON === undefined || config.RULES_FILE === undefined,
-  { path: ['RULES_FILE'], error: 'must not be set together with RULES_JSON' },
-);
+/** One rule set source at most, and one cursor key source at most. */
+export const configSchema = settingsSchema
+  .refine((config) => config.RULES_JSON === undefined || config.RULES_FILE === undefined, {
+    path: ['RULES_FILE'],
+    error: 'must not be set together with RULES_JSON',
+  })
+  .refine((config) => config.CURSOR_SECRET === undefined || config.CURSOR_SECRET_ARN === undefined, {
+    path: ['CURSOR_SECRET'],
+    error: 'must not be set together with CURSOR_SECRET_ARN',
+  });
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -112,9 +125,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Not a secret: signs cursors only where AUTH_MODE=dev (the local stack). */
 const DEV_CURSOR_SECRET = 'local-development-cursor-secret-not-for-deployed-stages';
 
-/** The API's cursor key: CURSOR_SECRET, which a deployed (jwt) stage must set. */
-export function cursorSecret(config: Config): string {
-  if (config.CURSOR_SECRET) return config.CURSOR_SECRET;
-  if (config.AUTH_MODE === 'dev') return DEV_CURSOR_SECRET;
-  throw new ConfigError('Invalid configuration: CURSOR_SECRET: is required when AUTH_MODE=jwt');
+/**
+ * Where the API's cursor key comes from: the Secrets Manager secret CURSOR_SECRET_ARN (deployed
+ * stages), CURSOR_SECRET itself, or, with AUTH_MODE=dev only, a fixed key that is no secret.
+ */
+export function cursorSecret(config: Config): { secretId: string } | { value: string } {
+  if (config.CURSOR_SECRET_ARN) return { secretId: config.CURSOR_SECRET_ARN };
+  if (config.CURSOR_SECRET) return { value: config.CURSOR_SECRET };
+  if (config.AUTH_MODE === 'dev') return { value: DEV_CURSOR_SECRET };
+  throw new ConfigError(
+    'Invalid configuration: CURSOR_SECRET_ARN: is required when AUTH_MODE=jwt (or CURSOR_SECRET outside AWS)',
+  );
 }

@@ -24,14 +24,33 @@ export function splitList(value: string | undefined): string[] {
 }
 
 const AUTH_HELP =
-  'Deployed stages authenticate every request with a JWT: set JWT_ISSUER (the issuer URL, e.g. ' +
-  'https://cognito-idp.<region>.amazonaws.com/<userPoolId>) and JWT_AUDIENCE (the accepted audiences, ' +
-  'comma-separated) in the shell that packages or deploys. See README.md, section "Authentication".';
+  'Deployed stages authenticate every request with a JWT: leave JWT_ISSUER and JWT_AUDIENCE unset ' +
+  "to use the stack's own Cognito user pool, or set both (the issuer URL, and the accepted audiences, " +
+  'comma-separated) to use your identity provider. See docs/deploying.md, section "Authentication".';
+
+/** The issuer serverless.yml names: `!If [CreateUserPool, <the pool's URL>, <JWT_ISSUER>]`, or a URL. */
+function configuredIssuer(issuerUrl: unknown): unknown {
+  if (issuerUrl && typeof issuerUrl === 'object' && 'Fn::If' in issuerUrl) {
+    const [condition, , otherwise] = (issuerUrl as { 'Fn::If': unknown[] })['Fn::If'];
+    if (condition === 'CreateUserPool') return otherwise;
+  }
+  return issuerUrl;
+}
+
+const audiencesOf = (audience: unknown) =>
+  // Serverless's schema coercion turns a one-audience list into a string.
+  [audience ?? []].flat().filter((entry) => typeof entry === 'string' && entry !== '');
+
+const jwtAuthorizers = (provider: ProviderSettings) =>
+  Object.values(provider.httpApi?.authorizers ?? {}).filter(
+    (authorizer) => (authorizer.type ?? 'jwt') === 'jwt',
+  );
 
 /**
  * Why packaging this configuration would ship an API that is not authenticated,
- * or undefined when it would not: every deployed stage runs AUTH_MODE=jwt
- * behind JWT authorizers with an https issuer and at least one audience.
+ * or undefined when it would not: every deployed stage runs AUTH_MODE=jwt behind
+ * JWT authorizers that trust either the stack's user pool (JWT_ISSUER and
+ * JWT_AUDIENCE both unset) or an https issuer with at least one audience.
  */
 export function unauthenticatedDeployment(stage: string, provider: ProviderSettings): string | undefined {
   const authMode = provider.environment?.AUTH_MODE;
@@ -41,29 +60,58 @@ export function unauthenticatedDeployment(stage: string, provider: ProviderSetti
       `and cannot be packaged or deployed. ${AUTH_HELP}`
     );
   }
-  const authorizers = Object.values(provider.httpApi?.authorizers ?? {});
-  const jwt = authorizers.filter((authorizer) => (authorizer.type ?? 'jwt') === 'jwt');
+  const jwt = jwtAuthorizers(provider);
   if (jwt.length === 0) return `Stage "${stage}" has no JWT authorizer. ${AUTH_HELP}`;
   const problems = new Set<string>();
   for (const { issuerUrl, audience } of jwt) {
-    if (typeof issuerUrl !== 'string' || issuerUrl === '') problems.add('JWT_ISSUER is not set');
-    else if (!issuerUrl.startsWith('https://')) problems.add(`JWT_ISSUER is not an https URL: ${issuerUrl}`);
-    // Serverless's schema coercion turns a one-audience list into a string.
-    const audiences = [audience ?? []].flat().filter((entry) => typeof entry === 'string' && entry !== '');
-    if (audiences.length === 0) problems.add('JWT_AUDIENCE is not set');
+    const issuer = configuredIssuer(issuerUrl);
+    const audiences = audiencesOf(audience);
+    if (issuer === '' || issuer === undefined) {
+      if (audiences.length > 0) problems.add('JWT_AUDIENCE is set but JWT_ISSUER is not');
+    } else if (typeof issuer !== 'string' || !issuer.startsWith('https://')) {
+      problems.add(`JWT_ISSUER is not an https URL: ${String(issuer)}`);
+    } else if (audiences.length === 0) problems.add('JWT_AUDIENCE is not set');
   }
   if (problems.size === 0) return undefined;
   return `Refusing to package stage "${stage}" without authentication: ${[...problems].join(', ')}. ${AUTH_HELP}`;
 }
 
-/** Why the API of this configuration could not start, or undefined: a jwt API needs CURSOR_SECRET. */
-export function missingSecrets(stage: string, provider: ProviderSettings): string | undefined {
-  const secret = provider.environment?.CURSOR_SECRET;
-  if (typeof secret === 'string' && secret.length >= 32) return undefined;
+/**
+ * Points each JWT authorizer that names no issuer of its own at the stack's user pool: its
+ * web client (resources: UserPoolClient) becomes the one audience. The issuer is already
+ * the pool's, by serverless.yml's `CreateUserPool` condition. Returns whether any did.
+ */
+export function trustStackUserPool(provider: ProviderSettings): boolean {
+  let trusted = false;
+  for (const authorizer of jwtAuthorizers(provider)) {
+    const issuer = configuredIssuer(authorizer.issuerUrl);
+    if ((issuer === '' || issuer === undefined) && audiencesOf(authorizer.audience).length === 0) {
+      authorizer.audience = [{ Ref: 'UserPoolClient' }];
+      trusted = true;
+    }
+  }
+  return trusted;
+}
+
+/**
+ * Why this configuration would put the cursor key in plain text, or undefined: the key
+ * lives in Secrets Manager (CURSOR_SECRET_ARN), never in a function's environment.
+ */
+export function plainTextSecrets(
+  stage: string,
+  environments: Record<string, Record<string, unknown> | undefined>,
+): string | undefined {
+  const carriers = Object.entries(environments)
+    .filter(([, environment]) => {
+      const value = environment?.CURSOR_SECRET;
+      return value !== undefined && value !== '';
+    })
+    .map(([name]) => name);
+  if (carriers.length === 0) return undefined;
   return (
-    `Refusing to package stage "${stage}": CURSOR_SECRET is not set (32+ characters; it signs ` +
-    'pagination cursors, and the API refuses to start without it). Set it in the shell that packages ' +
-    'or deploys. See README.md, section "Deploying".'
+    `Refusing to package stage "${stage}": CURSOR_SECRET is set in the environment of ${carriers.join(', ')}, ` +
+    'where anyone who can read the function configuration can read it. Deployed stages sign cursors ' +
+    "with the stack's generated Secrets Manager secret (CURSOR_SECRET_ARN): unset CURSOR_SECRET."
   );
 }
 
@@ -97,4 +145,29 @@ export function routeThrottling(
       `API_BURST_LIMIT must be a positive number, not ${JSON.stringify(ThrottlingBurstLimit)}`,
   ].filter(Boolean);
   return { refusal: `Refusing to package stage "${stage}": ${problems.join('; ')}.` };
+}
+
+/** How params.protectData shows in each deletion setting of the data (serverless.yml: `${dataProtection:<setting>}`). */
+const DATA_PROTECTION = {
+  deletionPolicy: { on: 'Retain', off: 'Delete' },
+  deletionProtectionEnabled: { on: true, off: false },
+  cognitoDeletionProtection: { on: 'ACTIVE', off: 'INACTIVE' },
+} as const;
+
+/**
+ * One deletion setting of the data for params.protectData (true, or false for throwaway
+ * stages); an Error that names the problem for any other value or setting.
+ */
+export function dataProtection(protectData: unknown, setting: string): string | boolean | Error {
+  const on = protectData === true || protectData === 'true';
+  if (!on && protectData !== false && protectData !== 'false') {
+    return new Error(`protectData must be true or false, not ${JSON.stringify(protectData)}`);
+  }
+  if (!Object.hasOwn(DATA_PROTECTION, setting)) {
+    return new Error(
+      `\${dataProtection:${setting}}: the settings are ${Object.keys(DATA_PROTECTION).join(', ')}`,
+    );
+  }
+  const values = DATA_PROTECTION[setting as keyof typeof DATA_PROTECTION];
+  return on ? values.on : values.off;
 }

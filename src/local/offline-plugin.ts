@@ -3,11 +3,13 @@ import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { createDynamoDbClient } from '../adapters/dynamodb/client';
 import { createSqsClient } from '../adapters/sqs/client';
 import {
+  dataProtection,
   type JwtAuthorizer,
-  missingSecrets,
+  plainTextSecrets,
   type RouteThrottling,
   routeThrottling,
   splitList,
+  trustStackUserPool,
   unauthenticatedDeployment,
 } from './deployment-checks';
 import { onEnsureResourcesRequest } from './ensure-again';
@@ -65,13 +67,28 @@ interface Log {
  * its callers, leaves out a CORS block that allows no origin, and drops the
  * shared Lambda role once every function has its own (serverless-iam-roles-per-function
  * leaves it behind, still allowed to consume the queue). `${envList:NAME}` reads a
- * comma-separated environment variable as a list.
+ * comma-separated environment variable as a list; `${dataProtection:…}` turns
+ * params.protectData into the data's deletion settings.
  */
 export class OfflineLocalStackPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
   readonly configurationVariablesSources = {
     envList: {
       resolve: async ({ address }: { address: string }) => ({ value: splitList(process.env[address]) }),
+    },
+    dataProtection: {
+      resolve: async ({
+        address,
+        resolveVariable,
+      }: {
+        address: string;
+        resolveVariable: (variable: string) => Promise<unknown>;
+      }) => {
+        const protectData = await resolveVariable('param:protectData');
+        const value = dataProtection(protectData, address);
+        if (value instanceof Error) throw new this.#serverless.classes.Error(value.message);
+        return { value };
+      },
     },
   };
   readonly #serverless: Serverless;
@@ -99,8 +116,16 @@ export class OfflineLocalStackPlugin {
   #checkDeployment(): void {
     const { provider } = this.#serverless.service;
     const stage = String(this.#options.stage ?? provider.stage ?? 'dev');
-    const refusal = unauthenticatedDeployment(stage, provider) ?? missingSecrets(stage, provider);
+    const { service } = this.#serverless;
+    const environments = Object.fromEntries([
+      ['the provider', provider.environment],
+      ...service.getAllFunctions().map((key) => [`function ${key}`, service.getFunction(key).environment]),
+    ]);
+    const refusal = unauthenticatedDeployment(stage, provider) ?? plainTextSecrets(stage, environments);
     if (refusal) throw new this.#serverless.classes.Error(refusal);
+    if (trustStackUserPool(provider)) {
+      this.#log.notice("JWT_ISSUER is unset: the API trusts the stack's own Cognito user pool");
+    }
     const routes =
       this.#serverless.service.resources?.extensions?.HttpApiStage?.Properties?.DefaultRouteSettings;
     if (routes) {

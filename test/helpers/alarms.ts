@@ -7,7 +7,7 @@
 export interface Template {
   Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, any> }>;
   Conditions?: Record<string, unknown>;
-  Outputs?: Record<string, { Value: unknown }>;
+  Outputs?: Record<string, { Value: unknown; Condition?: string }>;
 }
 
 /** Evaluates a condition as CloudFormation would; supports what serverless.yml uses (Fn::Equals on literals). */

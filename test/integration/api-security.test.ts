@@ -3,6 +3,7 @@ import { type ApiResponse, loadApiHandler } from '../helpers/api-events';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { type CapturedOutput, captureOutput } from '../helpers/output-capture';
 import { expectProblem, expectSecurityHeaders } from '../helpers/problems';
+import { startSecretsManagerStandIn } from '../helpers/secrets-manager-stand-in';
 
 const MAX_CONTENT_BYTES = 100;
 const CURSOR_SECRET = 'x'.repeat(32);
@@ -105,6 +106,68 @@ describe('handlers/api.ts: authentication and security headers', () => {
       });
 
       expect((second.body as { items: unknown[] }).items).toHaveLength(1);
+    });
+
+    it('signs cursors with the secret CURSOR_SECRET_ARN names, read from Secrets Manager once per cold start', async () => {
+      // Prepare
+      const secretId = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:cursor-key';
+      const secrets = await startSecretsManagerStandIn({ [secretId]: 'k'.repeat(64) });
+      try {
+        const api = await load({
+          AUTH_MODE: 'jwt',
+          CURSOR_SECRET_ARN: secretId,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+        });
+        for (const content of ['one 1', 'two 2', 'three 3']) {
+          await api.call('POST', '/submissions', { owner: 'user-1', body: json({ content }) });
+        }
+
+        // Act
+        const first = await api.call('GET', '/submissions', { owner: 'user-1', query: { limit: '2' } });
+        const cursor = (first.body as { nextCursor: string }).nextCursor;
+        const second = await api.call('GET', '/submissions', {
+          owner: 'user-1',
+          query: { limit: '2', cursor },
+        });
+        const elsewhere = await (await jwtApi()).call('GET', '/submissions', {
+          owner: 'user-1',
+          query: { limit: '2', cursor },
+        });
+
+        // Assess
+        expect((second.body as { items: unknown[] }).items).toHaveLength(1);
+        expect(secrets.reads).toEqual([secretId]);
+        // Signed with the secret's value: an API holding another key refuses the cursor.
+        expect(elsewhere.status).toBe(400);
+      } finally {
+        await secrets.close();
+      }
+    });
+
+    it('answers a listing 500 while the cursor secret cannot be read, and still accepts submissions', async () => {
+      // Prepare
+      const secrets = await startSecretsManagerStandIn({});
+      try {
+        const api = await load({
+          AUTH_MODE: 'jwt',
+          CURSOR_SECRET_ARN: 'missing-secret',
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+        });
+
+        // Act
+        const listing = await api.call('GET', '/submissions', { owner: 'user-1' });
+        const created = await api.call('POST', '/submissions', {
+          owner: 'user-1',
+          body: json({ content: 'hello 42' }),
+        });
+
+        // Assess
+        expect(listing.status).toBe(500);
+        expect(JSON.stringify(listing.body)).not.toContain('missing-secret');
+        expect(created.status).toBe(202);
+      } finally {
+        await secrets.close();
+      }
     });
 
     it('serves GET /openapi.json without a token: it is the one public route', async () => {

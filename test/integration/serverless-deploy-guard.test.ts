@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/local/stack';
+import { condition, resolveConditionals, type Template } from '../helpers/alarms';
 
 const DEPLOY_SETTINGS = [
   'JWT_ISSUER',
@@ -14,7 +15,6 @@ const DEPLOY_SETTINGS = [
   'API_RATE_LIMIT',
   'API_BURST_LIMIT',
 ];
-const CURSOR_SECRET = 'a-cursor-signing-secret-of-at-least-32-chars';
 const ISSUER = 'https://issuer.example.com/';
 
 interface Outcome {
@@ -59,10 +59,10 @@ const errorOf = ({ output }: Outcome) => output.slice(output.indexOf('Error:')).
 describe.concurrent('a deployed stage is never silently open', () => {
   let directory: string;
   let attempts = 0;
-  const packageStage = (stage: string, settings?: Record<string, string>) => {
+  const packageStage = (stage: string, settings?: Record<string, string>, extra: string[] = []) => {
     attempts += 1;
     return serverless(
-      ['package', '--stage', stage, '--package', join(directory, `attempt-${attempts}`)],
+      ['package', '--stage', stage, '--package', join(directory, `attempt-${attempts}`), ...extra],
       settings,
     );
   };
@@ -72,17 +72,79 @@ describe.concurrent('a deployed stage is never silently open', () => {
   });
   afterAll(() => rm(directory, { recursive: true, force: true }));
 
-  it('refuses to package a stage without JWT_ISSUER and JWT_AUDIENCE, and says what to set', async () => {
-    const outcome = await packageStage('prod');
+  /** Packages `stage` into a folder of its own and reads the template it writes. */
+  const packagedTemplate = async (stage: string, settings: Record<string, string>, extra: string[] = []) => {
+    attempts += 1;
+    const target = join(directory, `attempt-${attempts}`);
+    const outcome = await serverless(['package', '--stage', stage, '--package', target, ...extra], settings);
+    expect(outcome.code, outcome.output).toBe(0);
+    const template: Template & { Resources: Record<string, any> } = JSON.parse(
+      await readFile(join(target, 'cloudformation-template-update-stack.json'), 'utf8'),
+    );
+    return { outcome, template };
+  };
+
+  it('packages a stage without JWT_ISSUER and JWT_AUDIENCE with a Cognito user pool of its own, and trusts only it', async () => {
+    const { outcome, template } = await packagedTemplate('prod', {});
+
+    expect(outcome.output).toContain("JWT_ISSUER is unset: the API trusts the stack's own Cognito user pool");
+    expect(condition(template, 'CreateUserPool')).toBe(true);
+    expect(template.Resources.UserPool.Properties).toEqual({
+      UserPoolName: 'submissions-prod-users',
+      UsernameAttributes: ['email'],
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      DeletionProtection: 'ACTIVE',
+    });
+    expect(template.Resources.UserPoolClient.Properties).toMatchObject({
+      ClientName: 'submissions-prod-web',
+      UserPoolId: { Ref: 'UserPool' },
+      GenerateSecret: false,
+    });
+    expect(
+      resolveConditionals(template, template.Resources.HttpApiAuthorizerJwt.Properties.JwtConfiguration),
+    ).toEqual({
+      Issuer: {
+        'Fn::Join': [
+          '',
+          ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: 'UserPool' }],
+        ],
+      },
+      Audience: [{ Ref: 'UserPoolClient' }],
+    });
+    // What `npm run token` and a deployer read back.
+    expect(template.Outputs?.UserPoolId?.Value).toEqual({ Ref: 'UserPool' });
+    expect(template.Outputs?.UserPoolClientId?.Value).toEqual({ Ref: 'UserPoolClient' });
+  }, 120_000);
+
+  it('refuses JWT_AUDIENCE without JWT_ISSUER, which would trust the pool under audiences it never issues', async () => {
+    const outcome = await packageStage('prod', { JWT_AUDIENCE: 'web' });
 
     expect(outcome.code).not.toBe(0);
     expect(errorOf(outcome)).toContain(
-      'Error: Refusing to package stage "prod" without authentication: JWT_ISSUER is not set, ' +
-        'JWT_AUDIENCE is not set. Deployed stages authenticate every request with a JWT: set JWT_ISSUER ' +
-        '(the issuer URL, e.g. https://cognito-idp.<region>.amazonaws.com/<userPoolId>) and JWT_AUDIENCE ' +
-        '(the accepted audiences, comma-separated) in the shell that packages or deploys. ' +
-        'See README.md, section "Authentication".',
+      'Error: Refusing to package stage "prod" without authentication: JWT_AUDIENCE is set but JWT_ISSUER is not. ' +
+        'Deployed stages authenticate every request with a JWT: leave JWT_ISSUER and JWT_AUDIENCE unset to use the ' +
+        "stack's own Cognito user pool, or set both",
     );
+  });
+
+  it('lets protectData=false make a throwaway stage whose table and pool go with `sls remove`', async () => {
+    const { template } = await packagedTemplate('throwaway', {}, ['--param', 'protectData=false']);
+
+    for (const name of ['SubmissionsTable', 'UserPool']) {
+      expect(template.Resources[name]).toMatchObject({
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+      });
+    }
+    expect(template.Resources.SubmissionsTable.Properties.DeletionProtectionEnabled).toBe(false);
+    expect(template.Resources.UserPool.Properties.DeletionProtection).toBe('INACTIVE');
+  }, 120_000);
+
+  it('refuses a protectData that is neither true nor false, naming it', async () => {
+    const outcome = await packageStage('prod', {}, ['--param', 'protectData=no']);
+
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.output).toContain('protectData must be true or false, not "no"');
   });
 
   it('refuses a stage with an issuer but no audience', async () => {
@@ -116,19 +178,11 @@ describe.concurrent('a deployed stage is never silently open', () => {
     );
   });
 
-  it('refuses a deployed stage without CURSOR_SECRET, naming it', async () => {
-    const outcome = await packageStage('prod', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: 'web' });
-
-    expect(outcome.code).not.toBe(0);
-    expect(errorOf(outcome)).toContain('Error: Refusing to package stage "prod": CURSOR_SECRET is not set');
-  });
-
   it('refuses CORS_ORIGINS=* on a deployed stage', async () => {
     const outcome = await packageStage('prod', {
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: 'web',
       CORS_ORIGINS: '*',
-      CURSOR_SECRET,
     });
 
     expect(outcome.code).not.toBe(0);
@@ -141,7 +195,6 @@ describe.concurrent('a deployed stage is never silently open', () => {
     const outcome = await packageStage('prod', {
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: 'web',
-      CURSOR_SECRET,
       API_RATE_LIMIT: 'fifty',
       API_BURST_LIMIT: '0',
     });
@@ -158,7 +211,6 @@ describe.concurrent('a deployed stage is never silently open', () => {
     const outcome = await serverless(['package', '--stage', 'prod', '--package', target], {
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: 'web',
-      CURSOR_SECRET,
     });
     const template = JSON.parse(
       await readFile(join(target, 'cloudformation-template-update-stack.json'), 'utf8'),
@@ -172,10 +224,14 @@ describe.concurrent('a deployed stage is never silently open', () => {
       ThrottlingRateLimit: 50,
       ThrottlingBurstLimit: 100,
     });
-    expect(template.Resources.HttpApiAuthorizerJwt.Properties.JwtConfiguration).toEqual({
+    expect(
+      resolveConditionals(template, template.Resources.HttpApiAuthorizerJwt.Properties.JwtConfiguration),
+    ).toEqual({
       Issuer: ISSUER,
       Audience: ['web'],
     });
+    // A stage that names its own issuer gets no pool.
+    expect(condition(template, 'CreateUserPool')).toBe(false);
   }, 120_000);
 
   it('runs the local stage without a token: dev mode, serverless-offline with noAuth, any origin', async () => {

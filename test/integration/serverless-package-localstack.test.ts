@@ -87,14 +87,21 @@ describe('serverless package --stage localstack (the LocalStack route, with para
     ]);
   });
 
-  it('fills in throwaway deploy settings (JWT issuer and audience, cursor secret)', () => {
-    expect(template.Resources.HttpApiAuthorizerJwt?.Properties.JwtConfiguration).toEqual({
+  it('fills in a throwaway JWT issuer and audience (LocalStack has no Cognito), and no user pool', () => {
+    expect(
+      resolveConditionals(template, template.Resources.HttpApiAuthorizerJwt?.Properties.JwtConfiguration),
+    ).toEqual({
       Issuer: 'https://localstack.invalid/issuer',
       Audience: ['localstack'],
     });
-    expect(template.Resources.ApiLambdaFunction?.Properties.Environment.Variables.CURSOR_SECRET).toMatch(
-      /^localstack-only-/,
-    );
+    expect(condition(template, 'CreateUserPool')).toBe(false);
+  });
+
+  it("signs cursors with the stack's Secrets Manager secret there too", () => {
+    const variables = template.Resources.ApiLambdaFunction?.Properties.Environment.Variables;
+
+    expect(variables.CURSOR_SECRET_ARN).toEqual({ Ref: 'CursorSecret' });
+    expect(variables.CURSOR_SECRET).toBeUndefined();
   });
 
   it('uses the given topic instead of creating one, and outputs it', () => {

@@ -14,10 +14,18 @@ import {
   type Template,
 } from '../helpers/alarms';
 
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
+type Resource = {
+  Type: string;
+  Properties: Record<string, any>;
+  DependsOn?: unknown;
+  Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
 const ORIGINS = ['https://app.example.com', 'https://admin.example.com'];
+/** Set in the packaging shell: it must not reach the template, which reads the key from Secrets Manager. */
 const CURSOR_SECRET = 'a-cursor-signing-secret-of-at-least-32-chars';
 
 const table = { 'Fn::GetAtt': ['SubmissionsTable', 'Arn'] };
@@ -92,14 +100,43 @@ describe('serverless package (what `sls deploy` would ship)', () => {
     for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs24.x');
   });
 
-  it('ships the page as a small bundle of its own, without the cursor secret', async () => {
+  it('ships the page as a small bundle of its own', async () => {
     const { size } = await stat(join(directory, 'ui.zip'));
-    const ui = resources.UiLambdaFunction!.Properties;
 
     // The page's HTML, CSS and script and a few lines of Node: no AWS SDK, no middy.
     expect(size).toBeLessThan(64 * 1024);
-    expect(ui.Environment.Variables.CURSOR_SECRET).toBe('');
-    expect(resources.ApiLambdaFunction!.Properties.Environment.Variables.CURSOR_SECRET).toBe(CURSOR_SECRET);
+  });
+
+  it('keeps the cursor key in a generated Secrets Manager secret that only the api function names', () => {
+    const variables = (fn: string) => resources[`${fn}LambdaFunction`]!.Properties.Environment.Variables;
+
+    expect(resources.CursorSecret).toEqual({
+      Type: 'AWS::SecretsManager::Secret',
+      Properties: {
+        Description: 'Signs the pagination cursors of submissions-prod',
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      },
+    });
+    expect(variables('Api').CURSOR_SECRET_ARN).toEqual({ Ref: 'CursorSecret' });
+    for (const fn of ['Api', 'Ui', 'Worker', 'Reaper']) expect(variables(fn).CURSOR_SECRET).toBeUndefined();
+    for (const fn of ['Ui', 'Worker', 'Reaper']) expect(variables(fn).CURSOR_SECRET_ARN).toBeUndefined();
+    // The packaging shell's CURSOR_SECRET appears nowhere, in plain text or otherwise.
+    expect(JSON.stringify(template)).not.toContain(CURSOR_SECRET);
+  });
+
+  it('keeps the table through `sls remove` and replacement, and protects it from deletion', () => {
+    expect(resources.SubmissionsTable).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { DeletionProtectionEnabled: true },
+    });
+  });
+
+  it('creates no user pool for a stage that names its own issuer', () => {
+    expect(condition(template, 'CreateUserPool')).toBe(false);
+    expect(resources.UserPool!.Condition).toBe('CreateUserPool');
+    expect(resources.UserPoolClient!.Condition).toBe('CreateUserPool');
+    expect(template.Outputs!.UserPoolId!.Condition).toBe('CreateUserPool');
   });
 
   it('ships no source maps unless a stage asks for them (loading one slows every cold start)', async () => {
@@ -227,7 +264,8 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
 
       expect(authorizers).toHaveLength(1);
-      expect(authorizers[0]!.Properties).toEqual({
+      // As CloudFormation reads it: the issuer is JWT_ISSUER's unless the stack creates its pool.
+      expect(resolveConditionals(template, authorizers[0]!.Properties)).toEqual({
         ApiId: { Ref: 'HttpApi' },
         Name: 'jwt',
         AuthorizerType: 'JWT',
@@ -295,12 +333,13 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       for (const [, role] of roles) expect(role.Properties.ManagedPolicyArns).toEqual([]);
     });
 
-    it('lets the api write and read submissions, list by owner and enqueue — nothing more', () => {
+    it('lets the api write and read submissions, list by owner, enqueue and read the cursor key — nothing more', () => {
       expect(statementsOf(resources.ApiIamRoleLambdaExecution!)).toEqual([
         logs('api'),
         allow(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:BatchWriteItem'], [table]),
         allow(['dynamodb:Query'], [index('ByOwner')]),
         allow(['sqs:SendMessage'], [queue]),
+        allow(['secretsmanager:GetSecretValue'], [{ Ref: 'CursorSecret' }]),
       ]);
     });
 

@@ -125,7 +125,29 @@ describe('cursorSecret', () => {
     );
 
     // Assess
-    expect(secrets).toEqual([SECRET, SECRET]);
+    expect(secrets).toEqual([{ value: SECRET }, { value: SECRET }]);
+  });
+
+  it('names the Secrets Manager secret when CURSOR_SECRET_ARN is set (deployed stages)', () => {
+    // Act
+    const source = cursorSecret(
+      loadConfig({ ...REQUIRED, AUTH_MODE: 'jwt', CURSOR_SECRET_ARN: 'arn:secret' }),
+    );
+
+    // Assess
+    expect(source).toEqual({ secretId: 'arn:secret' });
+  });
+
+  it('refuses CURSOR_SECRET together with CURSOR_SECRET_ARN, naming both', () => {
+    // Act
+    const message = configErrorMessage({
+      ...REQUIRED,
+      CURSOR_SECRET: SECRET,
+      CURSOR_SECRET_ARN: 'arn:secret',
+    });
+
+    // Assess
+    expect(message).toContain('CURSOR_SECRET: must not be set together with CURSOR_SECRET_ARN');
   });
 
   it('falls back to a fixed development secret in dev mode only', () => {
@@ -133,8 +155,8 @@ describe('cursorSecret', () => {
     const secret = cursorSecret(loadConfig({ ...REQUIRED, AUTH_MODE: 'dev' }));
 
     // Assess
-    expect(secret.length).toBeGreaterThanOrEqual(32);
-    expect(cursorSecret(loadConfig({ ...REQUIRED, AUTH_MODE: 'dev', CURSOR_SECRET: '' }))).toBe(secret);
+    expect('value' in secret && secret.value.length).toBeGreaterThanOrEqual(32);
+    expect(cursorSecret(loadConfig({ ...REQUIRED, AUTH_MODE: 'dev', CURSOR_SECRET: '' }))).toEqual(secret);
   });
 
   it.each([
