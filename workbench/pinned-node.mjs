@@ -4,10 +4,10 @@
 // adds itself to NODE_OPTIONS, so every Node process started below it is checked too, however
 // it was spawned. A process on another Node stops at once, naming both versions.
 //
-// NODE_VERSION_LOG=<file> appends one JSON line per checked process (pid, version, binary,
-// script), so a test can see which Node every process of a run used.
+// NODE_VERSION_LOG=<file> appends one JSON line per process, before the check (pid, version,
+// binary, script), so a test or CI can see which Node every process of a run used.
 import { appendFileSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const pinned = manifest.devDependencies.node;
@@ -25,18 +25,9 @@ export function nodeVersionProblem(runningVersion, pinnedVersion, executable) {
   ].join('\n');
 }
 
-const problem = nodeVersionProblem(running, pinned, process.execPath);
-if (problem !== undefined) {
-  process.stderr.write(`${problem}\n`);
-  process.exit(1);
-}
-
-const self = `--import="${import.meta.url}"`;
-const inherited = process.env.NODE_OPTIONS ?? '';
-if (!inherited.includes(self)) process.env.NODE_OPTIONS = `${inherited} ${self}`.trim();
-
 const log = process.env.NODE_VERSION_LOG;
-if (log) {
+// Worker threads share their process's Node; one line per process.
+if (log && isMainThread) {
   const record = {
     pid: process.pid,
     version: running,
@@ -46,5 +37,12 @@ if (log) {
   appendFileSync(log, `${JSON.stringify(record)}\n`);
 }
 
-export const pinnedNodeVersion = pinned;
-export const guardFile = fileURLToPath(import.meta.url);
+const problem = nodeVersionProblem(running, pinned, process.execPath);
+if (problem !== undefined) {
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
+}
+
+const self = `--import="${import.meta.url}"`;
+const inherited = process.env.NODE_OPTIONS ?? '';
+if (!inherited.includes(self)) process.env.NODE_OPTIONS = `${inherited} ${self}`.trim();

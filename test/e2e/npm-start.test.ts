@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { freePort, projectRoot } from '../../src/local/stack';
+import { readNodeVersionLog } from '../helpers/node-version-log';
 import { waitFor } from '../helpers/wait';
 
 function accepting(port: number): Promise<boolean> {
@@ -33,13 +37,16 @@ const portSettings = (ports: Record<string, number>) =>
 describe('npm start', () => {
   it('decides "This contains number 42" PASSED and "short" FAILED at its own settings, and Ctrl-C stops everything in order', async () => {
     const ports = await stackPorts();
+    const nodeVersionLog = join(mkdtempSync(join(tmpdir(), 'npm-start-')), 'node-versions.log');
     // `npm start` itself, in a process group of its own as a terminal runs it (ports that do not
-    // clash with other stacks are the only settings given).
+    // clash with other stacks are the only settings given; the log names every Node process).
     const child = spawn('npm', ['start', '--silent'], {
       cwd: projectRoot,
       env: {
         ...process.env,
         ...portSettings(ports),
+        NODE_OPTIONS: '',
+        NODE_VERSION_LOG: nodeVersionLog,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -94,6 +101,19 @@ describe('npm start', () => {
       expect(stopping).toContain('local stack: event sources stopped');
       expect(stopping.filter((line) => /warn|error|exception|^\s+at /i.test(line))).toEqual([]);
       expect(errors).toEqual([]);
+      // Every Node process of the stack ran the pinned major: the starter, both emulators, serverless.
+      const started = readNodeVersionLog(nodeVersionLog);
+      const scripts = started.map((entry) => relative(projectRoot, entry.script ?? ''));
+      expect(scripts).toEqual(
+        expect.arrayContaining([
+          'src/local/start.ts',
+          'src/local/emulators/dynamodb-server.mjs',
+          'src/local/emulators/sqs-server.mjs',
+          'node_modules/serverless/bin/serverless.js',
+        ]),
+      );
+      const pinnedMajor = process.versions.node.split('.')[0];
+      for (const entry of started) expect(entry.version.split('.')[0], entry.script ?? '').toBe(pinnedMajor);
     } finally {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
     }
