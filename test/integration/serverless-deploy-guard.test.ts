@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/local/stack';
 import { condition, resolveConditionals, type Template } from '../helpers/alarms';
+import { oneSlsPackageAtATime } from '../helpers/sls-package-lock';
 
 const DEPLOY_SETTINGS = [
+  'RETENTION_DAYS',
   'JWT_ISSUER',
   'JWT_AUDIENCE',
   'CORS_ORIGINS',
@@ -30,21 +32,23 @@ async function serverless(args: string[], settings: Record<string, string> = {})
     Object.entries(process.env).filter(([name]) => !DEPLOY_SETTINGS.includes(name)),
   );
   try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [join(projectRoot, 'node_modules/serverless/bin/serverless.js'), ...args],
-      {
-        cwd: projectRoot,
-        env: {
-          ...env,
-          ...settings,
-          AWS_ACCESS_KEY_ID: 'dummy',
-          AWS_SECRET_ACCESS_KEY: 'dummy',
-          SLS_TELEMETRY_DISABLED: '1',
-          ESBUILD_WORK_FOLDER: '.esbuild/deploy-guard-test',
+    const { stdout, stderr } = await oneSlsPackageAtATime(() =>
+      promisify(execFile)(
+        process.execPath,
+        [join(projectRoot, 'node_modules/serverless/bin/serverless.js'), ...args],
+        {
+          cwd: projectRoot,
+          env: {
+            ...env,
+            ...settings,
+            AWS_ACCESS_KEY_ID: 'dummy',
+            AWS_SECRET_ACCESS_KEY: 'dummy',
+            SLS_TELEMETRY_DISABLED: '1',
+            ESBUILD_WORK_FOLDER: '.esbuild/deploy-guard-test',
+          },
+          maxBuffer: 10_000_000,
         },
-        maxBuffer: 10_000_000,
-      },
+      ),
     );
     return { code: 0, stdout, output: stdout + stderr };
   } catch (error) {
@@ -114,6 +118,26 @@ describe.concurrent('a deployed stage is never silently open', () => {
     // What `npm run token` and a deployer read back.
     expect(template.Outputs?.UserPoolId?.Value).toEqual({ Ref: 'UserPool' });
     expect(template.Outputs?.UserPoolClientId?.Value).toEqual({ Ref: 'UserPoolClient' });
+  }, 120_000);
+
+  it("reads a stage's settings from .env.<stage> beside serverless.yml (a .env is no longer ignored)", async () => {
+    // A stage name of this test's own, so no other package run reads the file meanwhile.
+    const stage = `dotenv${process.pid}`;
+    const file = join(projectRoot, `.env.${stage}`);
+    await writeFile(
+      file,
+      'RETENTION_DAYS=7\nJWT_ISSUER=https://issuer.example.com/\nJWT_AUDIENCE=from-dotenv\n',
+    );
+    try {
+      const { template } = await packagedTemplate(stage, {});
+
+      expect(template.Resources.ApiLambdaFunction.Properties.Environment.Variables.RETENTION_DAYS).toBe('7');
+      expect(
+        resolveConditionals(template, template.Resources.HttpApiAuthorizerJwt.Properties.JwtConfiguration),
+      ).toEqual({ Issuer: 'https://issuer.example.com/', Audience: ['from-dotenv'] });
+    } finally {
+      await rm(file, { force: true });
+    }
   }, 120_000);
 
   it('refuses JWT_AUDIENCE without JWT_ISSUER, which would trust the pool under audiences it never issues', async () => {

@@ -14,6 +14,7 @@ import {
   resolveConditionals,
   type Template,
 } from '../helpers/alarms';
+import { oneSlsPackageAtATime } from '../helpers/sls-package-lock';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:on-call';
 /** Every alarm setting overridden with `--param`, each to a value no stage has by default. */
@@ -42,22 +43,24 @@ describe('serverless package --stage localstack (the LocalStack route, with para
     directory = await mkdtemp(join(tmpdir(), 'sls-package-localstack-'));
     // Resolving at all is part of the test: serverless-localstack once left esbuild's
     // build contexts open, and `sls package`/`deploy` never exited.
-    const { stdout, stderr } = await promisify(execFile)(
-      'bash',
-      [
-        'localstack/serverless.sh',
-        'package',
-        '--package',
-        directory,
-        '--param',
-        `alarmTopicArn=${TOPIC}`,
-        ...paramArguments(OVERRIDES),
-      ],
-      {
-        cwd: projectRoot,
-        env: { ...process.env, ESBUILD_WORK_FOLDER: '.esbuild/package-localstack-test' },
-        timeout: 300_000,
-      },
+    const { stdout, stderr } = await oneSlsPackageAtATime(() =>
+      promisify(execFile)(
+        'bash',
+        [
+          'localstack/serverless.sh',
+          'package',
+          '--package',
+          directory,
+          '--param',
+          `alarmTopicArn=${TOPIC}`,
+          ...paramArguments(OVERRIDES),
+        ],
+        {
+          cwd: projectRoot,
+          env: { ...process.env, ESBUILD_WORK_FOLDER: '.esbuild/package-localstack-test' },
+          timeout: 300_000,
+        },
+      ),
     );
     output = stdout + stderr;
     template = JSON.parse(

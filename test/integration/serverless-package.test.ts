@@ -13,6 +13,7 @@ import {
   resolveConditionals,
   type Template,
 } from '../helpers/alarms';
+import { oneSlsPackageAtATime } from '../helpers/sls-package-lock';
 
 type Resource = {
   Type: string;
@@ -54,32 +55,34 @@ describe('serverless package (what `sls deploy` would ship)', () => {
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'sls-package-'));
-    await promisify(execFile)(
-      process.execPath,
-      [
-        join(projectRoot, 'node_modules/serverless/bin/serverless.js'),
-        'package',
-        '--stage',
-        'prod',
-        '--package',
-        directory,
-      ],
-      {
-        cwd: projectRoot,
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: 'dummy',
-          AWS_SECRET_ACCESS_KEY: 'dummy',
-          SLS_TELEMETRY_DISABLED: '1',
-          ESBUILD_WORK_FOLDER: '.esbuild/package-test',
-          JWT_ISSUER: ISSUER,
-          CURSOR_SECRET,
-          JWT_AUDIENCE: 'web-client, mobile-client',
-          CORS_ORIGINS: ORIGINS.join(', '),
-          API_RATE_LIMIT: '200',
-          API_BURST_LIMIT: '400',
+    await oneSlsPackageAtATime(() =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          join(projectRoot, 'node_modules/serverless/bin/serverless.js'),
+          'package',
+          '--stage',
+          'prod',
+          '--package',
+          directory,
+        ],
+        {
+          cwd: projectRoot,
+          env: {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: 'dummy',
+            AWS_SECRET_ACCESS_KEY: 'dummy',
+            SLS_TELEMETRY_DISABLED: '1',
+            ESBUILD_WORK_FOLDER: '.esbuild/package-test',
+            JWT_ISSUER: ISSUER,
+            CURSOR_SECRET,
+            JWT_AUDIENCE: 'web-client, mobile-client',
+            CORS_ORIGINS: ORIGINS.join(', '),
+            API_RATE_LIMIT: '200',
+            API_BURST_LIMIT: '400',
+          },
         },
-      },
+      ),
     );
     template = JSON.parse(
       await readFile(join(directory, 'cloudformation-template-update-stack.json'), 'utf8'),
