@@ -12,6 +12,7 @@ import {
   paginateListUserPoolClients,
   paginateListUserPools,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { SERVICE } from '../src/local/stages';
 
 /** The user signed in when neither --user nor TOKEN_USER names one. */
 export const DEFAULT_USER = 'smoke@example.com';
@@ -19,8 +20,8 @@ export const DEFAULT_USER = 'smoke@example.com';
 export const DEFAULT_REGION = 'us-east-1';
 
 /** The names serverless.yml gives a stage's user pool and public app client. */
-export const userPoolName = (stage: string) => `submissions-${stage}-users`;
-export const appClientName = (stage: string) => `submissions-${stage}-web`;
+export const userPoolName = (stage: string) => `${SERVICE}-${stage}-users`;
+export const appClientName = (stage: string) => `${SERVICE}-${stage}-web`;
 
 export const USAGE = `Usage: npm run -s token -- --stage <stage> [options]
 
