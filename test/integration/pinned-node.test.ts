@@ -44,6 +44,20 @@ describe('one Node for everything: the pinned `node` devDependency', () => {
     expect(manifest.engines.node).toBe(`>=${pinnedMajor}.0.0 <${Number(pinnedMajor) + 1}`);
   });
 
+  it("hides none of the AWS SDK's warnings about the Node version: on the pinned Node it has nothing to say", async () => {
+    const found = await run('git', [
+      'grep',
+      '-l',
+      'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+      '--',
+      '.',
+      ':!test/integration/pinned-node.test.ts',
+    ]);
+
+    // git grep exits 1 when nothing matches.
+    expect(found).toEqual({ code: 1, output: '' });
+  });
+
   it('is loaded first by every npm script that runs Node, and by the test runner’s configuration', () => {
     const unguarded = Object.entries(manifest.scripts as Record<string, string>).filter(
       ([, command]) => /(^|&& )node /.test(command) && !command.includes(`node --import ${GUARD} `),

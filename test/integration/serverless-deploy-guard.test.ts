@@ -92,6 +92,8 @@ describe.concurrent('a deployed stage is never silently open', () => {
     const { outcome, template } = await packagedTemplate('prod', {});
 
     expect(outcome.output).toContain("JWT_ISSUER is unset: the API trusts the stack's own Cognito user pool");
+    // osls knows the runtime and the configuration validates: no warning of any kind.
+    expect(outcome.output).not.toMatch(/warning|deprecat/i);
     expect(condition(template, 'CreateUserPool')).toBe(true);
     expect(template.Resources.UserPool.Properties).toEqual({
       UserPoolName: 'submissions-prod-users',
