@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
-import { projectRoot } from '../src/local/stack';
+import { projectRoot } from '../workbench/local/stack';
 import { type BenchStack, NAMES } from './bench-stack';
 import { type CpuSample, cpuUsedBetween, residentMiB, sampleCpu } from './cpu';
 

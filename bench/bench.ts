@@ -20,7 +20,7 @@ import { execFile } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { projectRoot } from '../src/local/stack';
+import { projectRoot } from '../workbench/local/stack';
 import { measureApi } from './api-load';
 import { type BenchStack, startBenchStack } from './bench-stack';
 import { differencesFromFloor } from './call-counts';

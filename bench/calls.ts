@@ -8,7 +8,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSubmissionStore } from '../src/adapters/dynamodb/submission-store';
 import { SqsSubmissionQueue } from '../src/adapters/sqs/submission-queue';
 import { defaultRuleSet } from '../src/domain/rules';
-import { waitFor } from '../test/helpers/wait';
+import { waitFor } from '../workbench/wait';
 import { type BenchStack, NAMES } from './bench-stack';
 import { type PipelineCalls, type Tally, tally } from './call-counts';
 import type { CallRecord, CountingProxy } from './counting-proxy';

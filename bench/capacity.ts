@@ -15,9 +15,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { type CloudFormationResources, ensureResources } from '../src/local/resources';
-import { projectRoot } from '../src/local/stack';
-import { dynamoDbLocalJar, javaVersion, startDynamoDbLocal } from '../test/helpers/dynamodb-local';
+import { dynamoDbLocalJar, javaVersion, startDynamoDbLocal } from '../workbench/dynamodb-local';
+import { type CloudFormationResources, ensureResources } from '../workbench/local/resources';
+import { projectRoot } from '../workbench/local/stack';
 import { contentFor, recordFrom } from './calls';
 import { type CallRecord, startCountingProxy } from './counting-proxy';
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
-import { projectRoot } from '../src/local/stack';
+import { projectRoot } from '../workbench/local/stack';
 import { median } from './throughput';
 
 /**

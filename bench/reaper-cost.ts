@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { activeShardOf } from '../src/adapters/dynamodb/table';
+import { invokeThroughOffline } from '../src/adapters/sqs/event-source';
 import { contentHashOf } from '../src/domain/content-hash';
-import { invokeThroughOffline } from '../src/local/sqs-event-source';
 import { type BenchStack, NAMES } from './bench-stack';
 import { inLanes, recordFrom, watchDecisions } from './calls';
 

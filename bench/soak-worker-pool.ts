@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { projectRoot } from '../src/local/stack';
+import { projectRoot } from '../workbench/local/stack';
 import type { WorkerReport } from './soak-worker';
 
 interface Worker {

@@ -13,12 +13,12 @@
  */
 
 import { createSqsClient } from '../src/adapters/sqs/client';
+import { SqsEventSource } from '../src/adapters/sqs/event-source';
 import { processBatch } from '../src/application/process-batch';
 import { SubmissionProcessor } from '../src/application/submission-processor';
 import { compose } from '../src/composition';
 import { loadConfig } from '../src/config/env';
 import { defaultRuleSet, type RuleSet } from '../src/domain/rules';
-import { SqsEventSource } from '../src/local/sqs-event-source';
 import { describeError, type Logger } from '../src/observability/logger';
 import { systemClock } from '../src/ports/clock';
 import type { SubmissionStore } from '../src/ports/submission-store';

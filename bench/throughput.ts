@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { DynamoDbSubmissionStore } from '../src/adapters/dynamodb/submission-store';
 import { SqsSubmissionQueue } from '../src/adapters/sqs/submission-queue';
-import { projectRoot } from '../src/local/stack';
+import { projectRoot } from '../workbench/local/stack';
 import { type BenchStack, NAMES } from './bench-stack';
 import { contentFor, watchDecisions } from './calls';
 import { addCpu, type CpuSample, cpuUsedBetween, sampleCpu } from './cpu';

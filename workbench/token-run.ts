@@ -12,7 +12,7 @@ import {
   paginateListUserPoolClients,
   paginateListUserPools,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { SERVICE } from '../src/local/stages';
+import { SERVICE } from '../src/config/stages';
 
 /** The user signed in when neither --user nor TOKEN_USER names one. */
 export const DEFAULT_USER = 'smoke@example.com';

@@ -1,6 +1,6 @@
 /**
  * The page: submit text, watch its status until decided, see why, and the recent
- * submissions. Plain DOM; served by handlers/ui.ts, bundled by src/build/browser-bundle.ts.
+ * submissions. Plain DOM; served by handlers/ui.ts, bundled by workbench/build/browser-bundle.ts.
  */
 import { ApiError, apiClient, type Submission } from './api-client';
 import { element } from './dom';

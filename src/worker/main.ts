@@ -12,7 +12,7 @@ import { ConfigError } from '../config/env';
 import { describeError } from '../observability/logger';
 import { loadWorkerSettings, parseWorkerArguments, USAGE, UsageError } from './settings';
 import { createStandaloneWorker } from './standalone-worker';
-import { endpointOf, workerTarget } from './target';
+import { endpointOf, workerTarget } from './worker-target';
 
 /** After the grace period, how long aborted work may take to hand its leases back. */
 const ABORT_ALLOWANCE_MS = 10_000;

@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsEventSource } from '../adapters/sqs/event-source';
 import { processBatch } from '../application/process-batch';
 import type { SubmissionProcessor } from '../application/submission-processor';
 import type { Config } from '../config/env';
-import { SqsEventSource } from '../local/sqs-event-source';
 import { describeError, type Logger } from '../observability/logger';
 import type { PowertoolsMetricsSink } from '../observability/powertools';
 

@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { activeShardOf } from '../../src/adapters/dynamodb/table';
-import type { CloudFormationResources } from '../../src/local/resources';
+import type { CloudFormationResources } from '../../workbench/local/resources';
 import { createTestTable, type TestTable } from '../helpers/test-table';
 import { type StoreUnderTest, submissionStoreConformance } from './submission-store';
 

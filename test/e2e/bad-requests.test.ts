@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { waitFor } from '../../workbench/wait';
 import { type RawRequest, type RawResponse, sendBytes, sendRaw } from '../helpers/e2e-raw-http';
 import { readStackLog, structuredLines } from '../helpers/e2e-stack-log';
 import { snapshotStack, snapshotTable, type TableSnapshot, waitUntilSettled } from '../helpers/e2e-table';
 import { api, pollUntilDecided, submit } from '../helpers/http';
-import { waitFor } from '../helpers/wait';
 
 /**
  * Bad requests over real HTTP against the running stack: each answers its

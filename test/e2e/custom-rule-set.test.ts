@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type LocalStack, startLocalStack } from '../../src/local/stack';
-import { waitFor } from '../helpers/wait';
+import { freePort, type LocalStack, startLocalStack } from '../../workbench/local/stack';
+import { waitFor } from '../../workbench/wait';
 
 /**
  * These tests start their own stacks (not the tier's shared one), because the

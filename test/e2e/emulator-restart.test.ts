@@ -1,10 +1,10 @@
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../src/adapters/sqs/client';
-import { invokeThroughOffline } from '../../src/local/sqs-event-source';
-import { type EmulatorName, freePort, type LocalStack, startLocalStack } from '../../src/local/stack';
+import { invokeThroughOffline } from '../../src/adapters/sqs/event-source';
+import { type EmulatorName, freePort, type LocalStack, startLocalStack } from '../../workbench/local/stack';
+import { waitFor } from '../../workbench/wait';
 import { structuredLines } from '../helpers/e2e-stack-log';
-import { waitFor } from '../helpers/wait';
 
 /**
  * A stack of its own (not the tier's shared one): the tests SIGKILL its emulators

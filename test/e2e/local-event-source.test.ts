@@ -4,8 +4,8 @@ import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
 import { activeShardOf } from '../../src/adapters/dynamodb/table';
 import { createSqsClient } from '../../src/adapters/sqs/client';
+import { invokeThroughOffline } from '../../src/adapters/sqs/event-source';
 import { encodeSubmissionMessage } from '../../src/application/submission-message';
-import { invokeThroughOffline } from '../../src/local/sqs-event-source';
 import { pollUntilDecided } from '../helpers/http';
 
 /** The worker behind serverless-offline's Lambda endpoint, fed by the local SQS event source. */

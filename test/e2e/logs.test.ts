@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../workbench/wait';
 import { readStackLog, structuredLines } from '../helpers/e2e-stack-log';
 import { api, pollUntilDecided, submit } from '../helpers/http';
-import { waitFor } from '../helpers/wait';
 
 /** Letters only, so a content can carry one and still fail the digit rule. */
 function newMarker(): string {

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { freePort, projectRoot } from '../../src/local/stack';
+import { freePort, projectRoot } from '../../workbench/local/stack';
+import { waitFor } from '../../workbench/wait';
 import { readNodeVersionLog } from '../helpers/node-version-log';
-import { waitFor } from '../helpers/wait';
 
 function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -106,9 +106,9 @@ describe('npm start', () => {
       const scripts = started.map((entry) => relative(projectRoot, entry.script ?? ''));
       expect(scripts).toEqual(
         expect.arrayContaining([
-          'src/local/start.ts',
-          'src/local/emulators/dynamodb-server.mjs',
-          'src/local/emulators/sqs-server.mjs',
+          'workbench/local/start.ts',
+          'workbench/local/emulators/dynamodb-server.mjs',
+          'workbench/local/emulators/sqs-server.mjs',
           'node_modules/serverless/bin/serverless.js',
         ]),
       );
@@ -122,7 +122,7 @@ describe('npm start', () => {
   it('leaves nothing running when it is killed outright (SIGKILL, no chance to stop anything)', async () => {
     const ports = await stackPorts();
     // start.ts itself (tsx as a loader, so this pid is the one that starts the stack).
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/start.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workbench/local/start.ts'], {
       cwd: projectRoot,
       env: {
         ...process.env,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
-import { freePort, projectRoot } from '../../src/local/stack';
+import { freePort, projectRoot } from '../../workbench/local/stack';
 
 const api = inject('stack').httpEndpoint;
 

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import type { Submission } from '../../src/domain/submission';
+import { waitFor } from '../../workbench/wait';
 import { readStackLog, structuredLines } from '../helpers/e2e-stack-log';
 import type { KillableProcess } from '../helpers/fault-process';
 import { submit } from '../helpers/http';
@@ -14,7 +15,6 @@ import {
   stopWith,
   withoutServiceSettings,
 } from '../helpers/standalone-worker';
-import { waitFor } from '../helpers/wait';
 
 const SUBMISSIONS = 60;
 

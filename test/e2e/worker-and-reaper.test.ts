@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { createSqsClient } from '../../src/adapters/sqs/client';
 import { encodeSubmissionMessage } from '../../src/application/submission-message';
+import { waitFor } from '../../workbench/wait';
 import { api, pollUntilDecided, submit } from '../helpers/http';
-import { waitFor } from '../helpers/wait';
 
 /** Direct access to the running stack's emulators, to stage crashes the API cannot cause. */
 describe('worker and reaper on the running stack', () => {

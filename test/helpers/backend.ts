@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { createSqsClient } from '../../src/adapters/sqs/client';
-import { type CloudFormationResources, ensureResources } from '../../src/local/resources';
+import { type CloudFormationResources, ensureResources } from '../../workbench/local/resources';
 
 /** Copies serverless.yml's resources with names unique to one test. */
 function renamed(

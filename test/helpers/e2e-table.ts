@@ -3,8 +3,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createSqsClient, queueUrlByName } from '../../src/adapters/sqs/client';
+import { waitFor } from '../../workbench/wait';
 import { approximateDepth } from './backend';
-import { waitFor } from './wait';
 
 /** What the running stack's table holds, as far as "did a request store anything?" needs. */
 export interface TableSnapshot {

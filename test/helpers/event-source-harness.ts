@@ -4,7 +4,7 @@ import {
   type InvokeResult,
   SqsEventSource,
   type SqsEventSourceOptions,
-} from '../../src/local/sqs-event-source';
+} from '../../src/adapters/sqs/event-source';
 import type { TestBackend } from './backend';
 
 /** What the fake function answers for one batch. */

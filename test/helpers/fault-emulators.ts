@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../src/adapters/sqs/client';
-import { freePort, projectRoot } from '../../src/local/stack';
+import { freePort, projectRoot } from '../../workbench/local/stack';
+import { waitFor } from '../../workbench/wait';
 import { spawnNode } from './fault-process';
-import { waitFor } from './wait';
 
 export type EmulatorName = 'dynamodb' | 'sqs';
 
@@ -17,12 +17,12 @@ export interface EmulatorProcess {
 }
 
 /**
- * Starts `src/local/emulators/<name>-server.mjs` on `port` (0: one the OS picks) —
+ * Starts `workbench/local/emulators/<name>-server.mjs` on `port` (0: one the OS picks) —
  * per-emulator control that `startEmulators`, with its single stop(), does not give.
  */
 export async function startEmulatorProcess(name: EmulatorName, port: number): Promise<EmulatorProcess> {
   const running = spawnNode(
-    [join(projectRoot, 'src/local/emulators', `${name}-server.mjs`), String(port)],
+    [join(projectRoot, 'workbench/local/emulators', `${name}-server.mjs`), String(port)],
     process.env,
   );
   let exited = false;

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { projectRoot } from '../../src/local/stack';
+import { projectRoot } from '../../workbench/local/stack';
 
 /** A child Node process the test may kill at any moment; its output is kept line by line. */
 export interface KillableProcess {

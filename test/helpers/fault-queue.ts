@@ -1,8 +1,8 @@
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { QueueRecord } from '../../src/application/process-batch';
 import type { LogFields, Logger } from '../../src/observability/logger';
+import { waitFor } from '../../workbench/wait';
 import type { TestBackend } from './backend';
-import { waitFor } from './wait';
 
 /** What the worker's batch driver gets for received messages (the fields processBatch reads). */
 export const asRecords = (messages: readonly Message[]): QueueRecord[] =>

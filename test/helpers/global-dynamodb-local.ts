@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { dynamoDbLocalJar, javaVersion, startDynamoDbLocal } from './dynamodb-local';
+import { dynamoDbLocalJar, javaVersion, startDynamoDbLocal } from '../../workbench/dynamodb-local';
 import { printResources } from './serverless-resources';
 
 declare module 'vitest' {

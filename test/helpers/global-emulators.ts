@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startEmulators } from '../../src/local/stack';
+import { startEmulators } from '../../workbench/local/stack';
 import { printService } from './serverless-resources';
 
 declare module 'vitest' {

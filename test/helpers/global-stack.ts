@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort, startLocalStack } from '../../src/local/stack';
+import { freePort, startLocalStack } from '../../workbench/local/stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {

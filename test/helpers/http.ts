@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { waitFor } from './wait';
+import { waitFor } from '../../workbench/wait';
 
 export interface ApiResponse {
   status: number;

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { CloudFormationResources } from '../../src/local/resources';
-import { projectRoot } from '../../src/local/stack';
+import type { CloudFormationResources } from '../../workbench/local/resources';
+import { projectRoot } from '../../workbench/local/stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {

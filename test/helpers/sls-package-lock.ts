@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/local/stack';
-import { waitFor } from './wait';
+import { projectRoot } from '../../workbench/local/stack';
+import { waitFor } from '../../workbench/wait';
 
 const LOCK = join(projectRoot, '.esbuild', 'sls-package.lock');
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { projectRoot } from '../../src/local/stack';
+import { projectRoot } from '../../workbench/local/stack';
+import { waitFor } from '../../workbench/wait';
 import { structuredLines } from './e2e-stack-log';
 import { type KillableProcess, spawnNode } from './fault-process';
-import { waitFor } from './wait';
 
 /**
  * `npm run worker` in ONE killable process: node with the tsx loader, as

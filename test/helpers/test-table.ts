@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { type CloudFormationResources, ensureResources } from '../../src/local/resources';
+import { type CloudFormationResources, ensureResources } from '../../workbench/local/resources';
 
 export interface TestTable {
   documents: DynamoDBDocumentClient;

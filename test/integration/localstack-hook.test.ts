@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { projectRoot } from '../../src/local/stack';
+import { projectRoot } from '../../workbench/local/stack';
 
 /**
  * LocalStack's READY hook (localstack/init/ready.d) creates the table and queues with

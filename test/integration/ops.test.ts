@@ -7,14 +7,15 @@ import { ACTIVE_INDEX } from '../../src/adapters/dynamodb/table';
 import { processBatch } from '../../src/application/process-batch';
 import type { Rule } from '../../src/domain/rules';
 import { allOf } from '../../src/domain/rules';
-import { freePort, projectRoot } from '../../src/local/stack';
-import { main } from '../../src/ops/main';
-import type { RedriveReport } from '../../src/ops/redrive';
-import type { Stats } from '../../src/ops/stats';
-import { collectStats } from '../../src/ops/stats';
-import { openTarget, type TargetClients, targetSettings } from '../../src/ops/target';
 import { systemClock } from '../../src/ports/clock';
 import type { StoredSubmission } from '../../src/ports/submission-store';
+import { freePort, projectRoot } from '../../workbench/local/stack';
+import { main } from '../../workbench/ops/main';
+import { openTarget, type TargetClients, targetSettings } from '../../workbench/ops/ops-target';
+import type { RedriveReport } from '../../workbench/ops/redrive';
+import type { Stats } from '../../workbench/ops/stats';
+import { collectStats } from '../../workbench/ops/stats';
+import { waitFor } from '../../workbench/wait';
 import { createTestBackend, type QueueOverrides, type TestBackend } from '../helpers/backend';
 import { accessDenied, ageDatapoints, type CannedAnswer, fakeCloudWatch } from '../helpers/fake-cloudwatch';
 import {
@@ -24,7 +25,6 @@ import {
   recordingDynamoDbClient,
   silentLogger,
 } from '../helpers/reaper-fixtures';
-import { waitFor } from '../helpers/wait';
 
 const MINUTE = 60_000;
 const throwingRule: Rule = {

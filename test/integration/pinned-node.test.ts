@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/local/stack';
+import { projectRoot } from '../../workbench/local/stack';
 import { readNodeVersionLog } from '../helpers/node-version-log';
 
 const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
@@ -71,7 +71,7 @@ describe('one Node for everything: the pinned `node` devDependency', () => {
   });
 
   it.each([
-    { script: 'ops', args: ['help'], entry: 'src/ops/cli.ts' },
+    { script: 'ops', args: ['help'], entry: 'workbench/ops/cli.ts' },
     { script: 'worker', args: ['--help'], entry: 'src/worker/main.ts' },
     { script: 'smoke', args: ['--help'], entry: 'workbench/smoke.ts' },
     { script: 'token', args: ['--help'], entry: 'workbench/token.ts' },

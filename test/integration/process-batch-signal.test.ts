@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processBatch } from '../../src/application/process-batch';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
+import { waitFor } from '../../workbench/wait';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { messageFor, silentLogger } from '../helpers/reaper-fixtures';
-import { waitFor } from '../helpers/wait';
 
 /**
  * processBatch's `signal`: how a long-running worker (src/worker) stops a batch on

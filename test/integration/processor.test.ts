@@ -10,12 +10,12 @@ import { SubmissionService } from '../../src/application/submissions';
 import { allOf, defaultRuleSet, type Rule, type RuleSet } from '../../src/domain/rules';
 import type { Logger } from '../../src/observability/logger';
 import { loadRuleSet } from '../../src/rules/loader';
+import { waitFor } from '../../workbench/wait';
 import { hangs, moderationType, ruleTypes, scriptedType } from '../helpers/async-rules';
 import { createTestBackend, storeOn, type TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
 import { recordingLogger } from '../helpers/fault-queue';
 import { awsError, storeWith } from '../helpers/faults';
-import { waitFor } from '../helpers/wait';
 
 const LEASE_MS = 300_000;
 const MAX_ATTEMPTS = 3;

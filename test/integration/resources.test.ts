@@ -14,7 +14,7 @@ import {
   type LocalClients,
   type ResolvedResources,
   resolveIntrinsics,
-} from '../../src/local/resources';
+} from '../../workbench/local/resources';
 
 /** serverless.yml's resources with table and queue names unique to one test. */
 function uniquelyNamed(resources: CloudFormationResources, suffix: string): CloudFormationResources {

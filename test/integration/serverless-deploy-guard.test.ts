@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/local/stack';
+import { projectRoot } from '../../workbench/local/stack';
 import { condition, resolveConditionals, type Template } from '../helpers/alarms';
 import { oneSlsPackageAtATime } from '../helpers/sls-package-lock';
 

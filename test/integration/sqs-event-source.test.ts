@@ -7,7 +7,8 @@ import {
   messagesToDelete,
   type SqsEventSource,
   type SqsEventSourceOptions,
-} from '../../src/local/sqs-event-source';
+} from '../../src/adapters/sqs/event-source';
+import { waitFor } from '../../workbench/wait';
 import { createTestBackend, type QueueOverrides, type TestBackend } from '../helpers/backend';
 import {
   deferred,
@@ -20,7 +21,6 @@ import {
   startEventSource,
   succeed,
 } from '../helpers/event-source-harness';
-import { waitFor } from '../helpers/wait';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const bodiesNamed = (prefix: string, count: number) =>

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
+import { waitFor } from '../../workbench/wait';
 import { createTestBackend, storeOn, type TestBackend } from '../helpers/backend';
 import type { KillableProcess } from '../helpers/fault-process';
 import { silentLogger } from '../helpers/reaper-fixtures';
@@ -14,7 +15,6 @@ import {
   stopWith,
   withoutServiceSettings,
 } from '../helpers/standalone-worker';
-import { waitFor } from '../helpers/wait';
 
 const CONTENT = 'This contains number 42';
 

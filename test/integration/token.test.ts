@@ -12,7 +12,7 @@ import {
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, projectRoot } from '../../src/local/stack';
+import { freePort, projectRoot } from '../../workbench/local/stack';
 
 /**
  * `npm run token` against cognito-local (an in-process Cognito emulator from npm) with the

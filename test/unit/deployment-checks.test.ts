@@ -4,7 +4,7 @@ import {
   plainTextSecrets,
   trustStackUserPool,
   unauthenticatedDeployment,
-} from '../../src/local/deployment-checks';
+} from '../../workbench/local/deployment-checks';
 
 /** The authorizer's issuer as serverless.yml writes it, with JWT_ISSUER resolved to `issuer`. */
 const issuerUrl = (issuer: string) => ({

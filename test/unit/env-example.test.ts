@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env';
-import { LOCAL_PORTS } from '../../src/local/stages';
+import { LOCAL_PORTS } from '../../src/config/stages';
 
 const root = join(import.meta.dirname, '..', '..');
 const example = readFileSync(join(root, '.env.example'), 'utf8');

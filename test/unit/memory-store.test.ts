@@ -1,5 +1,5 @@
-import { InMemorySubmissionStore } from '../../src/adapters/memory/submission-store';
 import { submissionStoreConformance } from '../conformance/submission-store';
+import { InMemorySubmissionStore } from '../helpers/memory-store';
 
 submissionStoreConformance('in memory', async () => ({
   store: new InMemorySubmissionStore(),

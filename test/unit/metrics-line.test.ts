@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readableMetricsLine } from '../../src/local/metrics-line';
+import { readableMetricsLine } from '../../workbench/local/metrics-line';
 
 /** An EMF line as Powertools Metrics prints it. */
 function emfLine(metrics: Record<string, [unit: string, value: number | number[]]>, extra: object = {}) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StoredSubmission } from '../../src/ports/submission-store';
 import {
   columns,
   formatDuration,
@@ -7,9 +8,8 @@ import {
   formatRequeue,
   formatStats,
   formatSubmission,
-} from '../../src/ops/format';
-import type { Stats } from '../../src/ops/stats';
-import type { StoredSubmission } from '../../src/ports/submission-store';
+} from '../../workbench/ops/format';
+import type { Stats } from '../../workbench/ops/stats';
 
 const NOW = new Date('2026-01-01T00:10:00.000Z');
 const ID = '3f2b8c1e-9a4d-4e7b-8c2d-1a2b3c4d5e6f';

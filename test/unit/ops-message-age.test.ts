@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloudWatchMessageAge, LOOKBACK_MINUTES, queueNameOf } from '../../src/ops/message-age';
+import { cloudWatchMessageAge, LOOKBACK_MINUTES, queueNameOf } from '../../workbench/ops/message-age';
 // No CloudWatch emulator exists here, so CloudWatch's answers are canned (see the helper).
 import { accessDenied, ageDatapoints, fakeCloudWatch } from '../helpers/fake-cloudwatch';
 

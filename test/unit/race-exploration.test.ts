@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InMemorySubmissionStore } from '../../src/adapters/memory/submission-store';
+import { InMemorySubmissionStore } from '../helpers/memory-store';
 import { withoutCompleteFencing } from '../helpers/race-planted-bug';
 import { type RaceObservation, raceProperty } from '../helpers/race-scenario';
 

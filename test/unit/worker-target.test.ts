@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/env';
 import { parseWorkerArguments, UsageError } from '../../src/worker/settings';
-import { endpointOf, workerTarget } from '../../src/worker/target';
+import { endpointOf, workerTarget } from '../../src/worker/worker-target';
 
 describe('workerTarget (what `npm run worker` connects to)', () => {
   it('with nothing configured, joins `npm start`: stage local, its names, its emulators, dummy credentials', () => {

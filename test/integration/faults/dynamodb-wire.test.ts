@@ -3,7 +3,7 @@ import { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/submissi
 import { processBatch } from '../../../src/application/process-batch';
 import { SubmissionProcessor } from '../../../src/application/submission-processor';
 import { defaultRuleSet, type RuleSet } from '../../../src/domain/rules';
-import { requeueSubmission } from '../../../src/ops/requeue';
+import { requeueSubmission } from '../../../workbench/ops/requeue';
 import { createTestBackend, type TestBackend } from '../../helpers/backend';
 import { ManualClock } from '../../helpers/clock';
 import {

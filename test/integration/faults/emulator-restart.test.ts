@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest'
 import { processBatch } from '../../../src/application/process-batch';
 import { compose } from '../../../src/composition';
 import { loadConfig } from '../../../src/config/env';
-import { ensureResources } from '../../../src/local/resources';
+import { ensureResources } from '../../../workbench/local/resources';
 import { loadApiHandler } from '../../helpers/api-events';
 import { approximateDepth } from '../../helpers/backend';
 import { ManualClock } from '../../helpers/clock';

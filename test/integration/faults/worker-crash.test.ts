@@ -5,12 +5,12 @@ import { compose } from '../../../src/composition';
 import { loadConfig } from '../../../src/config/env';
 import type { Submission } from '../../../src/domain/submission';
 import type { Clock } from '../../../src/ports/clock';
+import { waitFor } from '../../../workbench/wait';
 import { createTestBackend, storeOn, type TestBackend } from '../../helpers/backend';
 import { ManualClock } from '../../helpers/clock';
 import { type KillableProcess, spawnWorker } from '../../helpers/fault-process';
 import { asRecords, deleteMessages, received, recordingLogger } from '../../helpers/fault-queue';
 import { silentLogger } from '../../helpers/reaper-fixtures';
-import { waitFor } from '../../helpers/wait';
 
 const STUCK_AFTER_MS = 300_000;
 const CONTENT = 'This contains number 42';

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type MessageAge, queueNameOf } from './message-age';
-import type { Target } from './target';
+import type { Target } from './ops-target';
 
 export interface QueueDepth {
   /** Waiting to be received (ApproximateNumberOfMessages). */

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { freePort, projectRoot } from '../../src/local/stack';
+import { freePort, projectRoot } from './local/stack';
 import { waitFor } from './wait';
 
 const run = promisify(execFile);

@@ -5,9 +5,9 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { decodeSubmissionMessage, encodeSubmissionMessage } from '../application/submission-message';
-import { isTerminal, type SubmissionStatus } from '../domain/submission';
-import type { Target } from './target';
+import { decodeSubmissionMessage, encodeSubmissionMessage } from '../../src/application/submission-message';
+import { isTerminal, type SubmissionStatus } from '../../src/domain/submission';
+import type { Target } from './ops-target';
 
 /** What happened (or, in a dry run, would happen) to one dead-letter message. */
 export type RedriveAction =

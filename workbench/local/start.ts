@@ -4,9 +4,9 @@
  * DynamoDB's data lives in a temporary directory removed on exit, or in DYNAMODB_DATA_DIR, kept.
  */
 import { resolve } from 'node:path';
+import { localPort } from '../../src/config/stages';
 import { readableMetricsLine } from './metrics-line';
 import { startLocalStack } from './stack';
-import { localPort } from './stages';
 
 const port = (name: Parameters<typeof localPort>[1]) => localPort(process.env, name);
 

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { requestEnsureResources } from './ensure-again';
 
-/** The repository root (this file is src/local/stack.ts). */
+/** The repository root (this file is workbench/local/stack.ts). */
 export const projectRoot = resolve(__dirname, '..', '..');
 
 export interface RunningProcess {
@@ -92,7 +92,7 @@ async function startProcess<T>(
 }
 
 async function startEmulator(name: EmulatorName, port: number, extraArgs: string[], echo?: Echo) {
-  const script = join(projectRoot, 'src', 'local', 'emulators', `${name}-server.mjs`);
+  const script = join(projectRoot, 'workbench', 'local', 'emulators', `${name}-server.mjs`);
   const { process: running, value } = await startProcess(
     [script, String(port), ...extraArgs],
     { name: `${name} emulator`, timeoutMs: 15_000, echo },

@@ -1,10 +1,16 @@
-import type { LogFields, Logger } from '../observability/logger';
+import type { LogFields, Logger } from '../../src/observability/logger';
 import { type OpsCommand, parseCommand, USAGE, UsageError } from './args';
 import { formatReap, formatRedrive, formatRequeue, formatStats, formatSubmission } from './format';
+import {
+  openTarget,
+  type Target,
+  type TargetClients,
+  type TargetSettings,
+  targetSettings,
+} from './ops-target';
 import { redrive } from './redrive';
 import { requeueSubmission } from './requeue';
 import { collectStats } from './stats';
-import { openTarget, type Target, type TargetClients, type TargetSettings, targetSettings } from './target';
 
 /** Where `main` reads its environment and writes its output; the CLI passes the process's own. */
 export interface OpsIo {

@@ -2,9 +2,9 @@
  * Human output of `npm run ops`: pure functions from a command's report to
  * text, short and aligned. `--json` prints the reports themselves instead.
  */
-import type { ReapReport } from '../application/reaper';
-import type { HistoryEntry } from '../domain/history';
-import type { StoredSubmission } from '../ports/submission-store';
+import type { ReapReport } from '../../src/application/reaper';
+import type { HistoryEntry } from '../../src/domain/history';
+import type { StoredSubmission } from '../../src/ports/submission-store';
 import type { MessageAge } from './message-age';
 import type { RedriveEntry, RedriveReport } from './redrive';
 import type { RequeueReport } from './requeue';

@@ -1,9 +1,9 @@
-import { contentHashOf } from '../../domain/content-hash';
-import { InvalidCursorError } from '../../domain/errors';
-import { type HistoryEvent, numberAttempts } from '../../domain/history';
-import type { EarlierDecision } from '../../domain/rules';
-import type { Submission, SubmissionStatus } from '../../domain/submission';
-import { isTerminal } from '../../domain/submission';
+import { contentHashOf } from '../../src/domain/content-hash';
+import { InvalidCursorError } from '../../src/domain/errors';
+import { type HistoryEvent, numberAttempts } from '../../src/domain/history';
+import type { EarlierDecision } from '../../src/domain/rules';
+import type { Submission, SubmissionStatus } from '../../src/domain/submission';
+import { isTerminal } from '../../src/domain/submission';
 import type {
   ActiveSubmission,
   ClaimOutcome,
@@ -18,7 +18,7 @@ import type {
   StoredSubmission,
   SubmissionPage,
   SubmissionStore,
-} from '../../ports/submission-store';
+} from '../../src/ports/submission-store';
 
 type Stored = Omit<StoredSubmission, 'history'> & {
   reapAt?: string;

@@ -1,4 +1,4 @@
-import { LOCALSTACK_ENDPOINT, localEmulatorEndpoints, stageResourceNames } from '../local/stages';
+import { LOCALSTACK_ENDPOINT, localEmulatorEndpoints, stageResourceNames } from '../config/stages';
 
 export interface WorkerTarget {
   /** The stage the names were derived from; undefined when TABLE_NAME/QUEUE_URL came from the environment. */
@@ -18,7 +18,7 @@ const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AW
  * QUEUE_URL is set):
  * - names: the stage's table and queue, as serverless.yml names them;
  * - `local`: the `npm start` emulators on 127.0.0.1 (DYNAMODB_PORT, SQS_PORT as
- *   src/local/start.ts reads them), so `npm start` and `npm run worker` side by
+ *   workbench/local/start.ts reads them), so `npm start` and `npm run worker` side by
  *   side just work;
  * - `localstack`: LocalStack at http://localhost:4566;
  * - any other stage: AWS, with the usual credential chain.

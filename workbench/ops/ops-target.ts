@@ -1,12 +1,12 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createDynamoDbClient } from '../adapters/dynamodb/client';
-import { createSqsClient, queueUrlByName } from '../adapters/sqs/client';
-import { type Application, compose } from '../composition';
-import { loadConfig } from '../config/env';
-import { LOCALSTACK_ENDPOINT, localEmulatorEndpoints, stageResourceNames } from '../local/stages';
-import type { Logger } from '../observability/logger';
+import { createDynamoDbClient } from '../../src/adapters/dynamodb/client';
+import { createSqsClient, queueUrlByName } from '../../src/adapters/sqs/client';
+import { type Application, compose } from '../../src/composition';
+import { loadConfig } from '../../src/config/env';
+import { LOCALSTACK_ENDPOINT, localEmulatorEndpoints, stageResourceNames } from '../../src/config/stages';
+import type { Logger } from '../../src/observability/logger';
 import type { CommonOptions } from './args';
 import { cloudWatchMessageAge, type OldestMessageAge, oldestMessageAgeLocally } from './message-age';
 

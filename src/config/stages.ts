@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/env';
+import { ConfigError } from './env';
 
 /**
  * What `npm start`, `npm run ops` and `npm run worker` share about where a stage

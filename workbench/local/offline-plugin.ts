@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { createDynamoDbClient } from '../adapters/dynamodb/client';
-import { createSqsClient } from '../adapters/sqs/client';
+import { createDynamoDbClient } from '../../src/adapters/dynamodb/client';
+import { createSqsClient } from '../../src/adapters/sqs/client';
+import { invokeThroughOffline, SqsEventSource } from '../../src/adapters/sqs/event-source';
 import {
   dataProtection,
   type JwtAuthorizer,
@@ -19,7 +20,6 @@ import {
   type ResolvedResources,
   resolveIntrinsics,
 } from './resources';
-import { invokeThroughOffline, SqsEventSource } from './sqs-event-source';
 
 /** The parts of the serverless v3 object this plugin reads. */
 interface Serverless {

@@ -1,5 +1,5 @@
-import type { Application } from '../composition';
-import type { SubmissionStatus } from '../domain/submission';
+import type { Application } from '../../src/composition';
+import type { SubmissionStatus } from '../../src/domain/submission';
 
 export type RequeueReport =
   | { id: string; requeued: true; from: 'PENDING' | 'PROCESSING' }
