@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSubmissionStore } from '../src/adapters/dynamodb/submission-store';
 import { SqsSubmissionQueue } from '../src/adapters/sqs/submission-queue';
-import { defaultRuleSet } from '../src/domain/rules';
+import { defaultRuleSet } from '../src/rules/default-rule-set';
 import { waitFor } from '../workbench/wait';
 import { type BenchStack, NAMES } from './bench-stack';
 import { type PipelineCalls, type Tally, tally } from './call-counts';

@@ -18,8 +18,8 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { and, condition, namesUsedIn, or } from '../src/adapters/dynamodb/conditions';
 import { APPEND_HISTORY, historyValues } from '../src/adapters/dynamodb/submission-store';
 import { createSqsClient } from '../src/adapters/sqs/client';
-import { defaultRuleSet } from '../src/domain/rules';
 import { expiryOf } from '../src/domain/submission';
+import { defaultRuleSet } from '../src/rules/default-rule-set';
 
 const env = (name: string) => {
   const value = process.env[name];

@@ -18,10 +18,11 @@ import { processBatch } from '../src/application/process-batch';
 import { SubmissionProcessor } from '../src/application/submission-processor';
 import { compose } from '../src/composition';
 import { loadConfig } from '../src/config/env';
-import { defaultRuleSet, type RuleSet } from '../src/domain/rules';
-import { describeError, type Logger } from '../src/observability/logger';
+import type { RuleSet } from '../src/domain/rules';
 import { systemClock } from '../src/ports/clock';
+import { describeError, type Logger } from '../src/ports/logger';
 import type { SubmissionStore } from '../src/ports/submission-store';
+import { defaultRuleSet } from '../src/rules/default-rule-set';
 import { isSlowRuleContent } from './soak-content';
 
 /** The local stage's worker timeout (serverless.yml `params.local.workerTimeout`). */
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     ruleSet: slowOnFirstAttempt(defaultRuleSet(), (content) => attempts.get(content), stallMs),
     maxAttempts: config.MAX_ATTEMPTS,
-    leaseMs: config.STUCK_AFTER_MS,
+    stuckAfterMs: config.STUCK_AFTER_MS,
     orphanAfterMs: config.ORPHAN_AFTER_MS,
     processingDelayMs: config.PROCESSING_DELAY_MS,
   });
@@ -120,12 +121,11 @@ async function main(): Promise<void> {
     invoke: async (event) => {
       inFlight += 1;
       report({ type: 'batches', inFlight });
-      const deadline = Date.now() + WORKER_TIMEOUT_MS;
       try {
         const failed = await processBatch(processor, event.Records, logger, {
           concurrency: config.WORKER_CONCURRENCY,
-          safetyMarginMs: config.WORKER_SAFETY_MARGIN_MS,
-          remainingTimeMs: () => deadline - Date.now(),
+          // The Lambda's deadline, less its safety margin (a TimeoutError, as the handler's deadline aborts).
+          signal: AbortSignal.timeout(Math.max(0, WORKER_TIMEOUT_MS - config.WORKER_SAFETY_MARGIN_MS)),
         });
         return {
           ok: true,

@@ -21,8 +21,8 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } fro
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createSqsClient } from '../src/adapters/sqs/client';
 import { invokeThroughOffline } from '../src/adapters/sqs/event-source';
-import { defaultRuleSet } from '../src/domain/rules';
 import type { Submission } from '../src/domain/submission';
+import { defaultRuleSet } from '../src/rules/default-rule-set';
 import { freePort, startLocalStack } from '../workbench/local/stack';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
 import { contentFor, isSlowRuleContent } from './soak-content';

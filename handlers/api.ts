@@ -19,7 +19,7 @@ import {
 } from '../src/http/request';
 import { accepted, batchAccepted, json, submissionFound, submissionList } from '../src/http/response';
 import { router } from '../src/http/router';
-import { observeRequests } from '../src/observability/powertools';
+import { observeInvocation } from '../src/observability/invocation';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -76,7 +76,7 @@ async function describeApi(): Promise<Result> {
 }
 
 export const handler = middy<Event, Result>()
-  .use(observeRequests(logger, metrics, 'api'))
+  .use(observeInvocation(logger, metrics, 'api'))
   .use(securityHeaders())
   .use(problemDetails(logger))
   .handler(

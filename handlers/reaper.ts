@@ -1,16 +1,16 @@
-import type { Context } from 'aws-lambda';
+import middy from '@middy/core';
 import { app } from '../src/composition';
-import { addLambdaContext } from '../src/observability/powertools';
+import { observeInvocation } from '../src/observability/invocation';
 
 const { reaper, logger, metrics } = app();
 
-/** Scheduled: resets stuck PROCESSING submissions and re-enqueues orphaned PENDING ones. */
-export const handler = async (_event?: unknown, context?: Context): Promise<void> => {
-  addLambdaContext(logger, context);
-  try {
-    const report = await reaper.resetStuckSubmissions();
+/**
+ * Scheduled: resets stuck PROCESSING submissions and re-enqueues orphaned PENDING
+ * ones (a line and a count per submission), then logs the run's report.
+ */
+export const handler = middy<unknown, void>()
+  .use(observeInvocation(logger, metrics, 'reaper'))
+  .handler(async () => {
+    const report = await reaper.resetStuckAndRequeueOrphans();
     logger.info('reaper run', { ...report });
-  } finally {
-    metrics.publish('reaper');
-  }
-};
+  });

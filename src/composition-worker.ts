@@ -7,9 +7,9 @@ import { SubmissionProcessor } from './application/submission-processor';
 import { type Config, loadConfig } from './config/env';
 import { loadConfiguredRuleSet } from './config/rule-set';
 import type { RuleSet } from './domain/rules';
-import type { Logger } from './observability/logger';
 import { createLogger, createMetrics, PowertoolsMetricsSink } from './observability/powertools';
 import { type Clock, systemClock } from './ports/clock';
+import type { Logger } from './ports/logger';
 import { PLUGIN_RULE_TYPES } from './rules/plugins';
 import type { RuleType } from './rules/rule-type';
 
@@ -42,7 +42,9 @@ export function composeWorker(dependencies: Dependencies) {
   const clock = dependencies.clock ?? systemClock;
   const logger = dependencies.logger ?? createLogger(config);
   const metrics = new PowertoolsMetricsSink(dependencies.metrics ?? createMetrics(config));
-  const documents = createDocumentClient(dependencies.dynamodb ?? createDynamoDbClient());
+  const documents = createDocumentClient(
+    dependencies.dynamodb ?? createDynamoDbClient({ maxAttempts: config.AWS_MAX_ATTEMPTS }),
+  );
   const store = new DynamoDbSubmissionStore({
     client: documents,
     tableName: config.TABLE_NAME,
@@ -63,7 +65,7 @@ export function composeWorker(dependencies: Dependencies) {
           ruleTypes: dependencies.ruleTypes ?? PLUGIN_RULE_TYPES,
         }),
       maxAttempts: config.MAX_ATTEMPTS,
-      leaseMs: config.STUCK_AFTER_MS,
+      stuckAfterMs: config.STUCK_AFTER_MS,
       orphanAfterMs: config.ORPHAN_AFTER_MS,
       processingDelayMs: config.PROCESSING_DELAY_MS,
       retentionDays: config.RETENTION_DAYS,

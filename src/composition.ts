@@ -4,7 +4,7 @@ import { Reaper } from './application/reaper';
 import { SubmissionService } from './application/submissions';
 import { composeWorker, type Dependencies } from './composition-worker';
 import { loadConfig } from './config/env';
-import { describeError } from './observability/logger';
+import { describeError } from './ports/logger';
 
 export type { Dependencies } from './composition-worker';
 
@@ -19,7 +19,7 @@ export function compose(dependencies: Dependencies) {
   const worker = composeWorker(dependencies);
   const { clock, logger, metrics, store } = worker;
   const queue = new SqsSubmissionQueue({
-    client: dependencies.sqs ?? createSqsClient(),
+    client: dependencies.sqs ?? createSqsClient({ maxAttempts: config.AWS_MAX_ATTEMPTS }),
     queueUrl: config.QUEUE_URL,
   });
   return {
@@ -43,20 +43,8 @@ export function compose(dependencies: Dependencies) {
       clock,
       stuckAfterMs: config.STUCK_AFTER_MS,
       orphanAfterMs: config.ORPHAN_AFTER_MS,
-      onRescued: (id, rescue) => {
-        if (rescue === 'reset') {
-          logger.info('stuck submission reset', { correlationId: id });
-          metrics.count('ReaperResets');
-        } else {
-          logger.info('orphaned submission requeued', { correlationId: id });
-          metrics.count('OrphansRequeued');
-        }
-      },
-      onItemFailed: (id, error) =>
-        logger.warn('reaper could not rescue a submission; a later run will', {
-          correlationId: id,
-          error: describeError(error),
-        }),
+      logger,
+      metrics,
     }),
   };
 }

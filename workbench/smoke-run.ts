@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { retryAfterMs } from '../src/ui/poll-delay';
+import { type CommandLineIo, commandOrExit, EXIT, UsageError } from './command-line';
 
 export const DEFAULT_PASS = 'This contains number 42';
 export const DEFAULT_FAIL = 'short';
@@ -29,11 +30,6 @@ Options:
   -h, --help         this text
 
 Exit status: 0 every check passed, 1 a check failed or the stage could not be reached, 2 usage error.`;
-
-/** Bad command line: exit 2 with the usage text. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export interface SmokeOptions {
   /** The API's base URL, without a trailing slash. */
@@ -123,29 +119,10 @@ function timeoutFrom(value: string | undefined): number {
   return Math.round(seconds * 1000);
 }
 
-/** Where `main` writes: check lines and the summary to `out`, usage and failures to `err`. */
-export interface SmokeIo {
-  env: NodeJS.ProcessEnv;
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
 /** `npm run smoke -- …`: returns the exit status (0 all checks passed, 1 a check failed, 2 usage error). */
-export async function main(argv: readonly string[], io: SmokeIo): Promise<number> {
-  let command: SmokeCommand;
-  try {
-    command = parseSmokeArgs(argv, io.env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`error: ${error.message}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (command.command === 'help') {
-    io.out(USAGE);
-    return EXIT.ok;
-  }
+export async function main(argv: readonly string[], io: CommandLineIo): Promise<number> {
+  const command = commandOrExit(() => parseSmokeArgs(argv, io.env), USAGE, io);
+  if (typeof command === 'number') return command;
   const report = await runSmoke(command.options, io.out);
   const failed = report.checks.filter((check) => !check.ok);
   if (failed.length === 0 && report.notRun === 0) {

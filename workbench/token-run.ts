@@ -13,6 +13,7 @@ import {
   paginateListUserPools,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SERVICE } from '../src/config/stages';
+import { type CommandLineIo, commandOrExit, EXIT, UsageError } from './command-line';
 
 /** The user signed in when neither --user nor TOKEN_USER names one. */
 export const DEFAULT_USER = 'smoke@example.com';
@@ -57,11 +58,6 @@ Cognito, an emulator say.
 
 Exit status: 0 token printed, 1 failed or refused, 2 usage error.`;
 
-/** Bad command line: exit 2 with the usage text. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 /** A failure already worded for the person at the terminal: exit 1 with this message. */
 export class TokenError extends Error {
   override name = 'TokenError';
@@ -78,8 +74,6 @@ export interface TokenOptions {
 }
 
 export type TokenCommand = { command: 'help' } | { command: 'token'; options: TokenOptions };
-
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** A serverless stage name: letters, digits and hyphens (as `npm run ops` takes it). */
 const stageName = /^[A-Za-z0-9-]+$/;
@@ -200,32 +194,13 @@ export function generatePassword(length = 20): string {
 }
 
 /** Where `runToken` reads its options' environment and writes; the CLI passes the process's own. */
-export interface TokenIo {
-  /** TOKEN_USER, TOKEN_PASSWORD and the region come from here; the SDK reads credentials and endpoints itself. */
-  env: NodeJS.ProcessEnv;
-  /** Standard output: the access token, alone (or the usage text for --help). */
-  out(text: string): void;
-  /** Standard error: everything else. */
-  err(text: string): void;
-}
-
 /**
  * `npm run token -- …`, callable in-process: returns the exit status
  * (0 token printed, 1 failed or refused, 2 usage error) instead of exiting.
  */
-export async function runToken(argv: readonly string[], io: TokenIo): Promise<number> {
-  let command: TokenCommand;
-  try {
-    command = parseTokenArgs(argv, io.env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`error: ${error.message}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (command.command === 'help') {
-    io.out(USAGE);
-    return EXIT.ok;
-  }
+export async function runToken(argv: readonly string[], io: CommandLineIo): Promise<number> {
+  const command = commandOrExit(() => parseTokenArgs(argv, io.env), USAGE, io);
+  if (typeof command === 'number') return command;
   const { options } = command;
   const cognito = new CognitoIdentityProviderClient({ region: options.region });
   try {

@@ -1,7 +1,6 @@
-import type { Logger } from '../observability/logger';
-import { describeError } from '../observability/logger';
-import { type MetricsSink, noMetrics } from '../observability/metrics';
-import { readSubmissionMessage } from './submission-message';
+import { describeError, type Logger } from '../ports/logger';
+import { type MetricsSink, noMetrics } from '../ports/metrics';
+import { readSubmissionMessage } from '../ports/submission-message';
 import type { ProcessOutcome, SubmissionProcessor } from './submission-processor';
 
 export interface QueueRecord {
@@ -12,15 +11,12 @@ export interface QueueRecord {
 export interface BatchOptions {
   /** Records processed at once (default: all of them). */
   concurrency?: number;
-  /** Time left before the driver is killed (Lambda's getRemainingTimeInMillis). */
-  remainingTimeMs?: () => number;
-  /** Stop claiming and release what is held this long before the end (default 0). */
-  safetyMarginMs?: number;
   /** Where the batch's size and each record's outcome are counted (default: nowhere). */
   metrics?: MetricsSink;
   /**
-   * Stops the batch from outside (a long-running worker shutting down), as the
-   * deadline does: nothing more is claimed, and records in progress release their lease.
+   * Stops the batch: the invocation's deadline (src/observability/invocation.ts),
+   * i.e. Lambda's timeout less the safety margin, or a long-running worker shutting
+   * down. Nothing more is claimed, and records in progress release their lease.
    */
   signal?: AbortSignal;
 }
@@ -34,8 +30,8 @@ export interface BatchOptions {
  * - a message that is not ours → dropped, logged with its `reason` (`not-json`,
  *   `wrong-shape`): retrying cannot fix it; one naming an unknown id is skipped
  *   by the claim (`submission skipped`, reason `missing`);
- * - when time runs short: records not yet started are not claimed, records in
- *   progress release their lease, and all of them come back.
+ * - when `signal` aborts (time runs short, or shutdown): records not yet started
+ *   are not claimed, records in progress release their lease, and all of them come back.
  *
  * Records run concurrently, so each log line names its submission itself
  * (`correlationId`) rather than through state on the shared logger.
@@ -46,16 +42,9 @@ export async function processBatch(
   logger: Logger,
   options: BatchOptions = {},
 ): Promise<string[]> {
-  const { concurrency = records.length, safetyMarginMs = 0, metrics = noMetrics } = options;
+  const { concurrency = records.length, metrics = noMetrics, signal } = options;
   metrics.measure('WorkerBatchSize', records.length);
   const failures: string[] = [];
-  const outOfTime = new AbortController();
-  const timer = options.remainingTimeMs
-    ? setTimeout(() => outOfTime.abort(), Math.max(0, options.remainingTimeMs() - safetyMarginMs))
-    : undefined;
-  const stop = () => outOfTime.abort();
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
   const pending = [...records];
   const processRecord = async ({ messageId, body }: QueueRecord) => {
     const read = readSubmissionMessage(body);
@@ -66,7 +55,7 @@ export async function processBatch(
     }
     const { id } = read;
     try {
-      const result = await processor.process(id, outOfTime.signal);
+      const result = await processor.process(id, signal);
       logger.info(`submission ${result.outcome}`, {
         correlationId: id,
         messageId,
@@ -88,21 +77,18 @@ export async function processBatch(
   };
   const lane = async () => {
     for (let record = pending.shift(); record; record = pending.shift()) {
-      if (outOfTime.signal.aborted) {
+      if (signal?.aborted) {
         failures.push(record.messageId);
         continue;
       }
       await processRecord(record);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', stop);
-  }
-  if (outOfTime.signal.aborted) {
-    const why = options.signal?.aborted ? 'batch stopped by shutdown' : 'batch ran out of time';
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  if (signal?.aborted) {
+    // A deadline aborts with a TimeoutError, as AbortSignal.timeout does; a shutdown with its own reason.
+    const outOfTime = (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError';
+    const why = outOfTime ? 'batch ran out of time' : 'batch stopped by shutdown';
     logger.warn(why, { returned: failures.length });
   }
   return failures;

@@ -1,4 +1,6 @@
 import type { Clock } from '../ports/clock';
+import { describeError, type Logger } from '../ports/logger';
+import { type MetricsSink, noMetrics } from '../ports/metrics';
 import type { SubmissionQueue } from '../ports/submission-queue';
 import type { SubmissionStore } from '../ports/submission-store';
 
@@ -12,10 +14,14 @@ export interface ReaperOptions {
   stuckAfterMs: number;
   /** PENDING longer than this has evidently lost its message. */
   orphanAfterMs: number;
-  /** Told about each submission this run reset (stuck PROCESSING) or re-enqueued (orphaned PENDING). */
-  onRescued?: (id: string, rescue: 'reset' | 'requeued') => void;
-  /** Told about an item this run could not rescue; its new reap time brings it back later. */
-  onItemFailed?: (id: string, error: unknown) => void;
+  /**
+   * One line per submission reset (`stuck submission reset`) or re-enqueued
+   * (`orphaned submission requeued`), and a warning per item a run could not
+   * rescue (its new reap time brings it back later), each with its `correlationId`.
+   */
+  logger: Logger;
+  /** Where ReaperResets and OrphansRequeued are counted (default: nowhere). */
+  metrics?: MetricsSink;
 }
 
 export interface ReapReport {
@@ -42,8 +48,12 @@ export class Reaper {
     this.#options = options;
   }
 
-  async resetStuckSubmissions(): Promise<ReapReport> {
-    const { store, queue, clock, stuckAfterMs, orphanAfterMs } = this.#options;
+  /**
+   * One run: resets stuck PROCESSING submissions to PENDING and re-enqueues them,
+   * and re-enqueues orphaned PENDING ones (their message was lost).
+   */
+  async resetStuckAndRequeueOrphans(): Promise<ReapReport> {
+    const { store, queue, clock, stuckAfterMs, orphanAfterMs, logger, metrics = noMetrics } = this.#options;
     const now = clock.now();
     const nowIso = now.toISOString();
     const startedBefore = new Date(now.getTime() - stuckAfterMs).toISOString();
@@ -65,17 +75,22 @@ export class Reaper {
           if (await store.resetStuck(due.id, startedBefore, nowIso, nextReapAt)) {
             await queue.enqueue(due.id);
             report.reset += 1;
-            this.#options.onRescued?.(due.id, 'reset');
+            logger.info('stuck submission reset', { correlationId: due.id });
+            metrics.count('ReaperResets');
           }
         } else if (await store.deferOrphan(due.id, due.reapAt, orphanReapAt(due.updatedAt))) {
           await queue.enqueue(due.id);
           report.requeued += 1;
-          this.#options.onRescued?.(due.id, 'requeued');
+          logger.info('orphaned submission requeued', { correlationId: due.id });
+          metrics.count('OrphansRequeued');
         }
       } catch (error) {
         // One item's failure must not stop the rescue of the others.
         report.failed += 1;
-        this.#options.onItemFailed?.(due.id, error);
+        logger.warn('reaper could not rescue a submission; a later run will', {
+          correlationId: due.id,
+          error: describeError(error),
+        });
       }
     }
     return report;

@@ -10,10 +10,9 @@ import {
   type TerminalStatus,
   type ValidationResult,
 } from '../domain/submission';
-import { describeError as describe } from '../observability/logger';
 import type { Clock } from '../ports/clock';
+import { describeError as describe } from '../ports/logger';
 import type { ClaimRefusal, Decision, SubmissionStore } from '../ports/submission-store';
-import { reusedResult } from '../rules/types/duplicate';
 
 export interface SubmissionProcessorOptions {
   store: SubmissionStore;
@@ -22,7 +21,7 @@ export interface SubmissionProcessorOptions {
   /** Claims allowed before a submission that keeps erroring is finalised FAILED. */
   maxAttempts: number;
   /** Lease length of a claim (STUCK_AFTER): after it, another claim or the reaper may take over. */
-  leaseMs: number;
+  stuckAfterMs: number;
   /** After a release, when the reaper should re-enqueue if no redelivery claims it first. */
   orphanAfterMs: number;
   /** Simulated work before the rules run. */
@@ -81,14 +80,14 @@ export class SubmissionProcessor {
    *   time): the lease is released so another delivery can take over at once.
    */
   async process(id: string, signal?: AbortSignal): Promise<ProcessOutcome> {
-    const { store, clock, leaseMs, maxAttempts } = this.#options;
+    const { store, clock, stuckAfterMs, maxAttempts } = this.#options;
     const now = clock.now();
     const leaseToken = this.#options.newLeaseToken();
     const claim = await store.claim({
       id,
       leaseToken,
       now: now.toISOString(),
-      leaseExpiresAt: new Date(now.getTime() + leaseMs).toISOString(),
+      leaseExpiresAt: new Date(now.getTime() + stuckAfterMs).toISOString(),
     });
     if (!claim.claimed) return { outcome: 'skipped', reason: claim.reason };
 
@@ -133,8 +132,8 @@ export class SubmissionProcessor {
 
   /**
    * Evaluates the rule set. One with a `duplicate` rule first gets the owner's
-   * latest earlier decision of identical content; with `reuseVerdict`, a decision
-   * by this same rule set id and version is copied instead of running any rule.
+   * latest earlier decision of identical content; when the rule set answers it with
+   * a reused verdict (`reuseVerdict`, same id and version), no rule runs.
    */
   async #decide(submission: Submission, signal: AbortSignal | undefined): Promise<ValidationResult> {
     const { ruleSet, store } = this.#options;
@@ -144,16 +143,8 @@ export class SubmissionProcessor {
       submission.createdAt,
     );
     signal?.throwIfAborted();
-    const decidedBy = earlier?.result.ruleSet;
-    if (
-      earlier !== undefined &&
-      ruleSet.duplicates.reuseVerdict &&
-      ruleSet.version !== undefined &&
-      decidedBy?.id === ruleSet.id &&
-      decidedBy.version === ruleSet.version
-    ) {
-      return reusedResult(earlier);
-    }
+    const reused = earlier === undefined ? undefined : ruleSet.reusedVerdict?.(earlier);
+    if (reused !== undefined) return reused;
     return ruleSet.evaluate(submission.content, signal, earlier === undefined ? {} : { earlier });
   }
 

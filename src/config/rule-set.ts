@@ -27,13 +27,15 @@ function parseDocument(source: string, text: string, options: LoadOptions): Rule
  * The rule set this container evaluates with: RULES_JSON, else the file at
  * RULES_FILE, else the bundled default. Called once at cold start, so a bad
  * document stops the container with a ConfigError naming the bad rule.
- * `options.ruleTypes` plugs in rule types beyond the built-ins (async rules).
+ * `options.ruleTypes` plugs in rule types beyond the built-ins (async rules); with
+ * WORKER_TIMEOUT_SECONDS set, each async rule's `timeoutMs` must be below it.
  */
 export function loadConfiguredRuleSet(
-  config: Pick<Config, 'RULES_JSON' | 'RULES_FILE'>,
+  config: Pick<Config, 'RULES_JSON' | 'RULES_FILE'> & Partial<Pick<Config, 'WORKER_TIMEOUT_SECONDS'>>,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
-  options: LoadOptions = {},
+  loadOptions: LoadOptions = {},
 ): RuleSet {
+  const options = { workerTimeoutSeconds: config.WORKER_TIMEOUT_SECONDS, ...loadOptions };
   if (config.RULES_JSON !== undefined) return parseDocument('RULES_JSON', config.RULES_JSON, options);
   if (config.RULES_FILE === undefined) return defaultRuleSet();
   const path = config.RULES_FILE;

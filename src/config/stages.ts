@@ -1,3 +1,4 @@
+import { ACTIVE_INDEX, CONTENT_INDEX, OWNER_INDEX } from '../adapters/dynamodb/table';
 import { ConfigError } from './env';
 
 /**
@@ -8,13 +9,17 @@ import { ConfigError } from './env';
 /** serverless.yml's `service`: names are `${service}-${stage}-…`. */
 export const SERVICE = 'submissions';
 
-/** The names serverless.yml gives a stage's resources (custom.tableName, queueName, deadLetterQueueName). */
+/**
+ * The names of a stage's resources: serverless.yml reads them from here (custom.names, through
+ * workbench/local/stage-names.cjs), as do `npm start`, `npm run ops` and the standalone worker.
+ */
 export function stageResourceNames(stage: string) {
   const prefix = `${SERVICE}-${stage}`;
   return {
     tableName: `${prefix}-submissions`,
     queueName: `${prefix}-submissions`,
     deadLetterQueueName: `${prefix}-submissions-dlq`,
+    indexes: { active: ACTIVE_INDEX, owner: OWNER_INDEX, content: CONTENT_INDEX },
   };
 }
 

@@ -46,18 +46,20 @@ export interface RuleSet {
   /**
    * Present when the rule set has a `duplicate` rule: the processor then looks up
    * the earlier decision (passed in `context`), and with `reuseVerdict` completes a
-   * resubmission with a copy of it when it was decided by this same id and version.
+   * resubmission with a copy of it (see `reusedVerdict`) when it was decided by this
+   * same id and version.
    */
   readonly duplicates?: DuplicatePolicy;
+  /**
+   * The verdict to complete a resubmission with instead of evaluating: a copy of
+   * `earlier`'s result, marked `reusedFrom`, when `duplicates.reuseVerdict` allows it
+   * and `earlier` was decided by this same id and version; undefined to evaluate.
+   * Absent on rule sets that never reuse a verdict.
+   */
+  reusedVerdict?(earlier: EarlierDecision): ValidationResult | undefined;
   /**
    * Rejects when a rule could not decide (an async rule failed, timed out or was
    * aborted by `signal`): a processing error, never a verdict.
    */
   evaluate(content: string, signal?: AbortSignal, context?: EvaluationContext): Promise<ValidationResult>;
 }
-
-export { minLength, requireDigit } from '../rules/builders';
-export { allOf } from '../rules/combinators';
-export { defaultRuleSet } from '../rules/default-rule-set';
-export { createRule } from '../rules/loader';
-export { codePointLength } from '../rules/text';

@@ -1,8 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { IdempotencyConflictError, InvalidCursorError } from '../domain/errors';
-import type { Logger } from '../observability/logger';
-import { describeError } from '../observability/logger';
+import { describeError, type Logger } from '../ports/logger';
 import { badRequest, HttpProblem, unprocessable } from './problem';
 import { problemResponse } from './response';
 import { SECURITY_HEADERS } from './security-headers';

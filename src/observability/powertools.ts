@@ -1,11 +1,13 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MiddlewareObj } from '@middy/core';
-import type { Context } from 'aws-lambda';
 import type { Config } from '../config/env';
-import type { LogFields, Logger } from './logger';
-import { type CounterName, MEASUREMENT_UNITS, type MeasurementName, type MetricsSink } from './metrics';
+import type { LogFields, Logger } from '../ports/logger';
+import {
+  type CounterName,
+  MEASUREMENT_UNITS,
+  type MeasurementName,
+  type MetricsSink,
+} from '../ports/metrics';
 
 type ObservabilityConfig = Pick<
   Config,
@@ -48,16 +50,11 @@ export function createMetrics(config: ObservabilityConfig): Metrics {
   });
 }
 
-/** Adds the invocation's Lambda context (function, request id, cold start) to the lines that follow. */
-export function addLambdaContext(logger: Logger, context: Context | undefined): void {
-  // Tests and local drivers call handlers without a context.
-  if (context && logger instanceof PowertoolsLoggerAdapter) logger.powertools.addContext(context);
-}
-
 /**
- * The MetricsSink of a Lambda function over Powertools Metrics. Counters are
- * summed until `publish`, so a batch yields `SubmissionsPassed=7`, not seven 1s;
- * measurements keep every value (EMF carries them as an array).
+ * The MetricsSink of a Lambda function (or the standalone worker) over Powertools
+ * Metrics, published at the end of each run (src/observability/invocation.ts).
+ * Counters are summed until `publish`, so a batch yields `SubmissionsPassed=7`,
+ * not seven 1s; measurements keep every value (EMF carries them as an array).
  */
 export class PowertoolsMetricsSink implements MetricsSink {
   readonly #metrics: Metrics;
@@ -90,25 +87,4 @@ export class PowertoolsMetricsSink implements MetricsSink {
     this.#metrics.addMetadata('function', source);
     this.#metrics.publishStoredMetrics();
   }
-}
-
-/**
- * The api's middy middleware: the Lambda context on its log lines (when there is
- * a context) and one metrics publish per request, errors included.
- */
-export function observeRequests<Event, Result>(
-  logger: Logger,
-  metrics: PowertoolsMetricsSink,
-  source: string,
-): MiddlewareObj<Event, Result> {
-  const context =
-    logger instanceof PowertoolsLoggerAdapter ? injectLambdaContext(logger.powertools) : undefined;
-  const publish = async () => metrics.publish(source);
-  return {
-    before: async (request) => {
-      if (request.context) await context?.before?.(request);
-    },
-    after: publish,
-    onError: publish,
-  };
 }

@@ -1,5 +1,6 @@
 import type { AsyncRule, DuplicatePolicy, EvaluationContext, Rule, RuleSet } from '../domain/rules';
 import type { RuleOutcome } from '../domain/submission';
+import { reusedResult } from './types/duplicate';
 
 /** A compiled rule set: rules at the leaves, `all` / `any` above them. */
 export type RuleTree =
@@ -45,6 +46,15 @@ export function treeRuleSet(id: string, version: number | undefined, tree: RuleT
     id,
     ...(version === undefined ? {} : { version }),
     ...(duplicates === undefined ? {} : { duplicates }),
+    // Only a versioned rule set can tell that an earlier result was its own.
+    ...(duplicates?.reuseVerdict && version !== undefined
+      ? {
+          reusedVerdict: (earlier) => {
+            const decidedBy = earlier.result.ruleSet;
+            return decidedBy?.id === id && decidedBy.version === version ? reusedResult(earlier) : undefined;
+          },
+        }
+      : {}),
     async evaluate(content, signal, context) {
       // One rule failing aborts the others still calling out: the result is discarded anyway.
       const evaluation = new AbortController();

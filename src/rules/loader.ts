@@ -38,7 +38,10 @@ class Compiler {
   readonly problems: string[] = [];
   readonly #ids = new Set<string>();
 
-  constructor(readonly ruleTypes: ReadonlyMap<string, RuleType>) {}
+  constructor(
+    readonly ruleTypes: ReadonlyMap<string, RuleType>,
+    readonly workerTimeoutSeconds?: number,
+  ) {}
 
   node(value: unknown, path: Path, depth: number): RuleTree | undefined {
     const where = formatPath(path);
@@ -103,6 +106,13 @@ class Compiler {
       : params.error.issues.map((issue) => describeIssue({ ...issue, path: ['params', ...issue.path] }));
     if (!params.success || templateProblems.length > 0)
       return problems([...paramProblems, ...templateProblems]);
+    const limit = this.workerTimeoutSeconds;
+    if (typeof params.data !== 'function' && limit !== undefined && params.data.timeoutMs >= limit * 1000) {
+      return problems([
+        `params.timeoutMs ${params.data.timeoutMs} must be below the worker's timeout, ` +
+          `WORKER_TIMEOUT_SECONDS=${limit} (else the worker times out before the rule does)`,
+      ]);
+    }
     return ruleOf(definition, type, params.data);
   }
 }
@@ -148,10 +158,15 @@ export interface LoadOptions {
    * how async rule types (see `defineAsyncRuleType`) are plugged in.
    */
   ruleTypes?: ReadonlyMap<string, RuleType>;
+  /** The worker's timeout, when known: every async rule's `timeoutMs` must be below it. */
+  workerTimeoutSeconds?: number;
 }
 
 function compilerFor(options: LoadOptions): Compiler {
-  return new Compiler(new Map([...BUILT_IN_RULE_TYPES, ...(options.ruleTypes ?? [])]));
+  return new Compiler(
+    new Map([...BUILT_IN_RULE_TYPES, ...(options.ruleTypes ?? [])]),
+    options.workerTimeoutSeconds,
+  );
 }
 
 /**

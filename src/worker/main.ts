@@ -9,7 +9,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createSqsClient, queueUrlByName } from '../adapters/sqs/client';
 import { workerApp } from '../composition-worker';
 import { ConfigError } from '../config/env';
-import { describeError } from '../observability/logger';
+import { describeError } from '../ports/logger';
 import { loadWorkerSettings, parseWorkerArguments, USAGE, UsageError } from './settings';
 import { createStandaloneWorker } from './standalone-worker';
 import { endpointOf, workerTarget } from './worker-target';

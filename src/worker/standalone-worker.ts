@@ -3,8 +3,9 @@ import { SqsEventSource } from '../adapters/sqs/event-source';
 import { processBatch } from '../application/process-batch';
 import type { SubmissionProcessor } from '../application/submission-processor';
 import type { Config } from '../config/env';
-import { describeError, type Logger } from '../observability/logger';
+import { startInvocation } from '../observability/invocation';
 import type { PowertoolsMetricsSink } from '../observability/powertools';
+import { describeError, type Logger } from '../ports/logger';
 
 export interface StandaloneWorkerOptions {
   /** The composed application: `app()` in the process, `compose()` in tests. */
@@ -58,12 +59,14 @@ export function createStandaloneWorker(options: StandaloneWorkerOptions): Standa
     returnMessagesOnStop: true,
     log: (message) => logger.warn(message),
     invoke: async (event) => {
+      // Each batch is one run, observed as handlers/worker.ts's invocations are
+      // (src/observability/invocation.ts), with shutdown in place of Lambda's deadline.
+      const invocation = startInvocation(logger, metrics, 'standalone-worker', { stop: shutdown.signal });
       try {
-        // As handlers/worker.ts, with shutdown in place of Lambda's deadline.
         const failed = await processBatch(processor, event.Records, logger, {
           concurrency: config.WORKER_CONCURRENCY,
           metrics,
-          signal: shutdown.signal,
+          signal: invocation.deadline,
         });
         return {
           ok: true,
@@ -72,7 +75,7 @@ export function createStandaloneWorker(options: StandaloneWorkerOptions): Standa
       } catch (error) {
         return { ok: false, error: describeError(error) };
       } finally {
-        metrics.publish('standalone-worker');
+        invocation.end();
       }
     },
   });

@@ -41,7 +41,7 @@ async function collect(items: AsyncIterable<ActiveSubmission>): Promise<ActiveSu
 /**
  * The SubmissionStore port's contract: every adapter (DynamoDB on each emulator,
  * in memory) runs these same tests, so none can drift from the state machine in
- * the README ("State machine"). Everything is observed through the port; checks of one adapter's
+ * docs/design.md ("State machine"). Everything is observed through the port; checks of one adapter's
  * storage layout belong beside that adapter's test.
  */
 export function submissionStoreConformance(name: string, harness: SubmissionStoreHarness): void {

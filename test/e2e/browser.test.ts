@@ -11,7 +11,7 @@ import { SubmissionsPage } from '../helpers/submissions-page';
 const skipped = chromiumMissing();
 if (skipped) console.log(skipped);
 
-/** Set UPDATE_SCREENSHOT=1 to refresh the README's picture; otherwise tests write nothing into the repo. */
+/** Set UPDATE_SCREENSHOT=1 to refresh the picture in docs/web-page.md; otherwise tests write nothing into the repo. */
 const SCREENSHOT = join(projectRoot, 'docs', 'screenshot.png');
 
 const MAX_CONTENT_BYTES = Number(inject('stack').settings.MAX_CONTENT_BYTES);

@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { activeShardOf } from '../../src/adapters/dynamodb/table';
 import { createSqsClient } from '../../src/adapters/sqs/client';
 import { invokeThroughOffline } from '../../src/adapters/sqs/event-source';
-import { encodeSubmissionMessage } from '../../src/application/submission-message';
+import { encodeSubmissionMessage } from '../../src/ports/submission-message';
 import { pollUntilDecided } from '../helpers/http';
 
 /** The worker behind serverless-offline's Lambda endpoint, fed by the local SQS event source. */

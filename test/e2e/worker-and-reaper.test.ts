@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { createSqsClient } from '../../src/adapters/sqs/client';
-import { encodeSubmissionMessage } from '../../src/application/submission-message';
+import { encodeSubmissionMessage } from '../../src/ports/submission-message';
 import { waitFor } from '../../workbench/wait';
 import { api, pollUntilDecided, submit } from '../helpers/http';
 

@@ -6,6 +6,7 @@ import type { HttpHandlerOptions, MetadataBearer } from '@smithy/types';
 import { inject } from 'vitest';
 import { createDocumentClient, createDynamoDbClient } from '../../src/adapters/dynamodb/client';
 import { ACTIVE_INDEX, CONTENT_INDEX, OWNER_INDEX } from '../../src/adapters/dynamodb/table';
+import { loadConfig } from '../../src/config/env';
 
 /**
  * The store's call (a transition or a read) a DynamoDB request carries out, told
@@ -211,16 +212,32 @@ const RETRY_VARIABLES = ['AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE'] as const;
  * functions (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE). `retries` lists how each call
  * fared, as the SDK's retry middleware reports it.
  */
+/** String settings only, without the unset ones ('' is left out of the deployed environment). */
+const withoutUnset = (environment: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(environment).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
+    ),
+  );
+
 export async function faultyDynamoDb(handler: FaultInjectingHttpHandler) {
   const deployed = inject('functionEnvironment');
   const saved = RETRY_VARIABLES.map((name) => [name, process.env[name]] as const);
   for (const name of RETRY_VARIABLES) {
-    if (deployed[name] === undefined) delete process.env[name];
+    // Unset ('') is left out of the deployed environment (workbench/local/offline-plugin.ts).
+    if (deployed[name] === undefined || deployed[name] === '') delete process.env[name];
     else process.env[name] = String(deployed[name]);
   }
+  // As the compositions build it: attempts from the config the functions' environment gives.
+  const { AWS_MAX_ATTEMPTS } = loadConfig({
+    TABLE_NAME: 't',
+    QUEUE_URL: 'https://q',
+    ...withoutUnset(deployed),
+  });
   const client = createDynamoDbClient({
     endpoint: inject('emulatorEnv').AWS_ENDPOINT_URL_DYNAMODB,
     requestHandler: handler,
+    maxAttempts: AWS_MAX_ATTEMPTS,
   });
   // The SDK reads (and keeps) its settings on first use: read them under the functions' environment.
   const { maxAttempts, retryMode } = client.config;

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { QueueRecord } from '../../src/application/process-batch';
-import type { LogFields, Logger } from '../../src/observability/logger';
+import type { LogFields, Logger } from '../../src/ports/logger';
 import { waitFor } from '../../workbench/wait';
 import type { TestBackend } from './backend';
 

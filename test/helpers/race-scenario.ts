@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { processBatch } from '../../src/application/process-batch';
 import { Reaper } from '../../src/application/reaper';
-import { encodeSubmissionMessage } from '../../src/application/submission-message';
 import {
   type ProcessOutcome,
   SubmissionProcessor,
@@ -9,11 +8,13 @@ import {
 } from '../../src/application/submission-processor';
 import { SubmissionService } from '../../src/application/submissions';
 import { loadConfig } from '../../src/config/env';
-import { defaultRuleSet, type RuleSet } from '../../src/domain/rules';
+import type { RuleSet } from '../../src/domain/rules';
 import { isTerminal, type Submission, type TerminalStatus } from '../../src/domain/submission';
-import { describeError, type Logger } from '../../src/observability/logger';
+import { describeError, type Logger } from '../../src/ports/logger';
+import { encodeSubmissionMessage } from '../../src/ports/submission-message';
 import type { SubmissionQueue } from '../../src/ports/submission-queue';
 import type { SubmissionStore } from '../../src/ports/submission-store';
+import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import { ManualClock } from './clock';
 import { CheckedSubmissionStore, type StoreEvent } from './race-checked-store';
 import { RecordingQueue, scheduledQueue, scheduledStore } from './race-scheduled-ports';
@@ -50,7 +51,7 @@ export const raceInputs: fc.Arbitrary<RaceInput> = fc.record({
   transientRuleFailure: fc.boolean(),
 });
 
-/** The origin's rule restated apart from src/domain/rules.ts: ≥ 10 code points and an ASCII digit. */
+/** The origin's rule restated apart from src/rules/default-rule-set.json: ≥ 10 code points and an ASCII digit. */
 export function expectedVerdict(content: string): TerminalStatus {
   return [...content].length >= 10 && /[0-9]/.test(content) ? 'PASSED' : 'FAILED';
 }
@@ -118,7 +119,7 @@ export async function exploreRace(
         ruleSet,
         clock,
         maxAttempts: config.MAX_ATTEMPTS,
-        leaseMs: config.STUCK_AFTER_MS,
+        stuckAfterMs: config.STUCK_AFTER_MS,
         orphanAfterMs: config.ORPHAN_AFTER_MS,
         newLeaseToken: () => `lease-${++leases}`,
       },
@@ -131,6 +132,7 @@ export async function exploreRace(
       clock,
       stuckAfterMs: config.STUCK_AFTER_MS,
       orphanAfterMs: config.ORPHAN_AFTER_MS,
+      logger: silentLogger,
     });
 
   // Accepted (the API's 202): stored PENDING, message sent. The race's deliveries are of that message.
@@ -156,7 +158,7 @@ export async function exploreRace(
       reaperOver(
         scheduledStore(store, s, 'reaper'),
         scheduledQueue(queue, s, 'reaper'),
-      ).resetStuckSubmissions(),
+      ).resetStuckAndRequeueOrphans(),
     ),
   ];
   const [delivered, [expired, reaped]] = await s.waitFor(
@@ -265,9 +267,7 @@ async function driveToQuiescence({ processor, reaper, store, queue, clock, pendi
         messageId: `${round}.${batch}.${index}`,
         body: encodeSubmissionMessage(id),
       }));
-      const comeBack = new Set(
-        await processBatch(processor, records, silentLogger, { concurrency: 1, safetyMarginMs: 0 }),
-      );
+      const comeBack = new Set(await processBatch(processor, records, silentLogger, { concurrency: 1 }));
       due = [
         ...due.filter((_id, index) => comeBack.has(records[index]!.messageId)),
         ...queue.takeUndelivered(),
@@ -276,7 +276,7 @@ async function driveToQuiescence({ processor, reaper, store, queue, clock, pendi
     const item = await store.get(SUBMISSION_ID);
     if (item && isTerminal(item.status)) return { final: item, rounds: round };
     clock.advance(Math.max(config.STUCK_AFTER_MS, config.ORPHAN_AFTER_MS) + 1);
-    await reaper.resetStuckSubmissions();
+    await reaper.resetStuckAndRequeueOrphans();
     due.push(...queue.takeUndelivered());
   }
   return { final: await store.get(SUBMISSION_ID), rounds: MAX_DRAIN_ROUNDS };

@@ -163,7 +163,7 @@ describe('handlers/api.ts in-process against the emulators', () => {
       // The orphan sweep, once ORPHAN_AFTER has passed, puts it on the real queue.
       const orphanAfterMs = service().config.ORPHAN_AFTER_MS;
       const later = service(new ManualClock(new Date(Date.now() + orphanAfterMs + 1).toISOString()));
-      expect(await later.reaper.resetStuckSubmissions()).toMatchObject({ requeued: 1 });
+      expect(await later.reaper.resetStuckAndRequeueOrphans()).toMatchObject({ requeued: 1 });
       expect((await backend.receiveAll()).map((message) => message.Body)).toEqual([json({ id })]);
     });
   });

@@ -38,7 +38,7 @@ describe('structured logs through the api, the worker and the reaper', () => {
       const clock = new ManualClock(new Date(Date.now() + apiOrphanAfterMs + 1_000).toISOString());
       const app = observedApp(backend, clock);
 
-      const report = await app.reaper.resetStuckSubmissions();
+      const report = await app.reaper.resetStuckAndRequeueOrphans();
       const requeued = await backend.receiveAll();
       const failures = await processBatch(app.processor, asRecords(requeued), app.logger, {
         metrics: app.metrics,
@@ -141,7 +141,7 @@ describe('structured logs through the api, the worker and the reaper', () => {
       });
       clock.advance(Math.max(STUCK_AFTER_MS, ORPHAN_AFTER_MS) + 1);
 
-      const report = await app.reaper.resetStuckSubmissions();
+      const report = await app.reaper.resetStuckAndRequeueOrphans();
 
       expect(report).toEqual({ reset: 1, requeued: 1, examined: 2, failed: 0 });
       const lines = output
@@ -166,7 +166,7 @@ describe('structured logs through the api, the worker and the reaper', () => {
       // Fault injection: a queue URL the emulator does not know, so every enqueue fails.
       const broken = observedApp(backend, clock, { QUEUE_URL: `${backend.queueUrl}-missing` });
 
-      const report = await broken.reaper.resetStuckSubmissions();
+      const report = await broken.reaper.resetStuckAndRequeueOrphans();
 
       expect(report).toEqual({ reset: 0, requeued: 0, examined: 1, failed: 1 });
       expect(output.logs().filter((line) => line.level === 'WARN')).toEqual([

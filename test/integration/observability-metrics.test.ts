@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { processBatch } from '../../src/application/process-batch';
 import { SubmissionProcessor } from '../../src/application/submission-processor';
-import { defaultRuleSet, type RuleSet } from '../../src/domain/rules';
+import type { RuleSet } from '../../src/domain/rules';
+import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import { type ApiHandlerUnderTest, apiOnFreshBackend, closeApi } from '../helpers/api-events';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
@@ -183,14 +184,14 @@ describe('metrics (CloudWatch EMF through Powertools) on each path', () => {
         clock,
         ruleSet: defaultRuleSet(),
         maxAttempts: worker.config.MAX_ATTEMPTS,
-        leaseMs: STUCK_AFTER_MS,
+        stuckAfterMs: STUCK_AFTER_MS,
         orphanAfterMs: ORPHAN_AFTER_MS,
       });
 
       const zombieBatch = processBatch(zombie, records, worker.logger, { metrics: worker.metrics });
       await stall.reached;
       clock.advance(STUCK_AFTER_MS + 1);
-      const report = await reaper.reaper.resetStuckSubmissions();
+      const report = await reaper.reaper.resetStuckAndRequeueOrphans();
       reaper.metrics.publish('reaper');
       stall.resume();
       await zombieBatch;
@@ -211,9 +212,9 @@ describe('metrics (CloudWatch EMF through Powertools) on each path', () => {
       await delivered(app, ['its message was lost 4']);
       clock.advance(ORPHAN_AFTER_MS + 1);
 
-      const busy = await app.reaper.resetStuckSubmissions();
+      const busy = await app.reaper.resetStuckAndRequeueOrphans();
       app.metrics.publish('reaper');
-      const idle = await app.reaper.resetStuckSubmissions();
+      const idle = await app.reaper.resetStuckAndRequeueOrphans();
       app.metrics.publish('reaper');
 
       expect(busy).toMatchObject({ requeued: 1 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processBatch } from '../../src/application/process-batch';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
+import type { LogFields } from '../../src/ports/logger';
 import { waitFor } from '../../workbench/wait';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { messageFor, silentLogger } from '../helpers/reaper-fixtures';
@@ -75,5 +76,26 @@ describe('processBatch stopped by its signal', () => {
     for (const stored of await Promise.all(ids.map((id) => app.store.get(id)))) {
       expect(stored).toMatchObject({ status: 'PENDING', attempts: 0 });
     }
+  });
+
+  it.each([
+    ['a shutdown', AbortSignal.abort(), 'batch stopped by shutdown'],
+    [
+      'the deadline (a TimeoutError)',
+      AbortSignal.abort(new DOMException('The invocation ran out of time.', 'TimeoutError')),
+      'batch ran out of time',
+    ],
+  ])('says why it stopped: %s', async (_cause, signal, message) => {
+    const app = composeSlow();
+    const { records } = await accept(app, 2);
+    const warnings: { message: string; fields: LogFields | undefined }[] = [];
+    const logger = {
+      ...silentLogger,
+      warn: (message: string, fields?: LogFields) => warnings.push({ message, fields }),
+    };
+
+    await processBatch(app.processor, records, logger, { signal });
+
+    expect(warnings).toEqual([{ message, fields: { returned: 2 } }]);
   });
 });

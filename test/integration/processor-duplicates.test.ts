@@ -48,7 +48,7 @@ describe('SubmissionProcessor with a duplicate rule, against the emulators', () 
       clock,
       ruleSet: rules,
       maxAttempts: 3,
-      leaseMs: 300_000,
+      stuckAfterMs: 300_000,
       orphanAfterMs: 120_000,
     }).process(id);
 

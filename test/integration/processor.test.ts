@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
 import { processBatch } from '../../src/application/process-batch';
-import { encodeSubmissionMessage } from '../../src/application/submission-message';
 import {
   SubmissionProcessor,
   type SubmissionProcessorOptions,
 } from '../../src/application/submission-processor';
 import { SubmissionService } from '../../src/application/submissions';
-import { allOf, defaultRuleSet, type Rule, type RuleSet } from '../../src/domain/rules';
-import type { Logger } from '../../src/observability/logger';
+import type { Rule, RuleSet } from '../../src/domain/rules';
+import type { Logger } from '../../src/ports/logger';
+import { encodeSubmissionMessage } from '../../src/ports/submission-message';
+import { allOf } from '../../src/rules/combinators';
+import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import { loadRuleSet } from '../../src/rules/loader';
 import { waitFor } from '../../workbench/wait';
 import { hangs, moderationType, ruleTypes, scriptedType } from '../helpers/async-rules';
@@ -41,7 +43,7 @@ describe('SubmissionProcessor against the emulators', () => {
       clock,
       ruleSet: defaultRuleSet(),
       maxAttempts: MAX_ATTEMPTS,
-      leaseMs: LEASE_MS,
+      stuckAfterMs: LEASE_MS,
       orphanAfterMs: 120_000,
       ...overrides,
     });

@@ -1,10 +1,14 @@
+import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Reaper } from '../../src/application/reaper';
 import { SubmissionProcessor } from '../../src/application/submission-processor';
 import { SubmissionService } from '../../src/application/submissions';
-import { allOf, defaultRuleSet, minLength, type RuleSet } from '../../src/domain/rules';
+import type { RuleSet } from '../../src/domain/rules';
 import type { ValidationResult } from '../../src/domain/submission';
 import type { SubmissionStore } from '../../src/ports/submission-store';
+import { minLength } from '../../src/rules/builders';
+import { allOf } from '../../src/rules/combinators';
+import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/clock';
 import { storeWith } from '../helpers/faults';
@@ -18,6 +22,7 @@ import {
   recordingDynamoDbClient,
   STUCK_AFTER_MS,
   sameReadingFor,
+  silentLogger,
   stallingCompletes,
   UnreachableQueue,
 } from '../helpers/reaper-fixtures';
@@ -66,7 +71,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
       const underToken = await claimedByDeadWorker(under);
       clock.advance(STUCK_AFTER_MS - 500); // `over` started STUCK_AFTER + 500 ms ago, `under` STUCK_AFTER − 500 ms ago
 
-      const report = await app.reaper.resetStuckSubmissions();
+      const report = await app.reaper.resetStuckAndRequeueOrphans();
 
       expect(report).toEqual({ reset: 1, requeued: 0, examined: 1, failed: 0 });
       const reset = await app.store.get(over);
@@ -81,7 +86,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
       const token = await claimedByDeadWorker(id);
       clock.advance(STUCK_AFTER_MS);
 
-      const report = await app.reaper.resetStuckSubmissions();
+      const report = await app.reaper.resetStuckAndRequeueOrphans();
 
       expect(report).toEqual({ reset: 0, requeued: 0, examined: 1, failed: 0 });
       expect(await app.store.get(id)).toMatchObject({ status: 'PROCESSING', leaseToken: token });
@@ -114,9 +119,10 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
         clock,
         stuckAfterMs: STUCK_AFTER_MS,
         orphanAfterMs: ORPHAN_AFTER_MS,
+        logger: silentLogger,
       });
 
-      const report = await reaper.resetStuckSubmissions();
+      const report = await reaper.resetStuckAndRequeueOrphans();
 
       expect(report).toEqual({ reset: 0, requeued: 0, examined: 1, failed: 0 });
       expect(await app.store.get(id)).toMatchObject({ status: 'PASSED', result: verdict });
@@ -133,7 +139,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
         clock,
         ruleSet,
         maxAttempts: app.config.MAX_ATTEMPTS,
-        leaseMs: STUCK_AFTER_MS,
+        stuckAfterMs: STUCK_AFTER_MS,
         orphanAfterMs: ORPHAN_AFTER_MS,
         newLeaseToken: () => `token-${name}`,
       });
@@ -144,7 +150,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     expect(await stallA.reached).toMatchObject({ leaseToken: 'token-A', decision: { status: 'FAILED' } });
     clock.advance(STUCK_AFTER_MS + 1);
 
-    const report = await app.reaper.resetStuckSubmissions();
+    const report = await app.reaper.resetStuckAndRequeueOrphans();
     const redelivered = await queuedBodies(backend);
     clock.advance(1_000);
     const secondRun = worker('B', stallB.store, defaultRuleSet()).process(id);
@@ -199,15 +205,15 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     expect(await backend.approximateDepth()).toBe(0);
 
     clock.advance(ORPHAN_AFTER_MS - 1);
-    const early = await app.reaper.resetStuckSubmissions();
+    const early = await app.reaper.resetStuckAndRequeueOrphans();
     const queuedEarly = await queuedBodies(backend);
     clock.advance(1);
-    const due = await app.reaper.resetStuckSubmissions();
+    const due = await app.reaper.resetStuckAndRequeueOrphans();
     const queuedWhenDue = await queuedBodies(backend);
-    const rightAfter = await app.reaper.resetStuckSubmissions();
+    const rightAfter = await app.reaper.resetStuckAndRequeueOrphans();
     const queuedRightAfter = await queuedBodies(backend);
     clock.advance(ORPHAN_AFTER_MS);
-    const nextPeriod = await app.reaper.resetStuckSubmissions();
+    const nextPeriod = await app.reaper.resetStuckAndRequeueOrphans();
     const queuedNextPeriod = await queuedBodies(backend);
 
     expect(early).toEqual(nothingToDo);
@@ -221,7 +227,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
 
     const processed = await app.processor.process(id);
     clock.advance(10 * ORPHAN_AFTER_MS);
-    const afterDecision = await app.reaper.resetStuckSubmissions();
+    const afterDecision = await app.reaper.resetStuckAndRequeueOrphans();
 
     expect(processed).toMatchObject({ outcome: 'decided', status: 'PASSED', attempts: 1 });
     expect(await app.store.get(id)).toMatchObject({ status: 'PASSED' });
@@ -249,14 +255,14 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
       clock,
       stuckAfterMs: STUCK_AFTER_MS,
       orphanAfterMs: ORPHAN_AFTER_MS,
-      onItemFailed: (id) => failures.push(id),
+      logger: { ...silentLogger, warn: (_message, fields) => failures.push(String(fields?.correlationId)) },
     });
 
-    const report = await reaper.resetStuckSubmissions();
+    const report = await reaper.resetStuckAndRequeueOrphans();
     const queued = await queuedBodies(backend);
     for (const id of ids.filter((id) => id !== unlucky)) await app.processor.process(id); // a worker takes those
     clock.advance(ORPHAN_AFTER_MS);
-    const later = await app.reaper.resetStuckSubmissions();
+    const later = await app.reaper.resetStuckAndRequeueOrphans();
 
     expect(report).toEqual({ reset: 2, requeued: 0, examined: 3, failed: 1 });
     expect(failures).toEqual([unlucky]);
@@ -285,7 +291,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     // Walk the clock in ORPHAN_AFTER steps for 16 periods and note when the reaper re-sends.
     for (let period = 1; period <= 16; period += 1) {
       clock.advance(ORPHAN_AFTER_MS);
-      const report = await app.reaper.resetStuckSubmissions();
+      const report = await app.reaper.resetStuckAndRequeueOrphans();
       if (report.requeued > 0) requeuedAt.push(period);
     }
 
@@ -305,9 +311,10 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
             clock,
             stuckAfterMs: STUCK_AFTER_MS,
             orphanAfterMs: ORPHAN_AFTER_MS,
+            logger: silentLogger,
           }),
       );
-      return Promise.all(reapers.map((reaper) => reaper.resetStuckSubmissions()));
+      return Promise.all(reapers.map((reaper) => reaper.resetStuckAndRequeueOrphans()));
     }
     const reaper = () =>
       new Reaper({
@@ -316,6 +323,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
         clock,
         stuckAfterMs: STUCK_AFTER_MS,
         orphanAfterMs: ORPHAN_AFTER_MS,
+        logger: silentLogger,
       });
 
     it('reset and re-enqueue each stuck submission exactly once between them', async () => {
@@ -323,7 +331,10 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
       for (const id of ids) await claimedByDeadWorker(id);
       clock.advance(STUCK_AFTER_MS + 1);
 
-      const reports = await Promise.all([reaper().resetStuckSubmissions(), reaper().resetStuckSubmissions()]);
+      const reports = await Promise.all([
+        reaper().resetStuckAndRequeueOrphans(),
+        reaper().resetStuckAndRequeueOrphans(),
+      ]);
 
       expect(reports.reduce((sum, report) => sum + report.reset, 0)).toBe(8);
       expect(reports.reduce((sum, report) => sum + report.requeued, 0)).toBe(0);
@@ -368,7 +379,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     const terminalBefore = await Promise.all(terminal.map((id) => app.store.get(id)));
     clock.advance(STUCK_AFTER_MS + 1);
 
-    const report = await app.reaper.resetStuckSubmissions();
+    const report = await app.reaper.resetStuckAndRequeueOrphans();
 
     expect(report).toEqual({ reset: 3, requeued: 0, examined: 3, failed: 0 });
     expect(await Promise.all(terminal.map((id) => app.store.get(id)))).toEqual(terminalBefore);
@@ -384,7 +395,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     clock.advance(STUCK_AFTER_MS + 1);
     recorder.commands.length = 0;
 
-    const report = await app.reaper.resetStuckSubmissions();
+    const report = await app.reaper.resetStuckAndRequeueOrphans();
 
     expect(report).toEqual({ reset: 1, requeued: 1, examined: 2, failed: 0 });
     const reads = recorder.commands.filter(
@@ -439,7 +450,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
       vi.resetModules();
       const { handler } = await import('../../handlers/reaper');
 
-      await handler();
+      await handler(undefined, {} as Context); // no Lambda context: what middy passes on when given none
 
       const stored = await app.store.get(id);
       expect(stored).toMatchObject({ status: 'PENDING', attempts: 1 });

@@ -10,6 +10,8 @@ import { oneSlsPackageAtATime } from '../helpers/sls-package-lock';
 
 const DEPLOY_SETTINGS = [
   'RETENTION_DAYS',
+  'STUCK_AFTER_MS',
+  'ORPHAN_AFTER_MS',
   'JWT_ISSUER',
   'JWT_AUDIENCE',
   'CORS_ORIGINS',
@@ -141,6 +143,18 @@ describe.concurrent('a deployed stage is never silently open', () => {
       await rm(file, { force: true });
     }
   }, 120_000);
+
+  it('refuses timings the worker would refuse at cold start, naming both settings', async () => {
+    const outcome = await packageStage('prod', { STUCK_AFTER_MS: '30000', ORPHAN_AFTER_MS: '180000' });
+
+    expect(outcome.code).not.toBe(0);
+    expect(errorOf(outcome)).toContain(
+      'Error: Refusing to package stage "prod": ' +
+        "STUCK_AFTER_MS: 30000 must exceed the worker's timeout, WORKER_TIMEOUT_SECONDS=30 " +
+        '(else the reaper resets submissions a worker is still deciding); ' +
+        "ORPHAN_AFTER_MS: 180000 must exceed the queue's visibility timeout, QUEUE_VISIBILITY_TIMEOUT_SECONDS=180",
+    );
+  });
 
   it('refuses JWT_AUDIENCE without JWT_ISSUER, which would trust the pool under audiences it never issues', async () => {
     const outcome = await packageStage('prod', { JWT_AUDIENCE: 'web' });

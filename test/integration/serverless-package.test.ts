@@ -206,9 +206,39 @@ describe('serverless package (what `sls deploy` would ship)', () => {
     ]);
   });
 
-  it('lets the TTL delete decided submissions RETENTION_DAYS (90 by default) after the decision', () => {
-    expect(resources.WorkerLambdaFunction!.Properties.Environment.Variables.RETENTION_DAYS).toBe('90');
+  it('lets the TTL delete decided submissions RETENTION_DAYS after the decision (unset: the schema default)', () => {
+    expect(resources.WorkerLambdaFunction!.Properties.Environment.Variables.RETENTION_DAYS).toBeUndefined();
     expect(resources.SubmissionsTable!.Properties.TimeToLiveSpecification.AttributeName).toBe('expiresAt');
+  });
+
+  it('records ACTIVE_INDEX_SHARDS as an output, which the next deploy may not lower', () => {
+    expect(template.Outputs!.ActiveIndexShards!.Value).toBe('4');
+  });
+
+  it('passes the functions only what the deployer set and what the stack names: no default restated', () => {
+    const variables = (fn: string) =>
+      Object.keys(resources[`${fn}LambdaFunction`]!.Properties.Environment.Variables).sort();
+    const common = [
+      'AUTH_MODE',
+      'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+      'QUEUE_URL',
+      'TABLE_NAME',
+    ];
+
+    expect(variables('Api')).toEqual([...common, 'CURSOR_SECRET_ARN'].sort());
+    expect(variables('Ui')).toEqual(common);
+    for (const fn of ['Worker', 'Reaper']) {
+      expect(variables(fn)).toEqual(
+        [...common, 'QUEUE_VISIBILITY_TIMEOUT_SECONDS', 'WORKER_TIMEOUT_SECONDS'].sort(),
+      );
+    }
+    // The worker's and the reaper's timing settings are checked against the stack's timeouts.
+    expect(resources.WorkerLambdaFunction!.Properties.Environment.Variables).toMatchObject({
+      WORKER_TIMEOUT_SECONDS: String(resources.WorkerLambdaFunction!.Properties.Timeout),
+      QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(resources.SubmissionQueue!.Properties.VisibilityTimeout),
+    });
   });
 
   it('encrypts the table and both queues at rest', () => {

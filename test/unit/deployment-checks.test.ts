@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  activeIndexShards,
   dataProtection,
+  mistimedDeployment,
   plainTextSecrets,
+  shardDecrease,
   trustStackUserPool,
   unauthenticatedDeployment,
+  withoutUnsetSettings,
 } from '../../workbench/local/deployment-checks';
 
 /** The authorizer's issuer as serverless.yml writes it, with JWT_ISSUER resolved to `issuer`. */
@@ -98,5 +102,58 @@ describe('dataProtection', () => {
       new Error('protectData must be true or false, not "yes"'),
     );
     expect(String(dataProtection(true, 'deletion'))).toContain('the settings are deletionPolicy,');
+  });
+});
+
+describe('withoutUnsetSettings', () => {
+  it("leaves out what the deployer did not set (''), so the schema's default applies", () => {
+    expect(
+      withoutUnsetSettings({ MAX_ATTEMPTS: '', LOG_LEVEL: 'DEBUG', QUEUE_URL: { Ref: 'Queue' } }),
+    ).toEqual({
+      LOG_LEVEL: 'DEBUG',
+      QUEUE_URL: { Ref: 'Queue' },
+    });
+  });
+});
+
+describe('mistimedDeployment', () => {
+  const told = { WORKER_TIMEOUT_SECONDS: '30', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '180' };
+
+  it('accepts the defaults, and functions that are not told the timeouts', () => {
+    expect(mistimedDeployment('prod', { worker: told, api: { STUCK_AFTER_MS: '1' } })).toBeUndefined();
+  });
+
+  it('refuses a visibility timeout under 6 times the worker timeout, naming both', () => {
+    expect(
+      mistimedDeployment('prod', { worker: { ...told, QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60' } }),
+    ).toContain(
+      "QUEUE_VISIBILITY_TIMEOUT_SECONDS: 60 must be at least 6 times the worker's timeout, WORKER_TIMEOUT_SECONDS=30",
+    );
+  });
+
+  it('names a setting that is not a number', () => {
+    expect(mistimedDeployment('prod', { worker: { ...told, STUCK_AFTER_MS: 'soon' } })).toContain(
+      'STUCK_AFTER_MS: must be a number',
+    );
+  });
+});
+
+describe('shardDecrease and activeIndexShards', () => {
+  it('reads ACTIVE_INDEX_SHARDS as the functions will: the schema default when unset', () => {
+    expect(activeIndexShards({})).toBe(4);
+    expect(activeIndexShards({ ACTIVE_INDEX_SHARDS: '8' })).toBe(8);
+  });
+
+  it('lets a new stack, the same count and a raise through', () => {
+    expect(shardDecrease('prod', undefined, 4)).toBeUndefined();
+    expect(shardDecrease('prod', '4', 4)).toBeUndefined();
+    expect(shardDecrease('prod', '4', 8)).toBeUndefined();
+  });
+
+  it('refuses a decrease, naming the shards the reaper would stop reading', () => {
+    expect(shardDecrease('prod', '8', 4)).toBe(
+      'Refusing to deploy stage "prod": ACTIVE_INDEX_SHARDS would drop from 8 to 4, and the reaper would ' +
+        'never again see the submissions in shards 4–7. Keep it at 8 or more.',
+    );
   });
 });

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       RETENTION_DAYS: 90,
       POLL_RETRY_AFTER_SECONDS: 1,
       LOG_LEVEL: 'INFO',
+      AWS_MAX_ATTEMPTS: 3,
       POWERTOOLS_SERVICE_NAME: 'submissions',
       POWERTOOLS_METRICS_NAMESPACE: 'SubmissionPipeline',
     });
@@ -189,5 +190,44 @@ describe('cursorSecret', () => {
 
     // Assess
     expect(message).toContain('AUTH_MODE');
+  });
+});
+
+describe('timing relations, checked at cold start', () => {
+  const stack = { WORKER_TIMEOUT_SECONDS: '30', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '180' };
+
+  it('accepts the defaults with the stack timeouts of serverless.yml', () => {
+    expect(loadConfig({ ...REQUIRED, ...stack })).toMatchObject({ WORKER_TIMEOUT_SECONDS: 30 });
+  });
+
+  it.each([
+    {
+      env: { STUCK_AFTER_MS: '30000' },
+      message:
+        "STUCK_AFTER_MS: 30000 must exceed the worker's timeout, WORKER_TIMEOUT_SECONDS=30 " +
+        '(else the reaper resets submissions a worker is still deciding)',
+    },
+    {
+      env: { QUEUE_VISIBILITY_TIMEOUT_SECONDS: '179' },
+      message:
+        "QUEUE_VISIBILITY_TIMEOUT_SECONDS: 179 must be at least 6 times the worker's timeout, WORKER_TIMEOUT_SECONDS=30",
+    },
+    {
+      env: { ORPHAN_AFTER_MS: '180000' },
+      message:
+        "ORPHAN_AFTER_MS: 180000 must exceed the queue's visibility timeout, QUEUE_VISIBILITY_TIMEOUT_SECONDS=180",
+    },
+  ])('refuses $env, naming both settings', ({ env, message }) => {
+    // Act
+    const text = configErrorMessage({ ...REQUIRED, ...stack, ...env });
+
+    // Assess
+    expect(text).toContain(message);
+  });
+
+  it('checks nothing against timeouts it is not told (the standalone worker, tests)', () => {
+    expect(loadConfig({ ...REQUIRED, STUCK_AFTER_MS: '1', ORPHAN_AFTER_MS: '1' })).toMatchObject({
+      STUCK_AFTER_MS: 1,
+    });
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { IdempotencyConflictError, InvalidCursorError } from '../../src/domain/errors';
 import { problemDetails, toProblem } from '../../src/http/error-handler';
 import { badRequest, HttpProblem } from '../../src/http/problem';
-import type { LogFields, Logger } from '../../src/observability/logger';
+import type { LogFields, Logger } from '../../src/ports/logger';
 
 const SECRET = 'arn:aws:dynamodb:eu-west-1:123456789012:table/internal-table';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SERVICE } from '../../src/config/stages';
-import { DEFAULT_REDRIVE_MAX, parseCommand, UsageError } from '../../workbench/ops/args';
+import { UsageError } from '../../workbench/command-line';
+import { DEFAULT_REDRIVE_MAX, parseCommand } from '../../workbench/ops/args';
 import { targetSettings } from '../../workbench/ops/ops-target';
 
 const ID = '3f2b8c1e-9a4d-4e7b-8c2d-1a2b3c4d5e6f';

@@ -8,7 +8,7 @@ import { type RaceObservation, raceProperty } from '../helpers/race-scenario';
  * Race exploration (issue "Reliability"): fast-check's scheduler orders the atomic
  * store steps of two workers, a duplicate delivery, a lease expiry and a reaper
  * run on one submission; every schedule must keep it not lost, decided once,
- * fenced and correct (the README's "Guarantees"). Memory store only: no network.
+ * fenced and correct (docs/design.md, "Guarantees"). Memory store only: no network.
  */
 const SCHEDULES = 3_000;
 const PLANTED_BUG_SCHEDULES = 1_000;

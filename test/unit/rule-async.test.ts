@@ -176,6 +176,25 @@ describe('async rules', () => {
     expect(load).toThrow(expected);
   });
 
+  it("refuse a timeoutMs that is not below the worker's timeout, naming both, when the worker's timeout is known", () => {
+    // Prepare
+    const document = documentOf({
+      id: 'mod',
+      type: 'moderation',
+      params: { word: 'spam', timeoutMs: 30_000 },
+    });
+
+    // Act
+    const load = (workerTimeoutSeconds: number) => () =>
+      loadRuleSet(document, { ...withModeration, workerTimeoutSeconds });
+
+    // Assess
+    expect(load(30)).toThrow(
+      'rule.all[0] (id "mod"): params.timeoutMs 30000 must be below the worker\'s timeout, WORKER_TIMEOUT_SECONDS=30',
+    );
+    expect(load(31)).not.toThrow();
+  });
+
   it('are unknown to a rule set loaded without their type', () => {
     // Act
     const load = () => loadRuleSet(documentOf({ id: 'mod', type: 'moderation', params: { word: 'spam' } }));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultRuleSet } from '../../src/domain/rules';
+import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import { loadRuleSet } from '../../src/rules/loader';
 
 /** Rules whose verdict does not depend on the content: min 0 always passes, min huge never does. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EarlierDecision } from '../../src/domain/rules';
-import { defaultRuleSet } from '../../src/domain/rules';
+import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import { RuleSetError } from '../../src/rules/errors';
 import { loadRuleSet } from '../../src/rules/loader';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRuleSet } from '../../src/domain/rules';
+import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import defaultDocument from '../../src/rules/default-rule-set.json';
 import { RuleSetError } from '../../src/rules/errors';
 import { loadRuleSet } from '../../src/rules/loader';

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  allOf,
-  codePointLength,
-  defaultRuleSet,
-  minLength,
-  type Rule,
-  requireDigit,
-} from '../../src/domain/rules';
+import type { Rule } from '../../src/domain/rules';
 import type { RuleOutcome } from '../../src/domain/submission';
+import { minLength, requireDigit } from '../../src/rules/builders';
+import { allOf } from '../../src/rules/combinators';
+import { defaultRuleSet } from '../../src/rules/default-rule-set';
+import { codePointLength } from '../../src/rules/text';
 import { pick, seededRandom } from './support/seeded-random';
 
 /** U+1F600: one code point, two UTF-16 code units. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../workbench/command-line';
 import {
   DEFAULT_FAIL,
   DEFAULT_PASS,
@@ -6,7 +7,6 @@ import {
   main,
   parseSmokeArgs,
   USAGE,
-  UsageError,
 } from '../../workbench/smoke-run';
 
 const BASE = 'https://abc123.execute-api.eu-west-1.amazonaws.com';

@@ -1,5 +1,6 @@
 import { CognitoIdentityProviderServiceException } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../workbench/command-line';
 import {
   DEFAULT_REGION,
   DEFAULT_USER,
@@ -9,7 +10,6 @@ import {
   runToken,
   TokenError,
   USAGE,
-  UsageError,
 } from '../../workbench/token-run';
 
 describe('parseTokenArgs', () => {

@@ -1,3 +1,5 @@
+import { parseSettings, settingsSchema, timingProblems } from '../../src/config/env';
+
 /**
  * What `sls package` / `sls deploy` refuse: a stage that would not authenticate
  * its callers, or whose API could not start. Used by the serverless plugin.
@@ -170,4 +172,69 @@ export function dataProtection(protectData: unknown, setting: string): string | 
   }
   const values = DATA_PROTECTION[setting as keyof typeof DATA_PROTECTION];
   return on ? values.on : values.off;
+}
+
+/**
+ * `environment` without the settings the deployer left unset (serverless.yml's `${env:NAME, ''}`),
+ * so that each of them takes its default from the config schema, the one place defaults live.
+ */
+export function withoutUnsetSettings<T>(
+  environment: Record<string, T> | undefined,
+): Record<string, T> | undefined {
+  if (!environment) return environment;
+  return Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+}
+
+const timingSettings = settingsSchema.pick({
+  STUCK_AFTER_MS: true,
+  ORPHAN_AFTER_MS: true,
+  WORKER_TIMEOUT_SECONDS: true,
+  QUEUE_VISIBILITY_TIMEOUT_SECONDS: true,
+});
+
+/**
+ * Why a function of this stage would refuse to start over its timings, or undefined: the
+ * cold start's own check (timingProblems), run on each function's environment at package time.
+ */
+export function mistimedDeployment(
+  stage: string,
+  environments: Record<string, Record<string, unknown> | undefined>,
+): string | undefined {
+  const problems = new Set<string>();
+  for (const environment of Object.values(environments)) {
+    if (environment?.WORKER_TIMEOUT_SECONDS === undefined) continue;
+    try {
+      const settings = parseSettings(timingSettings, environment as NodeJS.ProcessEnv);
+      for (const [setting, problem] of timingProblems(settings)) problems.add(`${setting}: ${problem}`);
+    } catch (error) {
+      problems.add((error as Error).message);
+    }
+  }
+  if (problems.size === 0) return undefined;
+  return `Refusing to package stage "${stage}": ${[...problems].join('; ')}.`;
+}
+
+/** The stack output that records ACTIVE_INDEX_SHARDS, so the next deploy can compare. */
+export const SHARDS_OUTPUT = 'ActiveIndexShards';
+
+/** ACTIVE_INDEX_SHARDS as the functions will read it: the deployer's value, or the schema's default. */
+export function activeIndexShards(environment: Record<string, unknown> | undefined): number {
+  return parseSettings(
+    settingsSchema.pick({ ACTIVE_INDEX_SHARDS: true }),
+    (environment ?? {}) as NodeJS.ProcessEnv,
+  ).ACTIVE_INDEX_SHARDS;
+}
+
+/**
+ * Why deploying `next` shards over a stack deployed with `previous` would strand work, or
+ * undefined: the reaper reads only the shards below the current count, so items written to
+ * a dropped shard would never be swept again. `previous` is undefined for a new stack.
+ */
+export function shardDecrease(stage: string, previous: string | undefined, next: number): string | undefined {
+  if (previous === undefined || Number(previous) <= next) return undefined;
+  return (
+    `Refusing to deploy stage "${stage}": ACTIVE_INDEX_SHARDS would drop from ${previous} to ${next}, ` +
+    `and the reaper would never again see the submissions in shards ${next}–${Number(previous) - 1}. ` +
+    `Keep it at ${previous} or more.`
+  );
 }

@@ -4,14 +4,19 @@ import { createDynamoDbClient } from '../../src/adapters/dynamodb/client';
 import { createSqsClient } from '../../src/adapters/sqs/client';
 import { invokeThroughOffline, SqsEventSource } from '../../src/adapters/sqs/event-source';
 import {
+  activeIndexShards,
   dataProtection,
   type JwtAuthorizer,
+  mistimedDeployment,
   plainTextSecrets,
   type RouteThrottling,
   routeThrottling,
+  SHARDS_OUTPUT,
+  shardDecrease,
   splitList,
   trustStackUserPool,
   unauthenticatedDeployment,
+  withoutUnsetSettings,
 } from './deployment-checks';
 import { onEnsureResourcesRequest } from './ensure-again';
 import {
@@ -24,7 +29,10 @@ import {
 /** The parts of the serverless v3 object this plugin reads. */
 interface Serverless {
   classes: { Error: new (message: string) => Error };
-  getProvider(name: 'aws'): { naming: { getRoleLogicalId(): string } };
+  getProvider(name: 'aws'): {
+    naming: { getRoleLogicalId(): string; getStackName(): string };
+    request(service: string, method: string, params: Record<string, unknown>): Promise<any>;
+  };
   service: {
     provider: {
       region?: string;
@@ -109,7 +117,11 @@ export class OfflineLocalStackPlugin {
       'before:offline:start:end': () => this.#stopEventSources(),
       'before:package:initialize': async () => this.#checkDeployment(),
       // After serverless-iam-roles-per-function's own `before:package:finalize` (listed before this plugin).
-      'before:package:finalize': async () => this.#removeUnusedSharedRole(),
+      'before:package:finalize': async () => {
+        this.#removeUnusedSharedRole();
+        this.#recordShards();
+      },
+      'before:deploy:deploy': () => this.#refuseShardDecrease(),
     };
   }
 
@@ -117,11 +129,20 @@ export class OfflineLocalStackPlugin {
     const { provider } = this.#serverless.service;
     const stage = String(this.#options.stage ?? provider.stage ?? 'dev');
     const { service } = this.#serverless;
+    this.#leaveOutUnsetSettings();
     const environments = Object.fromEntries([
       ['the provider', provider.environment],
       ...service.getAllFunctions().map((key) => [`function ${key}`, service.getFunction(key).environment]),
     ]);
-    const refusal = unauthenticatedDeployment(stage, provider) ?? plainTextSecrets(stage, environments);
+    const merged = Object.fromEntries(
+      service
+        .getAllFunctions()
+        .map((key) => [key, { ...provider.environment, ...service.getFunction(key).environment }]),
+    );
+    const refusal =
+      unauthenticatedDeployment(stage, provider) ??
+      plainTextSecrets(stage, environments) ??
+      mistimedDeployment(stage, merged);
     if (refusal) throw new this.#serverless.classes.Error(refusal);
     if (trustStackUserPool(provider)) {
       this.#log.notice("JWT_ISSUER is unset: the API trusts the stack's own Cognito user pool");
@@ -138,7 +159,7 @@ export class OfflineLocalStackPlugin {
     if (origins.includes('*')) {
       throw new this.#serverless.classes.Error(
         `Stage "${stage}" would let any website call the API: CORS_ORIGINS must name origins ` +
-          '(e.g. https://app.example.com), not *. See README.md, section "Limits".',
+          '(e.g. https://app.example.com), not *. See docs/deploying.md, section "Limits".',
       );
     }
     // No configured origin means no cross-origin access: API Gateway then has no CORS rules at all.
@@ -146,6 +167,50 @@ export class OfflineLocalStackPlugin {
       delete provider.httpApi.cors;
       this.#log.notice('CORS_ORIGINS is empty: the HTTP API allows no cross-origin requests');
     }
+  }
+
+  /** Unset settings ('') leave the functions' environment, so the config schema's defaults apply. */
+  #leaveOutUnsetSettings(): void {
+    const { service } = this.#serverless;
+    service.provider.environment = withoutUnsetSettings(service.provider.environment);
+    for (const key of service.getAllFunctions()) {
+      const definition = service.getFunction(key);
+      definition.environment = withoutUnsetSettings(definition.environment);
+    }
+  }
+
+  /** The stack remembers its ACTIVE_INDEX_SHARDS (an output), for the next deploy's check. */
+  #recordShards(): void {
+    const template = this.#serverless.service.provider.compiledCloudFormationTemplate;
+    if (!template) return;
+    template.Outputs ??= {};
+    template.Outputs[SHARDS_OUTPUT] = {
+      Description: 'ACTIVE_INDEX_SHARDS of this deployment: a later one may not lower it',
+      Value: String(activeIndexShards(this.#serverless.service.provider.environment)),
+    };
+  }
+
+  /** Refuses a deploy that lowers ACTIVE_INDEX_SHARDS below what the stack was deployed with. */
+  async #refuseShardDecrease(): Promise<void> {
+    const provider = this.#serverless.getProvider('aws');
+    const stage = String(this.#options.stage ?? this.#serverless.service.provider.stage ?? 'dev');
+    let previous: string | undefined;
+    try {
+      const { Stacks } = await provider.request('CloudFormation', 'describeStacks', {
+        StackName: provider.naming.getStackName(),
+      });
+      const outputs: { OutputKey?: string; OutputValue?: string }[] = Stacks?.[0]?.Outputs ?? [];
+      previous = outputs.find((output) => output.OutputKey === SHARDS_OUTPUT)?.OutputValue;
+    } catch (error) {
+      // A stack that does not exist yet has nothing to lower.
+      if (!/does not exist/.test(String((error as Error).message))) throw error;
+    }
+    const refusal = shardDecrease(
+      stage,
+      previous,
+      activeIndexShards(this.#serverless.service.provider.environment),
+    );
+    if (refusal) throw new this.#serverless.classes.Error(refusal);
   }
 
   #removeUnusedSharedRole(): void {
@@ -175,6 +240,7 @@ export class OfflineLocalStackPlugin {
 
   async #createResources(): Promise<void> {
     const { service } = this.#serverless;
+    this.#leaveOutUnsetSettings();
     this.#resolved = await this.#ensureResources();
     this.#log.notice(`local stack: ${[...this.#resolved.keys()].join(', ')} ready`);
     // An emulator started again on the same port yields the same names, URLs and ARNs,

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { UsageError } from '../command-line';
 
 export const USAGE = `Usage: npm run ops -- <command> [options]
 
@@ -21,11 +22,6 @@ Options:
   --max <n>          redrive: handle at most n messages (default 100)
 
 Exit status: 0 done, 1 failed or refused, 2 usage error.`;
-
-/** Bad command line: exit 2 with the usage text. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export interface CommonOptions {
   stage: string;

@@ -1,5 +1,6 @@
-import type { LogFields, Logger } from '../../src/observability/logger';
-import { type OpsCommand, parseCommand, USAGE, UsageError } from './args';
+import type { LogFields, Logger } from '../../src/ports/logger';
+import { type CommandLineIo, commandOrExit, EXIT } from '../command-line';
+import { type OpsCommand, parseCommand, USAGE } from './args';
 import { formatReap, formatRedrive, formatRequeue, formatStats, formatSubmission } from './format';
 import {
   openTarget,
@@ -13,18 +14,12 @@ import { requeueSubmission } from './requeue';
 import { collectStats } from './stats';
 
 /** Where `main` reads its environment and writes its output; the CLI passes the process's own. */
-export interface OpsIo {
-  env: NodeJS.ProcessEnv;
-  /** Standard output: the command's answer (text, or JSON with --json). */
-  out(text: string): void;
-  /** Standard error: usage, failures, log lines of the composed application. */
-  err(text: string): void;
+/** Standard output carries the command's answer (text, or JSON with --json); standard error the rest. */
+export interface OpsIo extends CommandLineIo {
   now?: () => Date;
   /** Clients to use instead of ones built for the stage (tests hand in a fake CloudWatch). */
   clients?: TargetClients;
 }
-
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 interface Outcome {
   exitCode: number;
@@ -38,18 +33,8 @@ interface Outcome {
  * status (0 done, 1 failed or refused, 2 usage error) instead of exiting.
  */
 export async function main(argv: readonly string[], io: OpsIo): Promise<number> {
-  let command: OpsCommand;
-  try {
-    command = parseCommand(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`error: ${error.message}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (command.command === 'help') {
-    io.out(USAGE);
-    return EXIT.ok;
-  }
+  const command = commandOrExit(() => parseCommand(argv), USAGE, io);
+  if (typeof command === 'number') return command;
   const { json } = command.options;
   const settings = targetSettings(command.options, io.env);
   let target: Target | undefined;
@@ -109,7 +94,7 @@ async function run(command: Exclude<OpsCommand, { command: 'help' }>, target: Ta
       } satisfies Outcome;
     }
     case 'reap': {
-      const report = await app.reaper.resetStuckSubmissions();
+      const report = await app.reaper.resetStuckAndRequeueOrphans();
       return {
         exitCode: report.failed > 0 ? EXIT.failed : EXIT.ok,
         data: report,

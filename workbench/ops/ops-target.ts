@@ -6,7 +6,7 @@ import { createSqsClient, queueUrlByName } from '../../src/adapters/sqs/client';
 import { type Application, compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
 import { LOCALSTACK_ENDPOINT, localEmulatorEndpoints, stageResourceNames } from '../../src/config/stages';
-import type { Logger } from '../../src/observability/logger';
+import type { Logger } from '../../src/ports/logger';
 import type { CommonOptions } from './args';
 import { cloudWatchMessageAge, type OldestMessageAge, oldestMessageAgeLocally } from './message-age';
 

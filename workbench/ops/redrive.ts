@@ -5,8 +5,8 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { decodeSubmissionMessage, encodeSubmissionMessage } from '../../src/application/submission-message';
 import { isTerminal, type SubmissionStatus } from '../../src/domain/submission';
+import { decodeSubmissionMessage, encodeSubmissionMessage } from '../../src/ports/submission-message';
 import type { Target } from './ops-target';
 
 /** What happened (or, in a dry run, would happen) to one dead-letter message. */

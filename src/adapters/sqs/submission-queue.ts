@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { encodeSubmissionMessage } from '../../application/submission-message';
+import { encodeSubmissionMessage } from '../../ports/submission-message';
 import type { SubmissionQueue } from '../../ports/submission-queue';
 
 export interface SqsSubmissionQueueOptions {

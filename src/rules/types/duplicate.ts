@@ -32,7 +32,8 @@ export const duplicateType = defineRuleType({
  * A copy of the earlier submission's result for a resubmission (`reuseVerdict`),
  * marked `reusedFrom`. The copy's `duplicate` entries are rewritten: the earlier
  * evaluation found no duplicate ("not submitted before"), which the copy is not.
- * Their outcome stays, as the copied verdict was reached with it.
+ * Their outcome stays, as the copied verdict was reached with it. The processor gets
+ * it through the rule set's `reusedVerdict` (src/rules/combinators.ts), never from here.
  */
 export function reusedResult(earlier: EarlierDecision): ValidationResult {
   const { id, result } = earlier;

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/submission-store';
 import { processBatch } from '../../../src/application/process-batch';
 import { SubmissionProcessor } from '../../../src/application/submission-processor';
-import { defaultRuleSet, type RuleSet } from '../../../src/domain/rules';
+import { loadConfig } from '../../../src/config/env';
+import type { RuleSet } from '../../../src/domain/rules';
+import { defaultRuleSet } from '../../../src/rules/default-rule-set';
 import { requeueSubmission } from '../../../workbench/ops/requeue';
 import { createTestBackend, type TestBackend } from '../../helpers/backend';
 import { ManualClock } from '../../helpers/clock';
@@ -102,7 +104,7 @@ describe('DynamoDB throttling, 5xx and lost responses at the SDK boundary', () =
       clock,
       ruleSet: defaultRuleSet(),
       maxAttempts: app.config.MAX_ATTEMPTS,
-      leaseMs: STUCK_AFTER_MS,
+      stuckAfterMs: STUCK_AFTER_MS,
       orphanAfterMs: app.config.ORPHAN_AFTER_MS,
       newLeaseToken: () => 'token-1',
     });
@@ -145,7 +147,7 @@ describe('DynamoDB throttling, 5xx and lost responses at the SDK boundary', () =
       clock,
       ruleSet: failsOnce,
       maxAttempts: app.config.MAX_ATTEMPTS,
-      leaseMs: STUCK_AFTER_MS,
+      stuckAfterMs: STUCK_AFTER_MS,
       orphanAfterMs: app.config.ORPHAN_AFTER_MS,
     });
     const { id } = await app.submissions.acceptSubmission('alice', CONTENT);
@@ -228,7 +230,7 @@ describe('DynamoDB throttling, 5xx and lost responses at the SDK boundary', () =
     const leasedFailures = await processBatch(app.processor, asRecords(redelivered), whileLeased.logger);
     await deleteMessages(backend, redelivered);
     clock.advance(STUCK_AFTER_MS + 1);
-    const report = await app.reaper.resetStuckSubmissions();
+    const report = await app.reaper.resetStuckAndRequeueOrphans();
     const requeued = await received(backend, 1, 'the reaper’s message');
     const rescued = recordingLogger();
     const rescueFailures = await processBatch(app.processor, asRecords(requeued), rescued.logger);
@@ -264,8 +266,9 @@ describe('DynamoDB throttling, 5xx and lost responses at the SDK boundary', () =
     expect(await backend.approximateDepth()).toBe(0);
   });
 
-  it('runs with the retry settings the deployed functions get: standard mode, serverless.yml’s AWS_MAX_ATTEMPTS', () => {
+  it('runs with the retry settings the deployed functions get: standard mode, the schema’s AWS_MAX_ATTEMPTS', () => {
     expect(sdk).toEqual({ maxAttempts: 3, mode: 'standard' });
+    expect(loadConfig({ TABLE_NAME: 't', QUEUE_URL: 'https://q' }).AWS_MAX_ATTEMPTS).toBe(sdk.maxAttempts);
   });
 
   it('(c) when retries run out on claim, reports the record; the redelivery claims and decides it once', async () => {
@@ -328,10 +331,10 @@ describe('DynamoDB throttling, 5xx and lost responses at the SDK boundary', () =
     clock.advance(STUCK_AFTER_MS + 1);
     handler.inject((transition) => (transition === 'reset' ? 'unavailable' : undefined));
 
-    const failedRun = await app.reaper.resetStuckSubmissions();
+    const failedRun = await app.reaper.resetStuckAndRequeueOrphans();
     const afterOutage = await truth.get(id);
     handler.heal();
-    const nextRun = await app.reaper.resetStuckSubmissions();
+    const nextRun = await app.reaper.resetStuckAndRequeueOrphans();
     // The orphan's message from the first run, the stuck submission's from the second.
     const requeued = await received(backend, 2, 'the reaper’s messages');
     const rescued = recordingLogger();
@@ -434,7 +437,7 @@ function processorOf({ app, clock }: Harness, ruleSet: RuleSet): SubmissionProce
     clock,
     ruleSet,
     maxAttempts: app.config.MAX_ATTEMPTS,
-    leaseMs: STUCK_AFTER_MS,
+    stuckAfterMs: STUCK_AFTER_MS,
     orphanAfterMs: app.config.ORPHAN_AFTER_MS,
   });
 }
@@ -451,7 +454,7 @@ async function decidesOnce(harness: Harness, processor = harness.app.processor) 
 async function orphanSweep({ app, truth, clock, armed }: Harness) {
   const { id } = await app.submissions.acceptSubmission('alice', CONTENT);
   clock.advance(ORPHAN_AFTER_MS + 1);
-  const report = await armed(() => app.reaper.resetStuckSubmissions());
+  const report = await armed(() => app.reaper.resetStuckAndRequeueOrphans());
   expect(report).toEqual({ reset: 0, requeued: 1, examined: 1, failed: 0 });
   expect(await truth.get(id)).toMatchObject({ status: 'PENDING', orphanRequeues: 1 });
 }
@@ -525,7 +528,7 @@ const storeCalls = {
       leaseExpiresAt: new Date(now.getTime() + STUCK_AFTER_MS).toISOString(),
     });
     clock.advance(STUCK_AFTER_MS + 1);
-    const report = await armed(() => app.reaper.resetStuckSubmissions());
+    const report = await armed(() => app.reaper.resetStuckAndRequeueOrphans());
     expect(report).toEqual({ reset: 1, requeued: 0, examined: 1, failed: 0 });
     const reset = await truth.get(id);
     expect(reset).toMatchObject({ status: 'PENDING', attempts: 1 });

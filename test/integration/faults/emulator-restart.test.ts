@@ -81,12 +81,12 @@ describe('a bare emulator process restarted mid-run (in memory, unsupervised)', 
     const recreated = await createResources();
     const queuedAfterRecreate = await depth();
     clock.advance(ORPHAN_AFTER_MS);
-    const report = await app.reaper.resetStuckSubmissions();
+    const report = await app.reaper.resetStuckAndRequeueOrphans();
     const messages = await received(queue, 3, 'the orphan sweep’s messages');
     const failures = await processBatch(app.processor, asRecords(messages), logged.logger);
     await deleteMessages(queue, messages);
     clock.advance(10 * ORPHAN_AFTER_MS);
-    const later = await app.reaper.resetStuckSubmissions();
+    const later = await app.reaper.resetStuckAndRequeueOrphans();
 
     const ids = [...before, whileDown].map((submission) => submission.id);
     expect(queuedBefore).toBe(2);

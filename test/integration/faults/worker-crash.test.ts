@@ -63,7 +63,7 @@ describe('a worker that crashes', () => {
     clock.advance(STUCK_AFTER_MS + 1);
     const rescue = composed(clock);
     const stranded = await truth.get(id);
-    const report = await rescue.reaper.resetStuckSubmissions();
+    const report = await rescue.reaper.resetStuckAndRequeueOrphans();
     const reset = await truth.get(id);
     const [requeued] = await received(backend, 1, 'the reaper’s message');
     const first = recordingLogger();

@@ -1,7 +1,8 @@
 /**
  * The metrics port of the application. Names are the service's CloudWatch
- * metrics (namespace POWERTOOLS_METRICS_NAMESPACE); a driver publishes what one
- * invocation recorded once, at its end (src/observability/powertools.ts).
+ * metrics (namespace POWERTOOLS_METRICS_NAMESPACE); what one invocation recorded
+ * is published once, at its end (src/observability/invocation.ts), through
+ * Powertools Metrics (src/observability/powertools.ts).
  */
 
 /** Events, summed over one invocation (unit Count). */

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** The queue message: the id only, never the content. */
+/**
+ * The wire format of the `SubmissionQueue` port (submission-queue.ts): what a queue
+ * adapter sends and a worker reads back. The queue message: the id only, never the content.
+ */
 export const submissionMessageSchema = z.strictObject({ id: z.uuid() });
 export type SubmissionMessage = z.infer<typeof submissionMessageSchema>;
 

@@ -14,6 +14,7 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
+/** An error as a log field (`error`): its name and message, without the stack. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
