@@ -12,7 +12,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { condition, namesUsedIn } from '../src/adapters/dynamodb/conditions';
 import { activeShardOf } from '../src/adapters/dynamodb/table';
-import { createSqsClient } from '../src/adapters/sqs/client';
+import { createSqsClient } from '../src/adapters/sqs/sqs-client';
 import { contentHashOf } from '../src/domain/content-hash';
 
 const tableName = process.env.TABLE_NAME ?? '';

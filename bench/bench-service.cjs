@@ -52,7 +52,7 @@ exports.benchService = (service) => ({
       ],
     },
     peerWorker: {
-      handler: 'bench/peer/worker.handler',
+      handler: 'bench/peer/peer-worker.handler',
       timeout: '${param:workerTimeout}',
       environment: { PEER_IDEMPOTENCY_TABLE: '${self:service}-${sls:stage}-peer-idempotency' },
       events: [

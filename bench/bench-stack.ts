@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createSqsClient } from '../src/adapters/sqs/client';
+import { createSqsClient } from '../src/adapters/sqs/sqs-client';
 import { freePort, type LocalStack, projectRoot, startLocalStack } from '../workbench/local/stack';
 import { type CountingProxy, startCountingProxy } from './counting-proxy';
 

@@ -92,7 +92,7 @@ const BUNDLES: BundleSpec[] = [
   { name: 'worker', entry: 'handlers/worker.ts' },
   { name: 'reaper', entry: 'handlers/reaper.ts' },
   { name: 'ui', entry: 'handlers/ui.ts' },
-  { name: 'peer worker', entry: 'bench/peer/worker.ts' },
+  { name: 'peer worker', entry: 'bench/peer/peer-worker.ts' },
   { name: 'peer worker, no logs or metrics', entry: 'bench/peer/worker-bare.ts' },
   { name: 'worker as deployed', entry: 'handlers/worker.ts', deployed: { sourceMaps: false } },
   {

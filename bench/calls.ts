@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbSubmissionStore } from '../src/adapters/dynamodb/submission-store';
-import { SqsSubmissionQueue } from '../src/adapters/sqs/submission-queue';
+import { DynamoDbSubmissionStore } from '../src/adapters/dynamodb/dynamodb-submission-store';
+import { SqsSubmissionQueue } from '../src/adapters/sqs/sqs-submission-queue';
 import { defaultRuleSet } from '../src/rules/default-rule-set';
 import { waitFor } from '../workbench/wait';
 import { type BenchStack, NAMES } from './bench-stack';
@@ -156,7 +156,7 @@ export interface PeerCalls extends PipelineCalls {
 }
 
 /**
- * The same job for the Powertools peer (bench/peer/worker.ts). The bench stands
+ * The same job for the Powertools peer (bench/peer/peer-worker.ts). The bench stands
  * in for the API (direct to the emulators, not counted: the API is the same for
  * both), so what is counted is the peer worker's work alone.
  */

@@ -120,7 +120,7 @@ async function measure(submissions: number): Promise<CapacityResult> {
     });
     const { app } = await import('../src/composition');
     const ours = await import('../handlers/worker');
-    const peer = await import('./peer/worker');
+    const peer = await import('./peer/peer-worker');
     const { store, config } = app();
     /** What POST /submissions writes: the store's create, as SubmissionService calls it. */
     const create = async (index: number) => {

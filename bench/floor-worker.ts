@@ -16,8 +16,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { and, condition, namesUsedIn, or } from '../src/adapters/dynamodb/conditions';
-import { APPEND_HISTORY, historyValues } from '../src/adapters/dynamodb/submission-store';
-import { createSqsClient } from '../src/adapters/sqs/client';
+import { APPEND_HISTORY, historyValues } from '../src/adapters/dynamodb/dynamodb-submission-store';
+import { createSqsClient } from '../src/adapters/sqs/sqs-client';
 import { expiryOf } from '../src/domain/submission';
 import { defaultRuleSet } from '../src/rules/default-rule-set';
 

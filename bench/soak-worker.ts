@@ -12,8 +12,8 @@
  * and the outcomes seen after each batch.
  */
 
-import { createSqsClient } from '../src/adapters/sqs/client';
 import { SqsEventSource } from '../src/adapters/sqs/event-source';
+import { createSqsClient } from '../src/adapters/sqs/sqs-client';
 import { processBatch } from '../src/application/process-batch';
 import { SubmissionProcessor } from '../src/application/submission-processor';
 import { compose } from '../src/composition';

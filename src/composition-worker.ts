@@ -1,8 +1,8 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createDocumentClient, createDynamoDbClient } from './adapters/dynamodb/client';
-import { DynamoDbSubmissionStore } from './adapters/dynamodb/submission-store';
+import { createDocumentClient, createDynamoDbClient } from './adapters/dynamodb/dynamodb-client';
+import { DynamoDbSubmissionStore } from './adapters/dynamodb/dynamodb-submission-store';
 import { SubmissionProcessor } from './application/submission-processor';
 import { type Config, loadConfig } from './config/env';
 import { loadConfiguredRuleSet } from './config/rule-set';

@@ -1,6 +1,6 @@
-import { createSqsClient } from './adapters/sqs/client';
-import { SqsSubmissionQueue } from './adapters/sqs/submission-queue';
-import { Reaper } from './application/reaper';
+import { createSqsClient } from './adapters/sqs/sqs-client';
+import { SqsSubmissionQueue } from './adapters/sqs/sqs-submission-queue';
+import { Reaper } from './application/reaper-sweep';
 import { SubmissionService } from './application/submissions';
 import { composeWorker, type Dependencies } from './composition-worker';
 import { loadConfig } from './config/env';

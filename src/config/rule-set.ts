@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { RuleSet } from '../domain/rules';
 import { defaultRuleSet } from '../rules/default-rule-set';
-import { RuleSetError } from '../rules/errors';
 import { type LoadOptions, loadRuleSet } from '../rules/loader';
+import { RuleSetError } from '../rules/rule-set-errors';
 import { type Config, ConfigError } from './env';
 
 function parseDocument(source: string, text: string, options: LoadOptions): RuleSet {

@@ -1,4 +1,4 @@
-import { RuleCheckError } from './errors';
+import { RuleCheckError } from './rule-set-errors';
 
 function describeCause(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);

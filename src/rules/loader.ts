@@ -3,9 +3,16 @@ import type { AsyncRule, EvaluationContext, Rule, RuleSet } from '../domain/rule
 import type { RuleOutcome } from '../domain/submission';
 import { type RuleTree, treeRuleSet } from './combinators';
 import { withDeadline } from './deadline';
-import { RuleSetError } from './errors';
-import { allNode, anyNode, MAX_DEPTH, type RuleDefinition, ruleDefinition, ruleSetDocument } from './format';
 import { BUILT_IN_RULE_TYPES } from './registry';
+import { RuleSetError } from './rule-set-errors';
+import {
+  allNode,
+  anyNode,
+  MAX_DEPTH,
+  type RuleDefinition,
+  ruleDefinition,
+  ruleSetDocument,
+} from './rule-set-format';
 import type { AsyncMeasure, Measure, Measurement, RuleType } from './rule-type';
 import { fillTemplate, placeholdersIn, templateValues } from './template';
 

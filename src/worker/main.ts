@@ -6,7 +6,7 @@
  * either way it exits 0 once every lease it held is decided or released.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { createSqsClient, queueUrlByName } from '../adapters/sqs/client';
+import { createSqsClient, queueUrlByName } from '../adapters/sqs/sqs-client';
 import { workerApp } from '../composition-worker';
 import { ConfigError } from '../config/env';
 import { describeError } from '../ports/logger';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
 import type { ValidationResult } from '../../src/domain/submission';
 import { createTestTable, type TestTable } from '../helpers/test-table';
 

@@ -3,8 +3,8 @@ import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/clie
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
 import { activeShardOf } from '../../src/adapters/dynamodb/table';
-import { createSqsClient } from '../../src/adapters/sqs/client';
 import { invokeThroughOffline } from '../../src/adapters/sqs/event-source';
+import { createSqsClient } from '../../src/adapters/sqs/sqs-client';
 import { encodeSubmissionMessage } from '../../src/ports/submission-message';
 import { pollUntilDecided } from '../helpers/http';
 

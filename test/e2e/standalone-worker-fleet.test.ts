@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
 import type { Submission } from '../../src/domain/submission';
 import { waitFor } from '../../workbench/wait';
 import { readStackLog, structuredLines } from '../helpers/e2e-stack-log';
@@ -14,7 +14,7 @@ import {
   started,
   stopWith,
   withoutServiceSettings,
-} from '../helpers/standalone-worker';
+} from '../helpers/standalone-worker-process';
 
 const SUBMISSIONS = 60;
 

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
-import { createSqsClient } from '../../src/adapters/sqs/client';
+import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
+import { createSqsClient } from '../../src/adapters/sqs/sqs-client';
 import { type CloudFormationResources, ensureResources } from '../../workbench/local/resources';
 
 /** Copies serverless.yml's resources with names unique to one test. */

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createSqsClient, queueUrlByName } from '../../src/adapters/sqs/client';
+import { createSqsClient, queueUrlByName } from '../../src/adapters/sqs/sqs-client';
 import { waitFor } from '../../workbench/wait';
 import { approximateDepth } from './backend';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsClient } from '../../src/adapters/sqs/client';
+import { createSqsClient } from '../../src/adapters/sqs/sqs-client';
 import { freePort, projectRoot } from '../../workbench/local/stack';
 import { waitFor } from '../../workbench/wait';
 import { spawnNode } from './fault-process';

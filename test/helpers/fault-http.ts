@@ -4,14 +4,14 @@ import { type HttpHandler, HttpRequest, HttpResponse } from '@smithy/core/protoc
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandlerOptions, MetadataBearer } from '@smithy/types';
 import { inject } from 'vitest';
-import { createDocumentClient, createDynamoDbClient } from '../../src/adapters/dynamodb/client';
+import { createDocumentClient, createDynamoDbClient } from '../../src/adapters/dynamodb/dynamodb-client';
 import { ACTIVE_INDEX, CONTENT_INDEX, OWNER_INDEX } from '../../src/adapters/dynamodb/table';
 import { loadConfig } from '../../src/config/env';
 
 /**
  * The store's call (a transition or a read) a DynamoDB request carries out, told
  * from the operation, key, index and expressions that
- * `src/adapters/dynamodb/submission-store.ts` sends.
+ * `src/adapters/dynamodb/dynamodb-submission-store.ts` sends.
  */
 export type Transition =
   | 'create'

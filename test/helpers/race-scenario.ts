@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { processBatch } from '../../src/application/process-batch';
-import { Reaper } from '../../src/application/reaper';
+import { Reaper } from '../../src/application/reaper-sweep';
 import {
   type ProcessOutcome,
   SubmissionProcessor,
@@ -15,7 +15,7 @@ import { encodeSubmissionMessage } from '../../src/ports/submission-message';
 import type { SubmissionQueue } from '../../src/ports/submission-queue';
 import type { SubmissionStore } from '../../src/ports/submission-store';
 import { defaultRuleSet } from '../../src/rules/default-rule-set';
-import { ManualClock } from './clock';
+import { ManualClock } from './manual-clock';
 import { CheckedSubmissionStore, type StoreEvent } from './race-checked-store';
 import { RecordingQueue, scheduledQueue, scheduledStore } from './race-scheduled-ports';
 

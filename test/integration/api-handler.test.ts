@@ -10,7 +10,7 @@ import {
 } from '../helpers/api-events';
 
 import type { TestBackend } from '../helpers/backend';
-import { ManualClock } from '../helpers/clock';
+import { ManualClock } from '../helpers/manual-clock';
 import type { CapturedOutput } from '../helpers/output-capture';
 import { expectProblem, fieldsNamed, snapshot } from '../helpers/problems';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
 import { compose } from '../../src/composition';
 import { composeWorker } from '../../src/composition-worker';
 import { loadConfig } from '../../src/config/env';

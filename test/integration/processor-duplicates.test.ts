@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
 import { SubmissionProcessor } from '../../src/application/submission-processor';
 import { SubmissionService } from '../../src/application/submissions';
 import type { RuleSet } from '../../src/domain/rules';
 import { loadRuleSet } from '../../src/rules/loader';
 import { defineRuleType } from '../../src/rules/rule-type';
 import { createTestBackend, storeOn, type TestBackend } from '../helpers/backend';
-import { ManualClock } from '../helpers/clock';
+import { ManualClock } from '../helpers/manual-clock';
 
 describe('SubmissionProcessor with a duplicate rule, against the emulators', () => {
   let backend: TestBackend;

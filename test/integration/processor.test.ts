@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
 import { processBatch } from '../../src/application/process-batch';
 import {
   SubmissionProcessor,
@@ -15,9 +15,9 @@ import { loadRuleSet } from '../../src/rules/loader';
 import { waitFor } from '../../workbench/wait';
 import { hangs, moderationType, ruleTypes, scriptedType } from '../helpers/async-rules';
 import { createTestBackend, storeOn, type TestBackend } from '../helpers/backend';
-import { ManualClock } from '../helpers/clock';
 import { recordingLogger } from '../helpers/fault-queue';
 import { awsError, storeWith } from '../helpers/faults';
+import { ManualClock } from '../helpers/manual-clock';
 
 const LEASE_MS = 300_000;
 const MAX_ATTEMPTS = 3;

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Reaper } from '../../src/application/reaper';
+import { Reaper } from '../../src/application/reaper-sweep';
 import { SubmissionProcessor } from '../../src/application/submission-processor';
 import { SubmissionService } from '../../src/application/submissions';
 import type { RuleSet } from '../../src/domain/rules';
@@ -10,8 +10,8 @@ import { minLength } from '../../src/rules/builders';
 import { allOf } from '../../src/rules/combinators';
 import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
-import { ManualClock } from '../helpers/clock';
 import { storeWith } from '../helpers/faults';
+import { ManualClock } from '../helpers/manual-clock';
 import { captureOutput } from '../helpers/output-capture';
 import {
   composeForReaper,

@@ -7,7 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createSqsClient } from '../../src/adapters/sqs/client';
+import { createSqsClient } from '../../src/adapters/sqs/sqs-client';
 import {
   type CloudFormationResources,
   ensureResources,

@@ -9,6 +9,8 @@ import { condition, resolveConditionals, type Template } from '../helpers/alarms
 import { oneSlsPackageAtATime } from '../helpers/sls-package-lock';
 
 const DEPLOY_SETTINGS = [
+  'RULES_JSON',
+  'RULES_FILE',
   'RETENTION_DAYS',
   'STUCK_AFTER_MS',
   'ORPHAN_AFTER_MS',
@@ -153,6 +155,18 @@ describe.concurrent('a deployed stage is never silently open', () => {
         "STUCK_AFTER_MS: 30000 must exceed the worker's timeout, WORKER_TIMEOUT_SECONDS=30 " +
         '(else the reaper resets submissions a worker is still deciding); ' +
         "ORPHAN_AFTER_MS: 180000 must exceed the queue's visibility timeout, QUEUE_VISIBILITY_TIMEOUT_SECONDS=180",
+    );
+  });
+
+  it("refuses a RULES_JSON the worker would refuse at cold start, with the loader's message", async () => {
+    const outcome = await packageStage('prod', {
+      RULES_JSON: JSON.stringify({ id: 'x', version: 1, rule: { id: 'r', type: 'nope', params: {} } }),
+    });
+
+    expect(outcome.code).not.toBe(0);
+    expect(errorOf(outcome)).toContain(
+      'Error: Refusing to package stage "prod": Invalid configuration: RULES_JSON: Invalid rule set: ' +
+        'rule (id "r"): type "nope" is unknown',
     );
   });
 

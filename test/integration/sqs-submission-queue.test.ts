@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqsSubmissionQueue } from '../../src/adapters/sqs/submission-queue';
+import { SqsSubmissionQueue } from '../../src/adapters/sqs/sqs-submission-queue';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 
 /** Records the name of every command the client sends (observation only: the emulator still answers). */

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
 import { waitFor } from '../../workbench/wait';
@@ -14,7 +14,7 @@ import {
   started,
   stopWith,
   withoutServiceSettings,
-} from '../helpers/standalone-worker';
+} from '../helpers/standalone-worker-process';
 
 const CONTENT = 'This contains number 42';
 

@@ -5,8 +5,8 @@ import { loadConfig } from '../../src/config/env';
 import { IdempotencyConflictError } from '../../src/domain/errors';
 import type { IdempotencyRecord, SubmissionStore } from '../../src/ports/submission-store';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
-import { ManualClock } from '../helpers/clock';
 import { deferred } from '../helpers/event-source-harness';
+import { ManualClock } from '../helpers/manual-clock';
 import { enqueuedIds, storedSubmissions } from '../helpers/problems';
 
 const TTL_SECONDS = 600;

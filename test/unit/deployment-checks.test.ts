@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activeIndexShards,
   dataProtection,
+  invalidRuleSet,
   mistimedDeployment,
   plainTextSecrets,
   shardDecrease,
@@ -155,5 +156,25 @@ describe('shardDecrease and activeIndexShards', () => {
       'Refusing to deploy stage "prod": ACTIVE_INDEX_SHARDS would drop from 8 to 4, and the reaper would ' +
         'never again see the submissions in shards 4–7. Keep it at 8 or more.',
     );
+  });
+});
+
+describe('invalidRuleSet', () => {
+  const worker = { WORKER_TIMEOUT_SECONDS: '30' };
+  const document = (type: string) =>
+    JSON.stringify({ id: 'x', version: 1, rule: { id: 'r', type, params: {} } });
+
+  it("refuses the worker's rule set with the loader's message", () => {
+    expect(invalidRuleSet('prod', { worker: { ...worker, RULES_JSON: document('nope') } })).toContain(
+      'Refusing to package stage "prod": Invalid configuration: RULES_JSON: Invalid rule set: rule (id "r"): type "nope" is unknown',
+    );
+  });
+
+  it('accepts a valid one, the default, and rule sets of functions that evaluate none', () => {
+    expect(
+      invalidRuleSet('prod', { worker: { ...worker, RULES_JSON: document('requireDigit') } }),
+    ).toBeUndefined();
+    expect(invalidRuleSet('prod', { worker })).toBeUndefined();
+    expect(invalidRuleSet('prod', { api: { RULES_JSON: document('nope') } })).toBeUndefined();
   });
 });

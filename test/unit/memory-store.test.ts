@@ -1,4 +1,4 @@
-import { submissionStoreConformance } from '../conformance/submission-store';
+import { submissionStoreConformance } from '../conformance/submission-store-conformance';
 import { InMemorySubmissionStore } from '../helpers/memory-store';
 
 submissionStoreConformance('in memory', async () => ({

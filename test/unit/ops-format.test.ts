@@ -8,7 +8,7 @@ import {
   formatRequeue,
   formatStats,
   formatSubmission,
-} from '../../workbench/ops/format';
+} from '../../workbench/ops/ops-output';
 import type { Stats } from '../../workbench/ops/stats';
 
 const NOW = new Date('2026-01-01T00:10:00.000Z');

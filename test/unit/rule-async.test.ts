@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RuleCheckError } from '../../src/rules/errors';
 import { loadRuleSet } from '../../src/rules/loader';
+import { RuleCheckError } from '../../src/rules/rule-set-errors';
 import { hangs, moderationType, ruleTypes, scriptedType } from '../helpers/async-rules';
 
 const withModeration = { ruleTypes: ruleTypes({ moderation: moderationType }) };

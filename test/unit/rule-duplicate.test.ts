@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EarlierDecision } from '../../src/domain/rules';
 import { defaultRuleSet } from '../../src/rules/default-rule-set';
-import { RuleSetError } from '../../src/rules/errors';
 import { loadRuleSet } from '../../src/rules/loader';
+import { RuleSetError } from '../../src/rules/rule-set-errors';
 
 const earlier: EarlierDecision = {
   id: 'first-id',

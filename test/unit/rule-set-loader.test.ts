@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import defaultDocument from '../../src/rules/default-rule-set.json';
-import { RuleSetError } from '../../src/rules/errors';
 import { loadRuleSet } from '../../src/rules/loader';
+import { RuleSetError } from '../../src/rules/rule-set-errors';
 
 /** A document with `rules` under one `all`. */
 function documentOf(...rules: unknown[]) {

@@ -1,4 +1,7 @@
-import { parseSettings, settingsSchema, timingProblems } from '../../src/config/env';
+import { existsSync } from 'node:fs';
+import { ConfigError, parseSettings, settingsSchema, timingProblems } from '../../src/config/env';
+import { loadConfiguredRuleSet } from '../../src/config/rule-set';
+import { PLUGIN_RULE_TYPES } from '../../src/rules/plugins';
 
 /**
  * What `sls package` / `sls deploy` refuse: a stage that would not authenticate
@@ -237,4 +240,38 @@ export function shardDecrease(stage: string, previous: string | undefined, next:
     `and the reaper would never again see the submissions in shards ${next}–${Number(previous) - 1}. ` +
     `Keep it at ${previous} or more.`
   );
+}
+
+/**
+ * Why the worker of this stage would refuse its rule set at cold start, or undefined: the
+ * rule set each function that evaluates rules (those told WORKER_TIMEOUT_SECONDS) would load,
+ * checked with the same loader and the worker's timeout. A RULES_FILE is checked when it can
+ * be read here; one that only exists where the function runs (a layer) is left to the worker.
+ */
+export function invalidRuleSet(
+  stage: string,
+  environments: Record<string, Record<string, unknown> | undefined>,
+): string | undefined {
+  for (const environment of Object.values(environments)) {
+    if (environment?.WORKER_TIMEOUT_SECONDS === undefined) continue;
+    const text = (name: string) =>
+      typeof environment[name] === 'string' ? (environment[name] as string) : undefined;
+    const rulesFile = text('RULES_FILE');
+    if (rulesFile !== undefined && !existsSync(rulesFile)) continue;
+    try {
+      loadConfiguredRuleSet(
+        {
+          RULES_JSON: text('RULES_JSON'),
+          RULES_FILE: rulesFile,
+          WORKER_TIMEOUT_SECONDS: Number(environment.WORKER_TIMEOUT_SECONDS),
+        },
+        undefined,
+        { ruleTypes: PLUGIN_RULE_TYPES },
+      );
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return `Refusing to package stage "${stage}": ${error.message}`;
+    }
+  }
+  return undefined;
 }

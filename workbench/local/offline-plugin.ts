@@ -1,11 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { createDynamoDbClient } from '../../src/adapters/dynamodb/client';
-import { createSqsClient } from '../../src/adapters/sqs/client';
+import { createDynamoDbClient } from '../../src/adapters/dynamodb/dynamodb-client';
 import { invokeThroughOffline, SqsEventSource } from '../../src/adapters/sqs/event-source';
+import { createSqsClient } from '../../src/adapters/sqs/sqs-client';
 import {
   activeIndexShards,
   dataProtection,
+  invalidRuleSet,
   type JwtAuthorizer,
   mistimedDeployment,
   plainTextSecrets,
@@ -142,7 +143,8 @@ export class OfflineLocalStackPlugin {
     const refusal =
       unauthenticatedDeployment(stage, provider) ??
       plainTextSecrets(stage, environments) ??
-      mistimedDeployment(stage, merged);
+      mistimedDeployment(stage, merged) ??
+      invalidRuleSet(stage, merged);
     if (refusal) throw new this.#serverless.classes.Error(refusal);
     if (trustStackUserPool(provider)) {
       this.#log.notice("JWT_ISSUER is unset: the API trusts the stack's own Cognito user pool");

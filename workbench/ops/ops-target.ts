@@ -1,8 +1,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createDynamoDbClient } from '../../src/adapters/dynamodb/client';
-import { createSqsClient, queueUrlByName } from '../../src/adapters/sqs/client';
+import { createDynamoDbClient } from '../../src/adapters/dynamodb/dynamodb-client';
+import { createSqsClient, queueUrlByName } from '../../src/adapters/sqs/sqs-client';
 import { type Application, compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
 import { LOCALSTACK_ENDPOINT, localEmulatorEndpoints, stageResourceNames } from '../../src/config/stages';

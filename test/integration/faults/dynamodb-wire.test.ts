@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/submission-store';
+import { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/dynamodb-submission-store';
 import { processBatch } from '../../../src/application/process-batch';
 import { SubmissionProcessor } from '../../../src/application/submission-processor';
 import { loadConfig } from '../../../src/config/env';
@@ -7,7 +7,6 @@ import type { RuleSet } from '../../../src/domain/rules';
 import { defaultRuleSet } from '../../../src/rules/default-rule-set';
 import { requeueSubmission } from '../../../workbench/ops/requeue';
 import { createTestBackend, type TestBackend } from '../../helpers/backend';
-import { ManualClock } from '../../helpers/clock';
 import {
   type Fault,
   FaultInjectingHttpHandler,
@@ -16,6 +15,7 @@ import {
   type Transition,
 } from '../../helpers/fault-http';
 import { asRecords, deleteMessages, received, recordingLogger } from '../../helpers/fault-queue';
+import { ManualClock } from '../../helpers/manual-clock';
 import {
   composeForReaper,
   ORPHAN_AFTER_MS,

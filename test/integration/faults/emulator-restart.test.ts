@@ -6,7 +6,6 @@ import { loadConfig } from '../../../src/config/env';
 import { ensureResources } from '../../../workbench/local/resources';
 import { loadApiHandler } from '../../helpers/api-events';
 import { approximateDepth } from '../../helpers/backend';
-import { ManualClock } from '../../helpers/clock';
 import { DedicatedEmulators, overrideEnv } from '../../helpers/fault-emulators';
 import {
   asRecords,
@@ -15,6 +14,7 @@ import {
   received,
   recordingLogger,
 } from '../../helpers/fault-queue';
+import { ManualClock } from '../../helpers/manual-clock';
 import { captureOutput } from '../../helpers/output-capture';
 
 const ORPHAN_AFTER_MS = 240_000;
@@ -22,7 +22,7 @@ const ORPHAN_AFTER_MS = 240_000;
 /**
  * Bare emulator processes: no supervisor, dynalite without a data directory, so
  * the test restarts them and recreates the resources itself. `startLocalStack`
- * does both by itself and keeps DynamoDB's data: test/e2e/emulator-restart.test.ts.
+ * does both by itself and keeps DynamoDB's data: test/e2e/stack-emulator-restart.test.ts.
  */
 describe('a bare emulator process restarted mid-run (in memory, unsupervised)', () => {
   let emulators: DedicatedEmulators;

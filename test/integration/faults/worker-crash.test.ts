@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/submission-store';
+import type { DynamoDbSubmissionStore } from '../../../src/adapters/dynamodb/dynamodb-submission-store';
 import { processBatch } from '../../../src/application/process-batch';
 import { compose } from '../../../src/composition';
 import { loadConfig } from '../../../src/config/env';
@@ -7,9 +7,9 @@ import type { Submission } from '../../../src/domain/submission';
 import type { Clock } from '../../../src/ports/clock';
 import { waitFor } from '../../../workbench/wait';
 import { createTestBackend, storeOn, type TestBackend } from '../../helpers/backend';
-import { ManualClock } from '../../helpers/clock';
 import { type KillableProcess, spawnWorker } from '../../helpers/fault-process';
 import { asRecords, deleteMessages, received, recordingLogger } from '../../helpers/fault-queue';
+import { ManualClock } from '../../helpers/manual-clock';
 import { silentLogger } from '../../helpers/reaper-fixtures';
 
 const STUCK_AFTER_MS = 300_000;

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { dynamoDbSubmissionStoreSuite } from '../conformance/dynamodb-submission-store';
+import { dynamoDbSubmissionStoreSuite } from '../conformance/dynamodb-store-conformance';
 
 dynamoDbSubmissionStoreSuite('the dynalite emulator', () => ({
   resources: inject('resources'),

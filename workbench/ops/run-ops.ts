@@ -1,7 +1,7 @@
 import type { LogFields, Logger } from '../../src/ports/logger';
 import { type CommandLineIo, commandOrExit, EXIT } from '../command-line';
 import { type OpsCommand, parseCommand, USAGE } from './args';
-import { formatReap, formatRedrive, formatRequeue, formatStats, formatSubmission } from './format';
+import { formatReap, formatRedrive, formatRequeue, formatStats, formatSubmission } from './ops-output';
 import {
   openTarget,
   type Target,

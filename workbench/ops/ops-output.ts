@@ -2,7 +2,7 @@
  * Human output of `npm run ops`: pure functions from a command's report to
  * text, short and aligned. `--json` prints the reports themselves instead.
  */
-import type { ReapReport } from '../../src/application/reaper';
+import type { ReapReport } from '../../src/application/reaper-sweep';
 import type { HistoryEntry } from '../../src/domain/history';
 import type { StoredSubmission } from '../../src/ports/submission-store';
 import type { MessageAge } from './message-age';

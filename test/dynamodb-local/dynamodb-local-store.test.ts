@@ -1,5 +1,5 @@
 import { describe, inject } from 'vitest';
-import { dynamoDbSubmissionStoreSuite } from '../conformance/dynamodb-submission-store';
+import { dynamoDbSubmissionStoreSuite } from '../conformance/dynamodb-store-conformance';
 
 const local = inject('dynamodbLocal');
 

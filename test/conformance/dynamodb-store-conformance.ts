@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/submission-store';
+import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
 import { activeShardOf } from '../../src/adapters/dynamodb/table';
 import type { CloudFormationResources } from '../../workbench/local/resources';
 import { createTestTable, type TestTable } from '../helpers/test-table';
-import { type StoreUnderTest, submissionStoreConformance } from './submission-store';
+import { type StoreUnderTest, submissionStoreConformance } from './submission-store-conformance';
 
 /** Enough shards that a dozen submissions land in several of them. */
 const ACTIVE_SHARDS = 4;

@@ -1,7 +1,7 @@
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqsClient } from '../../src/adapters/sqs/client';
 import { invokeThroughOffline } from '../../src/adapters/sqs/event-source';
+import { createSqsClient } from '../../src/adapters/sqs/sqs-client';
 import { type EmulatorName, freePort, type LocalStack, startLocalStack } from '../../workbench/local/stack';
 import { waitFor } from '../../workbench/wait';
 import { structuredLines } from '../helpers/e2e-stack-log';
