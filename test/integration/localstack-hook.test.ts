@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { localStackNames } from '../../workbench/generate';
 import { projectRoot } from '../../workbench/local/stack';
 
 /**
@@ -9,13 +10,27 @@ import { projectRoot } from '../../workbench/local/stack';
  * container engine). This compares what it would create with what serverless resolves.
  */
 describe('the LocalStack init hook', async () => {
-  const script = await readFile(join(projectRoot, 'localstack/init/ready.d/10-create-resources.sh'), 'utf8');
+  const hooks = join(projectRoot, 'localstack/init/ready.d');
+  const names = await readFile(join(hooks, 'stage-local.env'), 'utf8');
+  // The script with the names it sources filled in, as bash would.
+  const script = (await readFile(join(hooks, '10-create-resources.sh'), 'utf8')).replace(
+    /\$([A-Z_]+)/g,
+    (variable, name: string) => names.match(new RegExp(`^${name}=(.*)$`, 'm'))?.[1] ?? variable,
+  );
   const resources = inject('resources');
   const table = resources.SubmissionsTable!.Properties as Record<string, any>;
-  const setting = (name: string) => script.match(new RegExp(`^${name}=("?)([^"\\s]+)\\1`, 'm'))?.[2];
+  const setting = (name: string) =>
+    `${names}\n${script}`.match(new RegExp(`^${name}=("?)([^"\\s]+)\\1`, 'm'))?.[2];
+
+  it('takes the names of stage local from the file `npm run generate` writes from src/config/stages.ts', () => {
+    expect(names).toBe(localStackNames());
+    expect(script).toContain(`source "$(dirname "\${BASH_SOURCE[0]}")/stage-local.env"`);
+  });
 
   it('creates the table with the same keys, attributes and indexes as serverless.yml', () => {
-    const indexes = JSON.parse(script.match(/--global-secondary-indexes '([^']+)'/)![1]!);
+    const indexes = JSON.parse(
+      script.match(/--global-secondary-indexes "\$\(cat <<JSON\n([\s\S]+?)\nJSON/)![1]!,
+    );
     const attributes = [...script.matchAll(/AttributeName=(\w+),AttributeType=(\w+)/g)].map(
       ([, AttributeName, AttributeType]) => ({ AttributeName, AttributeType }),
     );

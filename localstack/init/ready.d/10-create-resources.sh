@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # LocalStack READY hook: creates the DynamoDB table and the two SQS queues exactly
-# as serverless.yml defines them for stage `local`. Keep the two in step
-# (test/integration/localstack-hook.test.ts compares them).
+# as serverless.yml defines them for stage `local`. The names come from stage-local.env
+# beside this file (generated from src/config/stages.ts); the rest is kept in step with
+# serverless.yml by test/integration/localstack-hook.test.ts.
 #
 # For route (a) in localstack/README.md (LocalStack as emulators, `sls offline`).
 # Route (b) (`sls deploy --stage localstack`) has its own names and lets
@@ -23,10 +24,10 @@ export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 
-# Names and settings from serverless.yml (service `submissions`, stage `local`).
-TABLE="submissions-local-submissions"
-QUEUE="submissions-local-submissions"
-DLQ="submissions-local-submissions-dlq"
+# TABLE, QUEUE, DLQ and the three index names of stage `local`.
+# shellcheck source=stage-local.env
+source "$(dirname "${BASH_SOURCE[0]}")/stage-local.env"
+# Settings from serverless.yml.
 VISIBILITY_TIMEOUT=60            # params.local.visibilityTimeout
 QUEUE_RETENTION=345600           # 4 days
 DLQ_RETENTION=1209600            # 14 days
@@ -45,8 +46,10 @@ ensure_table() {
     # Exists: refuse to carry on silently with a table of another shape.
     local indexes
     indexes=$(tr -s '[:space:]' '\n' <<<"$out" | sort | xargs)
-    if [[ "$indexes" != "ActiveSubmissions ByContent ByOwner" ]]; then
-      log "table $TABLE exists with indexes '$indexes', expected 'ActiveSubmissions ByContent ByOwner'; delete it and re-run" >&2
+    local expected
+    expected=$(printf '%s\n' "$ACTIVE_INDEX" "$OWNER_INDEX" "$CONTENT_INDEX" | sort | xargs)
+    if [[ "$indexes" != "$expected" ]]; then
+      log "table $TABLE exists with indexes '$indexes', expected '$expected'; delete it and re-run" >&2
       return 1
     fi
     log "table $TABLE exists"
@@ -62,9 +65,10 @@ ensure_table() {
         AttributeName=reapAt,AttributeType=S \
         AttributeName=contentHash,AttributeType=S \
       --key-schema AttributeName=id,KeyType=HASH \
-      --global-secondary-indexes '[
+      --global-secondary-indexes "$(cat <<JSON
+      [
         {
-          "IndexName": "ActiveSubmissions",
+          "IndexName": "$ACTIVE_INDEX",
           "KeySchema": [
             {"AttributeName": "activeShard", "KeyType": "HASH"},
             {"AttributeName": "reapAt", "KeyType": "RANGE"}
@@ -75,7 +79,7 @@ ensure_table() {
           }
         },
         {
-          "IndexName": "ByOwner",
+          "IndexName": "$OWNER_INDEX",
           "KeySchema": [
             {"AttributeName": "owner", "KeyType": "HASH"},
             {"AttributeName": "createdAt", "KeyType": "RANGE"}
@@ -87,7 +91,7 @@ ensure_table() {
           }
         },
         {
-          "IndexName": "ByContent",
+          "IndexName": "$CONTENT_INDEX",
           "KeySchema": [
             {"AttributeName": "contentHash", "KeyType": "HASH"},
             {"AttributeName": "createdAt", "KeyType": "RANGE"}
@@ -97,7 +101,9 @@ ensure_table() {
             "NonKeyAttributes": ["result"]
           }
         }
-      ]' \
+      ]
+JSON
+      )" \
       --sse-specification Enabled=true \
       >/dev/null
     log "table $TABLE created"

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../src/config/env';
-import { configurationMarkdown, deployerSettings, GENERATED } from '../../workbench/configuration-doc';
+import { configurationMarkdown, deployerSettings, GENERATED } from '../../workbench/generate';
 
 const root = join(import.meta.dirname, '..', '..');
 
-describe('docs/configuration.md and .env.example, generated from the config schema', () => {
-  it.each(Object.entries(GENERATED))('%s is as `npm run docs:configuration` writes it', (file, generate) => {
-    expect(readFileSync(join(root, file), 'utf8'), `run npm run docs:configuration`).toBe(generate());
+describe("the generated files: docs/configuration.md, .env.example, the LocalStack hook's names", () => {
+  it.each(Object.entries(GENERATED))('%s is as `npm run generate` writes it', (file, generate) => {
+    expect(readFileSync(join(root, file), 'utf8'), `run npm run generate`).toBe(generate());
   });
 
   it('names every setting of the schema and every one serverless.yml reads, with a meaning', () => {
