@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createSqsClient } from '../src/adapters/sqs/sqs-client';
+import { loadConfig } from '../src/config/env';
 import { freePort, type LocalStack, projectRoot, startLocalStack } from '../workbench/local/stack';
 import { type CountingProxy, startCountingProxy } from './counting-proxy';
 
@@ -44,21 +45,29 @@ export interface BenchStack {
 }
 
 /**
- * The service's settings as the stack's functions get them: serverless.yml's
- * `provider.environment`, where `${env:NAME, 'default'}` is this process's
- * NAME or the default (the stack inherits this process's environment).
+ * The service's settings as the stack's functions read them: each setting serverless.yml's
+ * `provider.environment` passes from the environment (`${env:NAME, ''}`), as this process
+ * sets it (the stack inherits its environment) or, unset, the config schema's default.
  */
 async function serviceSettings(): Promise<Record<string, string>> {
   const readConfiguration = require('serverless/lib/configuration/read') as (
     path: string,
   ) => Promise<{ provider: { environment: Record<string, unknown> } }>;
   const { provider } = await readConfiguration(join(projectRoot, 'serverless.yml'));
-  const settings: Record<string, string> = {};
-  for (const [name, value] of Object.entries(provider.environment)) {
-    const fromEnv = typeof value === 'string' ? /^\$\{env:(\w+), '([^']*)'\}$/.exec(value) : null;
-    if (fromEnv) settings[name] = process.env[fromEnv[1]!] ?? fromEnv[2]!;
-  }
-  return settings;
+  const names = Object.values(provider.environment).flatMap((value) => {
+    const fromEnv = typeof value === 'string' ? /^\$\{env:(\w+), '[^']*'\}$/.exec(value) : null;
+    return fromEnv ? [fromEnv[1]!] : [];
+  });
+  const given = Object.fromEntries(
+    names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+  );
+  const config = loadConfig({ TABLE_NAME: 'bench', QUEUE_URL: 'https://bench', ...given }) as Record<
+    string,
+    unknown
+  >;
+  return Object.fromEntries(
+    names.flatMap((name) => (config[name] === undefined ? [] : [[name, String(config[name])]])),
+  );
 }
 
 /** `env`: extra environment for the stack's serverless process (e.g. LOG_LEVEL). */
