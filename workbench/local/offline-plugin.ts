@@ -72,12 +72,16 @@ interface Log {
  * the local resources, and feeds each `sqs` event to its function with AWS's
  * partial-batch-failure semantics. Schedules are served by serverless-offline.
  *
- * On `package` (and so `deploy`) it refuses a stage that would not authenticate
- * its callers, leaves out a CORS block that allows no origin, and drops the
- * shared Lambda role once every function has its own (serverless-iam-roles-per-function
- * leaves it behind, still allowed to consume the queue). `${envList:NAME}` reads a
- * comma-separated environment variable as a list; `${dataProtection:…}` turns
- * params.protectData into the data's deletion settings.
+ * On `package` (and so `deploy`) it leaves unset settings out of the functions'
+ * environment (the config schema's defaults apply), points the JWT authorizer at the
+ * stack's user pool when the stage names no issuer, and refuses a stage the functions
+ * would refuse or that would not authenticate its callers (deployment-checks.ts; each
+ * refusal is listed in docs/deploying.md). It leaves out a CORS block that allows no
+ * origin, drops the shared Lambda role once every function has its own
+ * (serverless-iam-roles-per-function leaves it behind, still allowed to consume the
+ * queue), and records ACTIVE_INDEX_SHARDS as an output, which `deploy` may not lower.
+ * `${envList:NAME}` reads a comma-separated environment variable as a list;
+ * `${dataProtection:…}` turns params.protectData into the data's deletion settings.
  */
 export class OfflineLocalStackPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
