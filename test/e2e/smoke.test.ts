@@ -1,36 +1,18 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
-import { freePort, projectRoot } from '../../workbench/local/stack';
+import { freePort } from '../../workbench/local/stack';
+import { type Finished, runToExit } from '../helpers/run-to-exit';
 
 const api = inject('stack').httpEndpoint;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `npm run smoke -- …` as a child process (the same entry, on this Node), to its exit. */
-async function smoke(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+function smoke(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
   const { SMOKE_TOKEN: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workbench/smoke.ts', ...args], {
-    cwd: projectRoot,
+  return runToExit(process.execPath, ['--import', 'tsx', 'workbench/smoke.ts', ...args], {
     env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 /**

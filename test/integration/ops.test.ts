@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ACTIVE_INDEX } from '../../src/adapters/dynamodb/table';
@@ -9,7 +7,7 @@ import type { Rule } from '../../src/domain/rules';
 import { systemClock } from '../../src/ports/clock';
 import type { StoredSubmission } from '../../src/ports/submission-store';
 import { allOf } from '../../src/rules/combinators';
-import { freePort, projectRoot } from '../../workbench/local/stack';
+import { freePort } from '../../workbench/local/stack';
 import { openTarget, type TargetClients, targetSettings } from '../../workbench/ops/ops-target';
 import type { RedriveReport } from '../../workbench/ops/redrive';
 import { main } from '../../workbench/ops/run-ops';
@@ -25,6 +23,7 @@ import {
   recordingDynamoDbClient,
   silentLogger,
 } from '../helpers/reaper-fixtures';
+import { runToExit } from '../helpers/run-to-exit';
 
 const MINUTE = 60_000;
 const throwingRule: Rule = {
@@ -615,20 +614,13 @@ describe('npm run ops against the emulators', () => {
       await accept();
 
       // Act
-      const child = spawn('npm', ['run', 'ops', '--', 'stats', '--json', '--stage', stage], {
-        cwd: projectRoot,
+      const {
+        code: exitCode,
+        stdout,
+        stderr,
+      } = await runToExit('npm', ['run', 'ops', '--', 'stats', '--json', '--stage', stage], {
         env: { ...process.env, ...(await deployedStageEnv()) },
-        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      const [exitCode] = await once(child, 'close');
 
       // Assess
       expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });

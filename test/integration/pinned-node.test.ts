@@ -1,32 +1,20 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../workbench/local/stack';
 import { readNodeVersionLog } from '../helpers/node-version-log';
+import { runToExit } from '../helpers/run-to-exit';
 
 const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
 const pinned: string = manifest.devDependencies.node;
 const pinnedMajor = pinned.split('.')[0];
 const GUARD = './workbench/pinned-node.mjs';
 
+/** Runs `command` to its exit; `output` is both streams, as a terminal shows them. */
 async function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const child = spawn(command, args, {
-    cwd: options.cwd ?? projectRoot,
-    env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const [code] = await once(child, 'exit');
-  return { code: code as number, output };
+  const { code, stdout, stderr } = await runToExit(command, args, options);
+  return { code, output: stdout + stderr };
 }
 
 describe('one Node for everything: the pinned `node` devDependency', () => {

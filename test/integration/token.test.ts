@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, projectRoot } from '../../workbench/local/stack';
+import { type Finished, runToExit } from '../helpers/run-to-exit';
 
 /**
  * `npm run token` against cognito-local (an in-process Cognito emulator from npm) with the
@@ -75,12 +76,6 @@ async function startCognitoLocal(): Promise<CognitoLocal> {
   return { endpoint: `http://127.0.0.1:${port}`, stop };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Decodes a JWT's payload (no signature check: cognito-local signs with its own key). */
 function payloadOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<
@@ -90,7 +85,7 @@ function payloadOf(token: string): Record<string, unknown> {
 }
 
 /** The one line on stdout, checked to be a JWT (three dot-separated base64url parts) and nothing else. */
-function tokenOf(run: Run): string {
+function tokenOf(run: Finished): string {
   expect(run, run.stderr).toMatchObject({ code: 0 });
   expect(run.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
   return run.stdout.trimEnd();
@@ -142,9 +137,8 @@ describe('npm run token against cognito-local', () => {
   });
 
   /** Runs the real CLI as a child process, pointed at cognito-local by the SDK's own endpoint variable. */
-  async function token(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workbench/token.ts', ...args], {
-      cwd: projectRoot,
+  function token(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
+    return runToExit(process.execPath, ['--import', 'tsx', 'workbench/token.ts', ...args], {
       env: {
         ...process.env,
         // Whatever the developer's shell holds must not reach the command.
@@ -159,18 +153,7 @@ describe('npm run token against cognito-local', () => {
         AWS_REGION: 'us-east-1',
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const [code] = (await once(child, 'close')) as [number | null];
-    return { code, stdout, stderr };
   }
 
   it('creates a new user with a generated password, printed once, that signs in again', async () => {
