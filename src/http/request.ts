@@ -33,6 +33,38 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
 }
 
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
+const NOT_JSON = 'The request body is not valid JSON in UTF-8.';
+
+/** The Content-Length the client sent, when it sent one. */
+function sentLength(event: APIGatewayProxyEventV2): number | undefined {
+  const value = header(event, 'content-length')?.trim();
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * The bytes the client sent as the body, or undefined when it sent none.
+ *
+ * API Gateway passes them as a string (base64 when `isBase64Encoded`). serverless-offline,
+ * which serves `npm start`, JSON-parses a JSON body first and passes some values parsed:
+ * `false` and `0` as themselves, `null` and `""` as null, a JSON string unquoted; and it
+ * decodes invalid UTF-8 to U+FFFD. The Content-Length the client sent tells those apart,
+ * so both shapes get the same answer (docs/local-development.md lists the differences).
+ */
+function sentBytes(event: APIGatewayProxyEventV2): Buffer | undefined {
+  const body: unknown = event.body;
+  const sent = sentLength(event);
+  if (body === undefined || body === null || body === '') {
+    return sent ? Buffer.from('null') : undefined;
+  }
+  if (typeof body !== 'string') return Buffer.from(JSON.stringify(body));
+  if (event.isBase64Encoded) return Buffer.from(body, 'base64');
+  const bytes = Buffer.from(body);
+  if (sent === undefined || sent === bytes.byteLength) return bytes;
+  // Not what was sent: a JSON string unquoted, or invalid UTF-8 decoded (which leaves U+FFFD).
+  const quoted = Buffer.from(JSON.stringify(body));
+  if (quoted.byteLength === sent || !body.includes('\uFFFD')) return quoted;
+  throw badRequest(NOT_JSON);
+}
 
 /**
  * The body as JSON. Its size is checked on the raw bytes before parsing; JSON
@@ -47,13 +79,12 @@ function parseJsonBody(
   if (contentType !== undefined && !JSON_MEDIA_TYPE.test(contentType)) {
     throw unsupportedMediaType(`Send the body as application/json, not ${contentType}.`);
   }
-  // serverless-offline passes null for an absent body (and for a body of JSON null).
-  if (event.body === undefined || event.body === null || event.body === '') {
+  const raw = sentBytes(event);
+  if (raw === undefined || raw.byteLength === 0) {
     throw badRequest(`A JSON body ${shape.example} is required.`, [
       { field: shape.field, message: `${shape.field} is required` },
     ]);
   }
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body);
   if (raw.byteLength > maxContentBytes * 6 + 1024) {
     throw payloadTooLarge('The request body is larger than this service accepts.');
   }
@@ -61,7 +92,7 @@ function parseJsonBody(
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
   } catch {
-    throw badRequest('The request body is not valid JSON in UTF-8.');
+    throw badRequest(NOT_JSON);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw badRequest(`The request body must be a JSON object ${shape.example}.`);

@@ -300,6 +300,73 @@ describe('parseCreateSubmission', () => {
   });
 });
 
+/**
+ * serverless-offline (`npm start`) JSON-parses a body sent as JSON before building the event, and
+ * hands some values over parsed rather than as the bytes sent. The Content-Length it copies from
+ * the request still tells what was sent; each row is the event it builds for one body.
+ */
+describe('bodies serverless-offline hands over parsed', () => {
+  const offlineEvent = (body: unknown, sent: string | Buffer) =>
+    httpEvent({
+      body: body as string,
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(sent)) },
+    });
+
+  it.each([
+    { name: 'false, passed as the boolean', body: false, sent: 'false' },
+    { name: '0, passed as the number', body: 0, sent: '0' },
+    { name: '-0, passed as the number', body: -0, sent: '-0' },
+    { name: 'null, passed as null', body: null, sent: 'null' },
+    { name: 'the empty JSON string, passed as null', body: null, sent: '""' },
+    { name: 'a JSON string, passed unquoted', body: 'x', sent: '"x"' },
+    { name: 'a JSON string with escapes, passed decoded', body: 'a"b\nc', sent: '"a\\"b\\\\nc"' },
+    { name: 'a JSON string padded with spaces, passed unquoted', body: 'x', sent: ' "x" ' },
+    {
+      name: 'a JSON string holding a valid submission, passed as that JSON text',
+      body: '{"content":"hello world 1"}',
+      sent: JSON.stringify('{"content":"hello world 1"}'),
+    },
+  ])('refuses $name with 400 "must be a JSON object", on both routes', ({ body, sent }) => {
+    // Act
+    const single = problemFrom(() => parseCreateSubmission(offlineEvent(body, sent), LIMIT));
+    const batch = problemFrom(() => parseCreateBatch(offlineEvent(body, sent), LIMIT));
+
+    // Assess
+    expect([single.status, batch.status]).toEqual([400, 400]);
+    expect(single.detail).toMatch(/must be a JSON object/);
+    expect(batch.detail).toMatch(/must be a JSON object/);
+  });
+
+  it('refuses a body whose invalid UTF-8 was decoded to U+FFFD as not valid JSON in UTF-8', () => {
+    // Prepare: the client sent 0xFF inside the JSON; serverless-offline decoded it lossily.
+    const sent = Buffer.concat([Buffer.from('{"content":"hello '), Buffer.from([0xff]), Buffer.from(' 1"}')]);
+    const event = offlineEvent(sent.toString('utf8'), sent);
+
+    // Act
+    const problem = problemFrom(() => parseCreateSubmission(event, LIMIT));
+
+    // Assess
+    expect(problem.status).toBe(400);
+    expect(problem.detail).toBe('The request body is not valid JSON in UTF-8.');
+  });
+
+  it('reads a body sent with no Content-Length (chunked) as the string it is', () => {
+    // Act
+    const body = parseCreateSubmission(httpEvent({ body: '{"content":"hello world 1"}' }), LIMIT);
+
+    // Assess
+    expect(body).toEqual({ content: 'hello world 1' });
+  });
+
+  it('refuses an absent body as missing, even with a Content-Length of 0', () => {
+    // Act
+    const problem = problemFrom(() => parseCreateSubmission(offlineEvent(null, ''), LIMIT));
+
+    // Assess
+    expect(problem.detail).toMatch(/JSON body .* is required/);
+  });
+});
+
 describe('content decoded from invalid UTF-8', () => {
   it('refuses U+FFFD, the replacement a proxy leaves for undecodable bytes', () => {
     const event = {
