@@ -196,11 +196,24 @@ export interface AuthSettings {
 }
 
 /**
+ * The placeholder API id of the events serverless-offline builds. Their JWT claims are
+ * decoded from the bearer token with no signature check, so `jwt` mode never trusts them;
+ * `dev` mode (stage local) takes their `sub` as a label for the caller, and nothing more.
+ */
+const SERVERLESS_OFFLINE_API_ID = 'offlineContext_apiId';
+
+/**
  * The caller. With `jwt` a request without a verified `sub` is refused (401),
  * never served as somebody; `dev` is the explicit local mode.
  */
 export function ownerOf(event: APIGatewayProxyEventV2, auth: AuthSettings): string {
-  const context = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
+  const context = event.requestContext as {
+    apiId?: string;
+    authorizer?: { jwt?: { claims?: Record<string, unknown> } };
+  };
+  if (auth.mode === 'jwt' && context.apiId === SERVERLESS_OFFLINE_API_ID) {
+    throw unauthorized('serverless-offline decodes bearer tokens without verifying them; run stage local.');
+  }
   const sub = context.authorizer?.jwt?.claims?.sub;
   if (typeof sub === 'string' && sub.length > 0) return sub;
   if (auth.mode === 'dev') return auth.devOwner;

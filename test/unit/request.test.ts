@@ -512,6 +512,19 @@ describe('ownerOf', () => {
     expect(ownerOf(withClaims({ sub: 'user-123' }), { mode: 'jwt', devOwner: 'anonymous' })).toBe('user-123');
   });
 
+  it('in jwt mode refuses with 401 claims that serverless-offline decoded without verifying them', () => {
+    // Prepare: the event serverless-offline builds, its placeholder ids and the token's claims.
+    const event = withClaims({ sub: 'user-123' });
+    event.requestContext = { ...event.requestContext, apiId: 'offlineContext_apiId' };
+
+    // Act
+    const problem = problemFrom(() => ownerOf(event, { mode: 'jwt', devOwner: 'anonymous' }));
+
+    // Assess
+    expect(problem.status).toBe(401);
+    expect(problem.detail).toMatch(/serverless-offline/);
+  });
+
   it.each([
     { name: 'no authorizer ran', claims: undefined },
     { name: 'the sub is empty', claims: { sub: '' } },
