@@ -171,6 +171,8 @@ describe('submissionFound', () => {
     expect(response.statusCode).toBe(304);
     expect(response.body).toBeUndefined();
     expect(response.headers.etag).toBe(etag);
+    // RFC 9110 §15.4.5: no representation metadata on a 304 (serverless-offline adds one locally).
+    expect(Object.keys(response.headers).map((name) => name.toLowerCase())).not.toContain('content-type');
   });
 
   it.each([

@@ -30,6 +30,7 @@ import {
 /** The parts of the serverless v3 object this plugin reads. */
 interface Serverless {
   classes: { Error: new (message: string) => Error };
+  pluginManager: { plugins: unknown[] };
   getProvider(name: 'aws'): {
     naming: { getRoleLogicalId(): string; getStackName(): string };
     request(service: string, method: string, params: Record<string, unknown>): Promise<any>;
@@ -57,6 +58,21 @@ interface Serverless {
       events?: Array<Record<string, any>>;
     };
   };
+}
+
+/** What this plugin uses of serverless-offline: its API Gateway stand-in, a hapi server. */
+interface ServerlessOffline {
+  internals(): { getApiGatewayServer(): HapiServer | undefined };
+}
+
+interface HapiServer {
+  ext(
+    event: 'onPreResponse',
+    method: (
+      request: { response: { isBoom?: boolean; statusCode?: number; headers: Record<string, unknown> } },
+      h: { continue: symbol },
+    ) => symbol,
+  ): void;
 }
 
 interface Log {
@@ -118,7 +134,10 @@ export class OfflineLocalStackPlugin {
     this.#log = utils?.log ?? { notice: console.log, warning: console.warn, error: console.error };
     this.hooks = {
       'before:offline:start:init': () => this.#createResources(),
-      'offline:start:init': () => this.#startEventSources(),
+      'offline:start:init': async () => {
+        this.#sendNo304ContentType();
+        await this.#startEventSources();
+      },
       'before:offline:start:end': () => this.#stopEventSources(),
       'before:package:initialize': async () => this.#checkDeployment(),
       // After serverless-iam-roles-per-function's own `before:package:finalize` (listed before this plugin).
@@ -263,6 +282,26 @@ export class OfflineLocalStackPlugin {
         definition.environment = resolveIntrinsics(definition.environment, this.#resolved);
       }
     }
+  }
+
+  /**
+   * serverless-offline gives every response without a Content-Type `application/json`, a 304
+   * included, where API Gateway sends the function's headers as they are (and RFC 9110
+   * §15.4.5 has a 304 carry no representation metadata). Its hapi server, which it exposes
+   * through `internals()`, drops the header again before a 304 leaves.
+   */
+  #sendNo304ContentType(): void {
+    const offline = this.#serverless.pluginManager.plugins.find(
+      (plugin): plugin is ServerlessOffline =>
+        typeof (plugin as Partial<ServerlessOffline>).internals === 'function',
+    );
+    const server = offline?.internals().getApiGatewayServer();
+    if (!server)
+      throw new this.#serverless.classes.Error('local stack: serverless-offline has no HTTP server');
+    server.ext('onPreResponse', ({ response }, h) => {
+      if (!response.isBoom && response.statusCode === 304) delete response.headers['content-type'];
+      return h.continue;
+    });
   }
 
   async #startEventSources(): Promise<void> {
