@@ -152,8 +152,22 @@ export function parseSubmissionId(event: APIGatewayProxyEventV2): string {
   return parsed.data.toLowerCase();
 }
 
+/**
+ * The query as API Gateway's `queryStringParameters` has it: each name once, a repeated
+ * name's values joined with commas. Read from `rawQueryString`, which serverless-offline
+ * passes whole too, where its `queryStringParameters` drops a repeated name's empty values.
+ */
+function queryOf(event: APIGatewayProxyEventV2): Record<string, string> {
+  if (typeof event.rawQueryString !== 'string') return { ...event.queryStringParameters };
+  const values = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(event.rawQueryString)) {
+    values.set(name, [...(values.get(name) ?? []), value]);
+  }
+  return Object.fromEntries([...values].map(([name, all]) => [name, all.join(',')]));
+}
+
 export function parseListQuery(event: APIGatewayProxyEventV2): ListQuery {
-  const parsed = listQuery.safeParse(event.queryStringParameters ?? {});
+  const parsed = listQuery.safeParse(queryOf(event));
   if (!parsed.success) throw badRequest('The query is not valid.', fieldErrors(parsed.error));
   return parsed.data;
 }
@@ -214,7 +228,9 @@ export function ownerOf(event: APIGatewayProxyEventV2, auth: AuthSettings): stri
   if (auth.mode === 'jwt' && context.apiId === SERVERLESS_OFFLINE_API_ID) {
     throw unauthorized('serverless-offline decodes bearer tokens without verifying them; run stage local.');
   }
-  const sub = context.authorizer?.jwt?.claims?.sub;
+  // API Gateway passes every claim as a string; serverless-offline keeps the token's JSON types.
+  const claim = context.authorizer?.jwt?.claims?.sub;
+  const sub = typeof claim === 'number' ? String(claim) : claim;
   if (typeof sub === 'string' && sub.length > 0) return sub;
   if (auth.mode === 'dev') return auth.devOwner;
   throw unauthorized('A valid bearer token is required.');

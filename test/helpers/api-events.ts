@@ -151,7 +151,12 @@ export async function loadApiHandler(settings: ApiEnv) {
   }
 
   async function call(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
-    const result = await handler(httpEvent(method, path, options), lambdaContext);
+    return invoke(httpEvent(method, path, options));
+  }
+
+  /** Calls the handler with `event` exactly as given (one a test built itself). */
+  async function invoke(event: APIGatewayProxyEventV2): Promise<ApiResponse> {
+    const result = await handler(event, lambdaContext);
     const headers = Object.fromEntries(
       Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
     );
@@ -163,7 +168,7 @@ export async function loadApiHandler(settings: ApiEnv) {
     };
   }
 
-  return { call, restore };
+  return { call, invoke, restore };
 }
 
 export type ApiHandlerUnderTest = Awaited<ReturnType<typeof loadApiHandler>>;

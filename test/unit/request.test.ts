@@ -14,12 +14,13 @@ import {
 const LIMIT = 16;
 const SUBMISSION_ID = '3f2b8c1e-9a4d-4e7b-8c2d-1a2b3c4d5e6f';
 
+/** An API Gateway event; `rawQueryString` agrees with `queryStringParameters`, as API Gateway's do. */
 function httpEvent(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: '$default',
     rawPath: '/submissions',
-    rawQueryString: '',
+    rawQueryString: new URLSearchParams(overrides.queryStringParameters as Record<string, string>).toString(),
     headers: { 'content-type': 'application/json' },
     isBase64Encoded: false,
     requestContext: {
@@ -471,6 +472,36 @@ describe('parseListQuery', () => {
   });
 });
 
+describe('parseListQuery from rawQueryString', () => {
+  const withRawQuery = (rawQueryString: string, queryStringParameters?: Record<string, string>) =>
+    httpEvent({ rawQueryString, queryStringParameters });
+
+  it.each([
+    { raw: 'status=&status=PASSED', field: 'status' },
+    { raw: 'limit=5&limit=10', field: 'limit' },
+  ])(
+    'joins the values of a repeated name with commas, as API Gateway does: ?$raw is refused',
+    ({ raw, field }) => {
+      // Prepare: serverless-offline's queryStringParameters for the first drops the empty value.
+      const event = withRawQuery(raw, { status: 'PASSED' });
+
+      // Act
+      const problem = problemFrom(() => parseListQuery(event));
+
+      // Assess
+      expect(problem.status).toBe(400);
+      expect(fieldsOf(problem)).toEqual([field]);
+    },
+  );
+
+  it('decodes percent-encoded names and values', () => {
+    expect(parseListQuery(withRawQuery('%6Cimit=%32&st%61tus=FAILED'))).toEqual({
+      limit: 2,
+      status: 'FAILED',
+    });
+  });
+});
+
 describe('ifNoneMatch', () => {
   it.each([
     { headers: { 'if-none-match': 'W/"abc"' }, expected: 'W/"abc"' },
@@ -497,7 +528,16 @@ describe('ownerOf', () => {
   it.each([
     { name: 'the JWT sub when present', claims: { sub: 'user-123' }, expected: 'user-123' },
     { name: 'the default owner when sub is empty', claims: { sub: '' }, expected: 'anonymous' },
-    { name: 'the default owner when sub is not a string', claims: { sub: 42 }, expected: 'anonymous' },
+    {
+      name: 'a numeric sub as its digits (serverless-offline keeps JSON types)',
+      claims: { sub: 42 },
+      expected: '42',
+    },
+    {
+      name: 'the default owner when sub is neither string nor number',
+      claims: { sub: true },
+      expected: 'anonymous',
+    },
     { name: 'the default owner when there is no sub', claims: { email: 'a@b.c' }, expected: 'anonymous' },
     { name: 'the default owner when no authorizer ran', claims: undefined, expected: 'anonymous' },
   ])('in dev mode uses $name', ({ claims, expected }) => {

@@ -3,6 +3,7 @@ import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { createDynamoDbClient } from '../../src/adapters/dynamodb/dynamodb-client';
 import { invokeThroughOffline, SqsEventSource } from '../../src/adapters/sqs/event-source';
 import { createSqsClient } from '../../src/adapters/sqs/sqs-client';
+import { actAsApiGateway, type HapiServer } from './as-api-gateway';
 import {
   activeIndexShards,
   dataProtection,
@@ -65,16 +66,6 @@ interface ServerlessOffline {
   internals(): { getApiGatewayServer(): HapiServer | undefined };
 }
 
-interface HapiServer {
-  ext(
-    event: 'onPreResponse',
-    method: (
-      request: { response: { isBoom?: boolean; statusCode?: number; headers: Record<string, unknown> } },
-      h: { continue: symbol },
-    ) => symbol,
-  ): void;
-}
-
 interface Log {
   notice(message: string): void;
   warning(message: string): void;
@@ -135,7 +126,7 @@ export class OfflineLocalStackPlugin {
     this.hooks = {
       'before:offline:start:init': () => this.#createResources(),
       'offline:start:init': async () => {
-        this.#sendNo304ContentType();
+        this.#actAsApiGateway();
         await this.#startEventSources();
       },
       'before:offline:start:end': () => this.#stopEventSources(),
@@ -284,13 +275,8 @@ export class OfflineLocalStackPlugin {
     }
   }
 
-  /**
-   * serverless-offline gives every response without a Content-Type `application/json`, a 304
-   * included, where API Gateway sends the function's headers as they are (and RFC 9110
-   * §15.4.5 has a 304 carry no representation metadata). Its hapi server, which it exposes
-   * through `internals()`, drops the header again before a 304 leaves.
-   */
-  #sendNo304ContentType(): void {
+  /** Makes serverless-offline's HTTP server answer as API Gateway does (as-api-gateway.ts). */
+  #actAsApiGateway(): void {
     const offline = this.#serverless.pluginManager.plugins.find(
       (plugin): plugin is ServerlessOffline =>
         typeof (plugin as Partial<ServerlessOffline>).internals === 'function',
@@ -298,10 +284,7 @@ export class OfflineLocalStackPlugin {
     const server = offline?.internals().getApiGatewayServer();
     if (!server)
       throw new this.#serverless.classes.Error('local stack: serverless-offline has no HTTP server');
-    server.ext('onPreResponse', ({ response }, h) => {
-      if (!response.isBoom && response.statusCode === 304) delete response.headers['content-type'];
-      return h.continue;
-    });
+    actAsApiGateway(server);
   }
 
   async #startEventSources(): Promise<void> {
