@@ -157,7 +157,7 @@ export function parseSubmissionId(event: APIGatewayProxyEventV2): string {
  * name's values joined with commas. Read from `rawQueryString`, which serverless-offline
  * passes whole too, where its `queryStringParameters` drops a repeated name's empty values.
  */
-function queryOf(event: APIGatewayProxyEventV2): Record<string, string> {
+function queryOf(event: APIGatewayProxyEventV2): Record<string, string | undefined> {
   if (typeof event.rawQueryString !== 'string') return { ...event.queryStringParameters };
   const values = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(event.rawQueryString)) {
