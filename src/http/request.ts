@@ -32,7 +32,8 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
   return undefined;
 }
 
-const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
+/** application/json, or a structured +json type; a subtype's name may use RFC 6838 §4.2's characters. */
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9!#$&^_.+-]+\+)?json\s*(;|$)/i;
 const NOT_JSON = 'The request body is not valid JSON in UTF-8.';
 
 /** The Content-Length the client sent, when it sent one. */
@@ -216,6 +217,9 @@ export interface AuthSettings {
  */
 const SERVERLESS_OFFLINE_API_ID = 'offlineContext_apiId';
 
+/** OpenID Connect Core §2: a `sub` "MUST NOT exceed 255 ASCII characters". Owners are keys and cursors. */
+const MAX_SUB_LENGTH = 255;
+
 /**
  * The caller. With `jwt` a request without a verified `sub` is refused (401),
  * never served as somebody; `dev` is the explicit local mode.
@@ -231,6 +235,11 @@ export function ownerOf(event: APIGatewayProxyEventV2, auth: AuthSettings): stri
   // API Gateway passes every claim as a string; serverless-offline keeps the token's JSON types.
   const claim = context.authorizer?.jwt?.claims?.sub;
   const sub = typeof claim === 'number' ? String(claim) : claim;
+  if (typeof sub === 'string' && sub.length > MAX_SUB_LENGTH) {
+    throw unauthorized(
+      `The token's sub is longer than the ${MAX_SUB_LENGTH} characters OpenID Connect allows.`,
+    );
+  }
   if (typeof sub === 'string' && sub.length > 0) return sub;
   if (auth.mode === 'dev') return auth.devOwner;
   throw unauthorized('A valid bearer token is required.');

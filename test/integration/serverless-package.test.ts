@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPENAPI_ROUTED_METHODS, openApiDocument } from '../../src/http/openapi';
 import { projectRoot } from '../../workbench/local/stack';
 import {
   type AlarmParams,
@@ -259,7 +260,10 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       'Fn::Join': ['/', ['integrations', { Ref: `HttpApiIntegration${fn}` }]],
     });
     const PAGE_ROUTES = ['GET /', 'GET /app.css', 'GET /app.js'];
-    const PUBLIC_ROUTES = [...PAGE_ROUTES, 'GET /openapi.json'];
+    const DOCUMENT_ROUTES = ['GET', ...OPENAPI_ROUTED_METHODS.filter((m) => m !== 'GET')].map(
+      (method) => `${method} /openapi.json`,
+    );
+    const PUBLIC_ROUTES = [...PAGE_ROUTES, ...DOCUMENT_ROUTES];
 
     it('routes the page to the ui function', () => {
       const page = routes().filter((route) => PAGE_ROUTES.includes(route.RouteKey));
@@ -272,20 +276,41 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       const api = routes().filter((route) => !PAGE_ROUTES.includes(route.RouteKey));
 
       expect(api.map((route) => route.RouteKey).sort()).toEqual([
+        'DELETE /openapi.json',
         'DELETE /submissions',
         'DELETE /submissions/{id}',
         'GET /openapi.json',
         'GET /submissions',
         'GET /submissions/{id}',
+        'PATCH /openapi.json',
         'PATCH /submissions',
         'PATCH /submissions/{id}',
+        'POST /openapi.json',
         'POST /submissions',
         'POST /submissions/batch',
         'POST /submissions/{id}',
+        'PUT /openapi.json',
         'PUT /submissions',
         'PUT /submissions/{id}',
       ]);
       for (const route of api) expect(route.Target).toEqual(integration('Api'));
+    });
+
+    it('routes every method the API document names to the api function, on each of its paths', () => {
+      const api = routes().filter((route) => !PAGE_ROUTES.includes(route.RouteKey));
+      const reaches = (method: string, path: string) =>
+        api.some((route) => {
+          const [routeMethod, template = ''] = String(route.RouteKey).split(' ');
+          return (
+            routeMethod === method && new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path)
+          );
+        });
+
+      for (const path of Object.keys(openApiDocument().paths ?? {})) {
+        const concrete = path.replace('{id}', '0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23');
+        for (const method of OPENAPI_ROUTED_METHODS)
+          expect(reaches(method, concrete), `${method} ${path}`).toBe(true);
+      }
     });
 
     it('leaves CORS preflights to API Gateway: no route catches OPTIONS', () => {
@@ -307,7 +332,7 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       });
     });
 
-    it('requires a token on every route but the page and GET /openapi.json', () => {
+    it('requires a token on every route but the page and /openapi.json', () => {
       for (const route of routes()) {
         if (PUBLIC_ROUTES.includes(route.RouteKey)) {
           expect(route.AuthorizationType).toBeUndefined();

@@ -219,6 +219,16 @@ describe('openApiDocument', () => {
     },
   );
 
+  it('documents the body of GET /openapi.json: this document, as JSON', () => {
+    // Act
+    const ok = (document().paths as Record<string, Record<string, { responses: Record<string, Json> }>>)[
+      '/openapi.json'
+    ]?.get?.responses['200'];
+
+    // Assess
+    expect(Object.keys((ok?.content ?? {}) as Json)).toEqual(['application/json']);
+  });
+
   it('documents a 405 on every path, whose Allow is the one the router answers', async () => {
     // Prepare
     const doc = document();

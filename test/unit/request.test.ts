@@ -240,6 +240,8 @@ describe('parseCreateSubmission', () => {
       { 'content-type': 'application/json;charset=UTF-8' },
       { 'Content-Type': 'Application/JSON' },
       { 'content-type': 'application/vnd.api+json' },
+      // RFC 6838 §4.2 allows these in a subtype's name too.
+      { 'content-type': 'application/vnd_x!#$&^.y+json' },
       {},
     ])('accepts headers %j', (headers) => {
       // Act
@@ -563,6 +565,28 @@ describe('ownerOf', () => {
     // Assess
     expect(problem.status).toBe(401);
     expect(problem.detail).toMatch(/serverless-offline/);
+  });
+
+  it.each([
+    { mode: 'jwt', length: 256 },
+    { mode: 'dev', length: 1000 },
+  ] as const)(
+    'in $mode mode refuses with 401 a sub of $length characters, beyond OpenID Connect’s 255',
+    ({ mode, length }) => {
+      // Act
+      const problem = problemFrom(() =>
+        ownerOf(withClaims({ sub: 'u'.repeat(length) }), { mode, devOwner: 'anonymous' }),
+      );
+
+      // Assess
+      expect(problem.status).toBe(401);
+      expect(problem.detail).toMatch(/255/);
+    },
+  );
+
+  it('takes a sub of 255 characters', () => {
+    const sub = 'u'.repeat(255);
+    expect(ownerOf(withClaims({ sub }), { mode: 'jwt', devOwner: 'anonymous' })).toBe(sub);
   });
 
   it.each([
