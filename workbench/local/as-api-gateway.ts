@@ -10,15 +10,13 @@
 export interface HapiRequest {
   raw: { req: { rawHeaders: string[] } };
   headers: Record<string, string | string[] | undefined>;
-  mime: string | null;
-  payload?: unknown;
   response: { isBoom?: boolean; statusCode?: number; headers: Record<string, unknown> };
 }
 
 type Lifecycle = (request: HapiRequest, h: { continue: symbol }) => symbol;
 
 export interface HapiServer {
-  ext(event: 'onRequest' | 'onPreHandler' | 'onPreResponse', method: Lifecycle): void;
+  ext(event: 'onRequest' | 'onPreResponse', method: Lifecycle): void;
 }
 
 /**
@@ -39,22 +37,17 @@ export function joinRepeatedHeaders(rawHeaders: readonly string[]): string[] {
 /**
  * A media type serverless-offline neither JSON-parses nor decodes as UTF-8: it then hands
  * the function the bytes sent, base64-encoded, instead of a parsed value (`false`, an
- * unquoted string) or text in which invalid UTF-8 became U+FFFD.
+ * unquoted string) or text in which invalid UTF-8 became U+FFFD. Its server (hapi) does
+ * not refuse it either, as it refuses a Content-Type that is not a media type at all.
  */
 const PASSED_AS_BYTES = 'application/octet-stream';
 
 export function actAsApiGateway(server: HapiServer): void {
+  // The event's headers come from the raw lines; `request.headers` only steers how hapi
+  // and serverless-offline read the body.
   server.ext('onRequest', (request, h) => {
     request.raw.req.rawHeaders = joinRepeatedHeaders(request.raw.req.rawHeaders);
-    return h.continue;
-  });
-  // The event's headers come from the raw lines above; these two only steer how
-  // serverless-offline reads the body.
-  server.ext('onPreHandler', (request, h) => {
-    if (Buffer.isBuffer(request.payload) && request.payload.byteLength > 0) {
-      request.mime = PASSED_AS_BYTES;
-      request.headers['content-type'] = PASSED_AS_BYTES;
-    }
+    request.headers['content-type'] = PASSED_AS_BYTES;
     return h.continue;
   });
   // serverless-offline gives every response without a Content-Type `application/json`, a
