@@ -193,7 +193,6 @@ export function generatePassword(length = 20): string {
   return chars.join('');
 }
 
-/** Where `runToken` reads its options' environment and writes; the CLI passes the process's own. */
 /**
  * `npm run token -- …`, callable in-process: returns the exit status
  * (0 token printed, 1 failed or refused, 2 usage error) instead of exiting.

@@ -185,7 +185,7 @@ describe('generatePassword', () => {
 
     // Assess
     for (const password of passwords) {
-      expect(password).toMatch(/^[A-Za-z](?=.*[A-Z])(?=.*[a-z])(?=.*\d)(?=.*[^A-Za-z0-9]).{19}$/);
+      expect(password).toMatch(/^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)(?=.*[^A-Za-z0-9])[A-Za-z].{19}$/);
       // Cognito's symbols, none that a shell reads between single quotes.
       expect(password).toMatch(/^[A-Za-z0-9_.+=:,%^]+$/);
     }
