@@ -31,13 +31,8 @@ export interface Dependencies {
   metrics?: Metrics;
 }
 
-/**
- * What the worker needs and nothing more: the store and the processor, with the
- * logger and metrics. The worker's bundle imports this module rather than
- * src/composition.ts, so it carries no SQS client (SQS deletes the records it
- * does not report; the worker never calls SQS) — less code to load on a cold start.
- */
-export function composeWorker(dependencies: Dependencies) {
+/** What every function shares: settings, clock, logger, metrics and the store. */
+export function composeBase(dependencies: Dependencies) {
   const { config } = dependencies;
   const clock = dependencies.clock ?? systemClock;
   const logger = dependencies.logger ?? createLogger(config);
@@ -50,27 +45,40 @@ export function composeWorker(dependencies: Dependencies) {
     tableName: config.TABLE_NAME,
     activeShards: config.ACTIVE_INDEX_SHARDS,
   });
-  return {
-    config,
-    clock,
-    logger,
-    metrics,
+  return { config, clock, logger, metrics, store };
+}
+
+/**
+ * The processor, with the rule set RULES_JSON / RULES_FILE name (loaded here: a rule set
+ * the loader refuses stops whoever builds a processor, and only that).
+ */
+export function composeProcessor(
+  { config, clock, store }: ReturnType<typeof composeBase>,
+  dependencies: Dependencies,
+): SubmissionProcessor {
+  return new SubmissionProcessor({
     store,
-    processor: new SubmissionProcessor({
-      store,
-      clock,
-      ruleSet:
-        dependencies.ruleSet ??
-        loadConfiguredRuleSet(config, undefined, {
-          ruleTypes: dependencies.ruleTypes ?? PLUGIN_RULE_TYPES,
-        }),
-      maxAttempts: config.MAX_ATTEMPTS,
-      stuckAfterMs: config.STUCK_AFTER_MS,
-      orphanAfterMs: config.ORPHAN_AFTER_MS,
-      processingDelayMs: config.PROCESSING_DELAY_MS,
-      retentionDays: config.RETENTION_DAYS,
-    }),
-  };
+    clock,
+    ruleSet:
+      dependencies.ruleSet ??
+      loadConfiguredRuleSet(config, undefined, { ruleTypes: dependencies.ruleTypes ?? PLUGIN_RULE_TYPES }),
+    maxAttempts: config.MAX_ATTEMPTS,
+    stuckAfterMs: config.STUCK_AFTER_MS,
+    orphanAfterMs: config.ORPHAN_AFTER_MS,
+    processingDelayMs: config.PROCESSING_DELAY_MS,
+    retentionDays: config.RETENTION_DAYS,
+  });
+}
+
+/**
+ * What the worker needs and nothing more: the store and the processor, with the
+ * logger and metrics. The worker's bundle imports this module rather than
+ * src/composition.ts, so it carries no SQS client (SQS deletes the records it
+ * does not report; the worker never calls SQS) — less code to load on a cold start.
+ */
+export function composeWorker(dependencies: Dependencies) {
+  const base = composeBase(dependencies);
+  return { ...base, processor: composeProcessor(base, dependencies) };
 }
 
 export type WorkerApplication = ReturnType<typeof composeWorker>;

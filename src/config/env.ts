@@ -101,10 +101,10 @@ export const settingsSchema = z.object({
     .default(1)
     .describe('`Retry-After`, in seconds, on a submission that is not decided yet.'),
   RULES_JSON: optionalText.describe(
-    'A rule set (docs/rules.md) as inline JSON; without it and RULES_FILE, the bundled default.',
+    "The worker's rule set (docs/rules.md) as inline JSON; without it and RULES_FILE, the bundled default.",
   ),
   RULES_FILE: optionalText.describe(
-    'A path to a rule set document the function can read; not with RULES_JSON.',
+    'A path to a rule set document the worker can read; not with RULES_JSON.',
   ),
   LOG_LEVEL: z
     .preprocess(
@@ -181,12 +181,8 @@ export function timingProblems(settings: TimingSettings): [setting: string, prob
   return problems;
 }
 
-/** One rule set source at most, one cursor key source at most, and timings that fit together. */
+/** One cursor key source at most, and timings that fit together (the rule set is the loader's: config/rule-set.ts). */
 export const configSchema = settingsSchema
-  .refine((config) => config.RULES_JSON === undefined || config.RULES_FILE === undefined, {
-    path: ['RULES_FILE'],
-    error: 'must not be set together with RULES_JSON',
-  })
   .refine((config) => config.CURSOR_SECRET === undefined || config.CURSOR_SECRET_ARN === undefined, {
     path: ['CURSOR_SECRET'],
     error: 'must not be set together with CURSOR_SECRET_ARN',

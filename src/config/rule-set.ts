@@ -36,6 +36,9 @@ export function loadConfiguredRuleSet(
   loadOptions: LoadOptions = {},
 ): RuleSet {
   const options = { workerTimeoutSeconds: config.WORKER_TIMEOUT_SECONDS, ...loadOptions };
+  if (config.RULES_JSON !== undefined && config.RULES_FILE !== undefined) {
+    throw new ConfigError('Invalid configuration: RULES_FILE: must not be set together with RULES_JSON');
+  }
   if (config.RULES_JSON !== undefined) return parseDocument('RULES_JSON', config.RULES_JSON, options);
   if (config.RULES_FILE === undefined) return defaultRuleSet();
   const path = config.RULES_FILE;

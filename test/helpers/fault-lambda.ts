@@ -54,6 +54,7 @@ const WORKER_ENV = [
   'STUCK_AFTER_MS',
   'ORPHAN_AFTER_MS',
   'RULES_JSON',
+  'RULES_FILE',
 ] as const;
 export type WorkerEnv = Partial<Record<(typeof WORKER_ENV)[number], string>>;
 

@@ -92,7 +92,9 @@ describe('a plug-in (async) rule type registered in src/rules/plugins.ts', () =>
     expect(() => composeWorker({ ...dependencies, ruleTypes: new Map() })).toThrow(
       /RULES_JSON: .*type "moderation" is unknown/,
     );
-    expect(() => compose({ ...dependencies, ruleTypes: new Map() })).toThrow(/type "moderation" is unknown/);
+    expect(() => compose({ ...dependencies, ruleTypes: new Map() }).processor).toThrow(
+      /type "moderation" is unknown/,
+    );
 
     const app = compose({ ...dependencies, ruleTypes: renamed });
     const { id } = await app.submissions.acceptSubmission('alice', 'forbidden fruit 1');

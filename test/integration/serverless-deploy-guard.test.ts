@@ -158,6 +158,21 @@ describe.concurrent('a deployed stage is never silently open', () => {
     );
   });
 
+  it('gives the rule set to the worker alone, which alone evaluates it', async () => {
+    const RULES_JSON = JSON.stringify({
+      id: 'short',
+      version: 1,
+      rule: { id: 'max', type: 'maxLength', params: { max: 5 } },
+    });
+
+    const { template } = await packagedTemplate('prod', { RULES_JSON });
+
+    const variables = (fn: string) =>
+      template.Resources[`${fn}LambdaFunction`].Properties.Environment.Variables;
+    expect(variables('Worker').RULES_JSON).toBe(RULES_JSON);
+    for (const fn of ['Api', 'Ui', 'Reaper']) expect(variables(fn), fn).not.toHaveProperty('RULES_JSON');
+  }, 120_000);
+
   it("refuses a RULES_JSON the worker would refuse at cold start, with the loader's message", async () => {
     const outcome = await packageStage('prod', {
       RULES_JSON: JSON.stringify({ id: 'x', version: 1, rule: { id: 'r', type: 'nope', params: {} } }),

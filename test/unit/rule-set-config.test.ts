@@ -82,18 +82,20 @@ describe('the configured rule set', () => {
       env: { RULES_FILE: '/nonexistent/rules.json' },
       expected: 'RULES_FILE: cannot read /nonexistent/rules.json',
     },
-  ])('refuses $name with a ConfigError at composition', ({ env, expected }) => {
+  ])('refuses $name with a ConfigError when the processor is composed', ({ env, expected }) => {
     // Act
-    const message = configErrorMessage(() => compose({ config: loadConfig({ ...REQUIRED, ...env }) }));
+    const message = configErrorMessage(
+      () => compose({ config: loadConfig({ ...REQUIRED, ...env }) }).processor,
+    );
 
     // Assess
     expect(message).toContain(expected);
   });
 
-  it('refuses RULES_JSON and RULES_FILE together', () => {
+  it('refuses RULES_JSON and RULES_FILE together, when the rule set is loaded', () => {
     // Act
     const message = configErrorMessage(() =>
-      loadConfig({ ...REQUIRED, RULES_JSON: '{}', RULES_FILE: '/rules.json' }),
+      loadConfiguredRuleSet({ RULES_JSON: '{}', RULES_FILE: '/rules.json' }),
     );
 
     // Assess
