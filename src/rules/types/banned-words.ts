@@ -1,15 +1,30 @@
 import { z } from 'zod';
 import { defineRuleType } from '../rule-type';
 
-/** Letters, numbers and the marks that combine with them make up a word, in any script. */
-const WORD_CHARACTER = /[\p{L}\p{N}\p{M}]/u;
+/** Letters and numbers make up a word, in any script (folding has dropped the marks). */
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
 /**
- * Compatibility-normalises (fullwidth → ASCII, ligatures split) and folds case
- * (upper then lower maps ß to ss; final sigma to sigma), so "ＳＰＡＭ" and "Spam" match "spam".
+ * What a reader does not see as a character of its own: default-ignorable code points
+ * (zero-width spaces and joiners, soft hyphens, variation selectors, tags…) and combining
+ * marks (accents, overlays, enclosing circles), which sit on the letter before.
+ */
+const UNSEEN = /[\p{Default_Ignorable_Code_Point}\p{M}]/gu;
+
+/**
+ * Compatibility-normalises (fullwidth → ASCII, ligatures split), folds case (upper then
+ * lower maps ß to ss; final sigma to sigma) and drops what a reader does not see, so
+ * "ＳＰＡＭ", "Spam", "sp\u200Bam" and "spám" all match "spam".
  */
 export function foldForComparison(text: string): string {
-  return text.normalize('NFKC').toUpperCase().toLowerCase().replaceAll('ς', 'σ').normalize('NFC');
+  return text
+    .normalize('NFKC')
+    .toUpperCase()
+    .toLowerCase()
+    .replaceAll('ς', 'σ')
+    .normalize('NFKD')
+    .replace(UNSEEN, '')
+    .normalize('NFC');
 }
 
 function isWordCharacterAt(text: string, index: number): boolean {
@@ -41,7 +56,7 @@ const words = z
   .min(1, { error: 'must hold at least one word' })
   .max(1000, { error: 'must hold at most 1000 words' });
 
-/** None of `words` as a whole word or phrase, ignoring case and compatibility forms. */
+/** None of `words` as a whole word or phrase, ignoring case, compatibility forms, marks and invisible characters. */
 export const bannedWordsType = defineRuleType({
   placeholders: ['words', 'found', 'count'],
   messages: {
