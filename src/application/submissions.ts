@@ -36,10 +36,11 @@ export class SubmissionService {
   /**
    * acceptSubmission, safe to retry with the same Idempotency-Key: the first
    * request reserves the key for a submission id, and every retry with the same
-   * body gets that submission (`replayed`); another body is refused. A retry that
-   * finds the key reserved but the submission not yet stored (the first request
-   * is still running, or crashed) stores it itself, identically, so either way
-   * exactly one submission exists.
+   * body gets that submission; another body is refused. A retry that finds the key
+   * reserved but the submission not yet stored (the first request is still running,
+   * or crashed) stores it itself, identically, so either way exactly one submission
+   * exists. `replayed` says this request found it stored: one that stored it is an
+   * acceptance, not a replay.
    */
   async acceptIdempotently(
     owner: string,
@@ -58,11 +59,12 @@ export class SubmissionService {
     };
     const live = await store.reserveIdempotencyKey(proposal, nowSeconds);
     if (live.requestHash !== proposal.requestHash) throw new IdempotencyConflictError();
-    const replayed = live.submissionId !== proposal.submissionId;
-    const stored = replayed ? await this.#get(live.submissionId) : undefined;
+    const stored =
+      live.submissionId === proposal.submissionId ? undefined : await this.#get(live.submissionId);
+    if (stored) return { submission: stored, replayed: true };
     return {
-      submission: stored ?? (await this.#store(owner, content, live.submissionId, live.createdAt)),
-      replayed,
+      submission: await this.#store(owner, content, live.submissionId, live.createdAt),
+      replayed: false,
     };
   }
 

@@ -96,7 +96,7 @@ function build() {
             '202': accepted(submissionResource, 'Accepted: the submission, PENDING.', {
               Location: header('Where to poll the submission.', `/submissions/${EXAMPLE_ID}`),
               'Idempotent-Replayed': header(
-                '`true` when this answers a retried Idempotency-Key.',
+                '`true` when a retried Idempotency-Key found its submission already stored.',
                 'true',
               ).optional(),
             }),

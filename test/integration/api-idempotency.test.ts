@@ -73,9 +73,10 @@ describe('POST /submissions with an Idempotency-Key, through handlers/api.ts', (
 
     expect([one.status, other.status]).toEqual([202, 202]);
     expect(idOf(other)).toBe(idOf(one));
+    // Idempotent-Replayed marks an answer that found the submission stored: at most the later one.
     expect(
-      [one, other].filter((response) => response.headers['idempotent-replayed'] === 'true'),
-    ).toHaveLength(1);
+      [one, other].filter((response) => response.headers['idempotent-replayed'] === 'true').length,
+    ).toBeLessThanOrEqual(1);
     expect((await storedSubmissions(backend)).map((item) => item.id?.S)).toEqual([idOf(one)]);
     // When the replay found the key reserved but the item not yet written, it wrote it
     // (identically) and enqueued it too: a duplicate message, which the worker absorbs.

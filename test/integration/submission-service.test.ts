@@ -179,6 +179,8 @@ describe('SubmissionService against the emulators', () => {
       });
       expect(retry.submission.createdAt).toBe('2026-03-01T12:00:00.000Z');
       expect(again.submission.id).toBe(reserved.submissionId);
+      // The retry stored it, so it is the acceptance (counted as accepted); the next one replays.
+      expect([retry.replayed, again.replayed]).toEqual([false, true]);
       expect((await storedSubmissions(backend)).map((item) => item.id?.S)).toEqual([reserved.submissionId]);
       expect(await enqueuedIds(backend)).toEqual([reserved.submissionId]);
     });
@@ -209,8 +211,8 @@ describe('SubmissionService against the emulators', () => {
       stalled.resolve();
       const original = await first;
 
-      // Assess
-      expect(retry.replayed).toBe(true);
+      // Assess: neither found it stored when it looked, so neither answers as a replay.
+      expect(retry.replayed).toBe(false);
       expect(original).toEqual({ submission: retry.submission, replayed: false });
       expect((await storedSubmissions(backend)).map((item) => item.id?.S)).toEqual([retry.submission.id]);
       expect(await enqueuedIds(backend)).toEqual([retry.submission.id, retry.submission.id]);
@@ -229,7 +231,8 @@ describe('SubmissionService against the emulators', () => {
       // Assess
       const [one, other] = answers;
       expect(other.submission.id).toBe(one.submission.id);
-      expect(answers.filter((answer) => answer.replayed)).toHaveLength(1);
+      // A replay is an answer that found the submission stored: at most the later one did.
+      expect(answers.filter((answer) => answer.replayed).length).toBeLessThanOrEqual(1);
       expect((await storedSubmissions(backend)).map((item) => item.id?.S)).toEqual([one.submission.id]);
       const enqueued = await enqueuedIds(backend);
       expect(enqueued.length).toBeGreaterThanOrEqual(1);
