@@ -68,12 +68,16 @@ export class SubmissionService {
     };
   }
 
-  /** Stores several submissions with one batch write and enqueues them in batches. */
+  /**
+   * Stores several submissions with one batch write and enqueues them in batches. Each
+   * is created a millisecond after the one before it, so the batch keeps its order
+   * (newest first in a listing) and the duplicate rule finds an earlier identical item.
+   */
   async acceptBatch(owner: string, contents: readonly string[]): Promise<Submission[]> {
     const { store, queue, clock, orphanAfterMs } = this.#options;
     const now = clock.now();
-    const submissions = contents.map((content) =>
-      this.#pending(owner, content, this.#newId(), now.toISOString()),
+    const submissions = contents.map((content, index) =>
+      this.#pending(owner, content, this.#newId(), new Date(now.getTime() + index).toISOString()),
     );
     await store.createMany(submissions, new Date(now.getTime() + orphanAfterMs).toISOString());
     const unsent = await queue.enqueueMany(submissions.map((submission) => submission.id));

@@ -88,6 +88,23 @@ describe('SubmissionProcessor with a duplicate rule, against the emulators', () 
     expect(expensiveCalls).toBe(2);
   });
 
+  it('flags the later of two identical contents of one batch, decided in order', async () => {
+    const [first, again] = await submissions.acceptBatch('alice', ['my essay 2026', 'my essay 2026']);
+    const rules = ruleSet(false);
+
+    for (const { id } of [first!, again!])
+      expect(await process(rules, id)).toMatchObject({ outcome: 'decided' });
+
+    expect(again!.createdAt > first!.createdAt).toBe(true);
+    expect(await store.get(first!.id)).toMatchObject({ status: 'PASSED' });
+    expect(await store.get(again!.id)).toMatchObject({
+      status: 'FAILED',
+      result: {
+        rules: expect.arrayContaining([expect.objectContaining({ measured: `duplicate of ${first!.id}` })]),
+      },
+    });
+  });
+
   it('does not flag another owner’s identical content', async () => {
     await submitted(ruleSet(false), 'my essay 2026');
     const bobs = await submitted(ruleSet(false), 'my essay 2026', 'bob');
