@@ -303,12 +303,17 @@ describe.concurrent('a deployed stage is never silently open', () => {
     expect(condition(template, 'CreateUserPool')).toBe(false);
   }, 120_000);
 
-  it('runs the local stage without a token: dev mode, serverless-offline with noAuth, any origin', async () => {
-    const outcome = await serverless(['print', '--stage', 'local', '--format', 'json']);
+  it('runs the local stage without a token: dev mode, serverless-offline with noAuth, the page’s origin only', async () => {
+    const outcome = await serverless(['print', '--stage', 'local', '--format', 'json'], {
+      HTTP_PORT: '3100',
+    });
     const config = JSON.parse(outcome.stdout);
 
     expect(config.provider.environment.AUTH_MODE).toBe('dev');
     expect(config.custom['serverless-offline'].noAuth).toBe(true);
-    expect(config.provider.httpApi.cors.allowedOrigins).toEqual(['*']);
+    expect(config.provider.httpApi.cors.allowedOrigins).toEqual([
+      'http://localhost:3100',
+      'http://127.0.0.1:3100',
+    ]);
   });
 });

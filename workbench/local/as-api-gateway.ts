@@ -10,7 +10,12 @@
 export interface HapiRequest {
   raw: { req: { rawHeaders: string[] } };
   headers: Record<string, string | string[] | undefined>;
-  response: { isBoom?: boolean; statusCode?: number; headers: Record<string, unknown> };
+  response: {
+    isBoom?: boolean;
+    statusCode?: number;
+    headers: Record<string, unknown>;
+    output?: { headers: Record<string, unknown> };
+  };
 }
 
 type Lifecycle = (request: HapiRequest, h: { continue: symbol }) => symbol;
@@ -42,7 +47,12 @@ export function joinRepeatedHeaders(rawHeaders: readonly string[]): string[] {
  */
 const PASSED_AS_BYTES = 'application/octet-stream';
 
-export function actAsApiGateway(server: HapiServer): void {
+/**
+ * `corsOrigins`: the HTTP API's allowed origins. serverless-offline checks them on a
+ * preflight only, and gives any other response to any Origin its CORS headers.
+ */
+export function actAsApiGateway(server: HapiServer, corsOrigins: readonly string[]): void {
+  const allowed = (origin: string) => corsOrigins.includes('*') || corsOrigins.includes(origin);
   // The event's headers come from the raw lines; `request.headers` only steers how hapi
   // and serverless-offline read the body.
   server.ext('onRequest', (request, h) => {
@@ -53,8 +63,15 @@ export function actAsApiGateway(server: HapiServer): void {
   // serverless-offline gives every response without a Content-Type `application/json`, a
   // 304 included; API Gateway sends the function's headers as they are (and RFC 9110
   // §15.4.5 has a 304 carry no representation metadata).
-  server.ext('onPreResponse', ({ response }, h) => {
+  // serverless-offline answers CORS before this (its own onPreResponse): a response to an
+  // origin API Gateway would not allow loses the CORS headers it was given.
+  server.ext('onPreResponse', ({ response, headers: request }, h) => {
     if (!response.isBoom && response.statusCode === 304) delete response.headers['content-type'];
+    const origin = request.origin;
+    if (typeof origin === 'string' && !allowed(origin)) {
+      const headers = response.isBoom ? (response.output?.headers ?? {}) : response.headers;
+      for (const name of Object.keys(headers)) if (/^access-control-/i.test(name)) delete headers[name];
+    }
     return h.continue;
   });
 }

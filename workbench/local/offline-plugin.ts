@@ -284,7 +284,7 @@ export class OfflineLocalStackPlugin {
     const server = offline?.internals().getApiGatewayServer();
     if (!server)
       throw new this.#serverless.classes.Error('local stack: serverless-offline has no HTTP server');
-    actAsApiGateway(server);
+    actAsApiGateway(server, this.#serverless.service.provider.httpApi?.cors?.allowedOrigins ?? []);
   }
 
   async #startEventSources(): Promise<void> {
