@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import { describeError, type Logger } from '../ports/logger';
 import { type MetricsSink, noMetrics } from '../ports/metrics';
@@ -53,7 +54,7 @@ export class Reaper {
    * and re-enqueues orphaned PENDING ones (their message was lost).
    */
   async resetStuckAndRequeueOrphans(): Promise<ReapReport> {
-    const { store, queue, clock, stuckAfterMs, orphanAfterMs, logger, metrics = noMetrics } = this.#options;
+    const { store, clock, stuckAfterMs, orphanAfterMs, logger, metrics = noMetrics } = this.#options;
     const now = clock.now();
     const nowIso = now.toISOString();
     const startedBefore = new Date(now.getTime() - stuckAfterMs).toISOString();
@@ -67,22 +68,27 @@ export class Reaper {
       return new Date(now.getTime() + interval).toISOString();
     };
     const report: ReapReport = { reset: 0, requeued: 0, examined: 0, failed: 0 };
+    // Marks this run's rescues, so a write retried after a lost response knows it landed.
+    const run = randomUUID();
 
     for await (const due of store.listDue(nowIso)) {
       report.examined += 1;
       try {
         if (due.status === 'PROCESSING') {
-          if (await store.resetStuck(due.id, startedBefore, nowIso, nextReapAt)) {
-            await queue.enqueue(due.id);
+          if (await store.resetStuck(due.id, startedBefore, nowIso, nextReapAt, run)) {
+            await this.#enqueueOrDueAgain(due.id, nextReapAt, nowIso);
             report.reset += 1;
             logger.info('stuck submission reset', { correlationId: due.id });
             metrics.count('ReaperResets');
           }
-        } else if (await store.deferOrphan(due.id, due.reapAt, orphanReapAt(due.updatedAt))) {
-          await queue.enqueue(due.id);
-          report.requeued += 1;
-          logger.info('orphaned submission requeued', { correlationId: due.id });
-          metrics.count('OrphansRequeued');
+        } else {
+          const reapAt = orphanReapAt(due.updatedAt);
+          if (await store.deferOrphan(due.id, due.reapAt, reapAt, run)) {
+            await this.#enqueueOrDueAgain(due.id, reapAt, nowIso);
+            report.requeued += 1;
+            logger.info('orphaned submission requeued', { correlationId: due.id });
+            metrics.count('OrphansRequeued');
+          }
         }
       } catch (error) {
         // One item's failure must not stop the rescue of the others.
@@ -94,5 +100,20 @@ export class Reaper {
       }
     }
     return report;
+  }
+
+  /**
+   * Enqueues a rescued submission. When the enqueue fails, the submission is made due
+   * again, so the next run retries it instead of waiting for the reap time the rescue
+   * wrote (if that write fails too, it comes back then).
+   */
+  async #enqueueOrDueAgain(id: string, reapAt: string, now: string): Promise<void> {
+    const { store, queue } = this.#options;
+    try {
+      await queue.enqueue(id);
+    } catch (error) {
+      await store.dueAgain(id, reapAt, now).catch(() => false);
+      throw error;
+    }
   }
 }

@@ -86,6 +86,8 @@ export interface Submission {
   decidedBy?: string;
   /** Lease token of the latest claim that released the submission after an error. */
   releasedBy?: string;
+  /** The reaper run that last reset or deferred it (a retry of that write finds it). */
+  rescuedBy?: string;
   result?: ValidationResult;
   error?: ProcessingError;
   /** The error of the latest released attempt, kept for operators while retries go on. */

@@ -129,15 +129,27 @@ export interface SubmissionStore {
   complete(request: CompleteRequest): Promise<FencedOutcome>;
   /** release: PROCESSING and the lease token is ours. Back to PENDING. */
   release(request: ReleaseRequest): Promise<FencedOutcome>;
-  /** reset: PROCESSING and started before `startedBefore`. Back to PENDING. */
-  resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean>;
+  /**
+   * reset: PROCESSING and started before `startedBefore`. Back to PENDING, marked as
+   * rescued `by` the reaper run: a retry of this write whose response was lost finds
+   * the mark and is told it landed.
+   */
+  resetStuck(id: string, startedBefore: string, now: string, reapAt: string, by: string): Promise<boolean>;
   /**
    * requeue (operator): PENDING, or PROCESSING with an expired lease (then reset
    * to PENDING). Recorded in the history; the caller enqueues afterwards.
    */
   requeue(request: RequeueRequest): Promise<RequeueOutcome>;
-  /** Pushes an orphaned PENDING submission's reap time forward, if nobody else did; counts it. */
-  deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean>;
+  /**
+   * Pushes an orphaned PENDING submission's reap time forward, if nobody else did; counts
+   * it, and marks it rescued `by` the reaper run (a retry after a lost response finds it).
+   */
+  deferOrphan(id: string, seenReapAt: string, reapAt: string, by: string): Promise<boolean>;
+  /**
+   * Makes a PENDING submission whose reap time is still `seenReapAt` due at `now`: the
+   * reaper's rescue wrote that reap time but could not enqueue it, so the next run retries.
+   */
+  dueAgain(id: string, seenReapAt: string, now: string): Promise<boolean>;
   /** Non-terminal submissions whose reap time is at or before `now`, from the sparse index. */
   listDue(now: string): AsyncIterable<ActiveSubmission>;
   /** An owner's submissions, newest first; `status` filters (pages may then be short). */

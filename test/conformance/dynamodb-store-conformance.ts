@@ -7,6 +7,9 @@ import type { CloudFormationResources } from '../../workbench/local/resources';
 import { createTestTable, type TestTable } from '../helpers/test-table';
 import { type StoreUnderTest, submissionStoreConformance } from './submission-store-conformance';
 
+/** The reaper run a rescue is marked with (SubmissionStore.resetStuck, deferOrphan). */
+const REAPER_RUN = 'reaper-run-1';
+
 /** Enough shards that a dozen submissions land in several of them. */
 const ACTIVE_SHARDS = 4;
 
@@ -188,8 +191,8 @@ export function dynamoDbSubmissionStoreSuite(
         reapAt: T0,
         error: { code: 'PROCESSING_FAILED', message: 'x' },
       });
-      await store.resetStuck(id, T0, T0, T0);
-      await store.deferOrphan(id, T0, T0);
+      await store.resetStuck(id, T0, T0, T0, REAPER_RUN);
+      await store.deferOrphan(id, T0, T0, REAPER_RUN);
 
       // Assess
       expect(await table.scanAll()).toEqual([]);

@@ -12,6 +12,9 @@ import type {
   SubmissionStore,
 } from '../../src/ports/submission-store';
 
+/** The reaper run a rescue is marked with (SubmissionStore.resetStuck, deferOrphan). */
+const REAPER_RUN = 'reaper-run-1';
+
 /** One empty store for one test, and how to clean up after it. */
 export interface StoreUnderTest {
   store: SubmissionStore;
@@ -493,7 +496,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         const token = await claimed(id, undefined, at(1));
 
         // Act
-        const reset = await store.resetStuck(id, at(2), at(302), at(422));
+        const reset = await store.resetStuck(id, at(2), at(302), at(422), REAPER_RUN);
 
         // Assess
         expect(reset).toBe(true);
@@ -510,13 +513,28 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         expect(zombie).toEqual({ written: false });
       });
 
+      it('tells the reaper its reset landed when its retry finds its own mark (a lost response), and no other run', async () => {
+        // Prepare
+        const id = await created();
+        await claimed(id, undefined, at(1));
+        expect(await store.resetStuck(id, at(2), at(302), at(422), REAPER_RUN)).toBe(true);
+
+        // Act
+        const retry = await store.resetStuck(id, at(2), at(302), at(422), REAPER_RUN);
+        const another = await store.resetStuck(id, at(2), at(302), at(422), 'another-reaper-run');
+
+        // Assess
+        expect([retry, another]).toEqual([true, false]);
+        expect(await store.get(id)).toMatchObject({ status: 'PENDING', updatedAt: at(302) });
+      });
+
       it('is refused when processing started at or after the cutoff', async () => {
         // Prepare
         const id = await created();
         await claimed(id, undefined, at(1));
 
         // Act
-        const reset = await store.resetStuck(id, at(1), at(301), at(421));
+        const reset = await store.resetStuck(id, at(1), at(301), at(421), REAPER_RUN);
 
         // Assess
         expect(reset).toBe(false);
@@ -531,8 +549,8 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         await completePassed(done, token);
 
         // Act
-        const resetPending = await store.resetStuck(pending, at(999), at(999), at(1999));
-        const resetDone = await store.resetStuck(done, at(999), at(999), at(1999));
+        const resetPending = await store.resetStuck(pending, at(999), at(999), at(1999), REAPER_RUN);
+        const resetDone = await store.resetStuck(done, at(999), at(999), at(1999), REAPER_RUN);
 
         // Assess
         expect(resetPending).toBe(false);
@@ -546,7 +564,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         const id = randomUUID();
 
         // Act
-        const reset = await store.resetStuck(id, at(999), at(999), at(1999));
+        const reset = await store.resetStuck(id, at(999), at(999), at(1999), REAPER_RUN);
 
         // Assess
         expect(reset).toBe(false);
@@ -561,8 +579,8 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         const id = await created();
 
         // Act
-        const first = await store.deferOrphan(id, at(120), at(240));
-        const second = await store.deferOrphan(id, at(120), at(240));
+        const first = await store.deferOrphan(id, at(120), at(240), REAPER_RUN);
+        const second = await store.deferOrphan(id, at(120), at(240), 'another-reaper-run');
 
         // Assess
         expect(first).toBe(true);
@@ -571,13 +589,26 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         expect(await collect(store.listDue(at(240)))).toMatchObject([{ id, reapAt: at(240) }]);
       });
 
+      it('tells the reaper its deferral landed when its retry finds its own mark (a lost response)', async () => {
+        // Prepare
+        const id = await created();
+        expect(await store.deferOrphan(id, at(120), at(240), REAPER_RUN)).toBe(true);
+
+        // Act
+        const retry = await store.deferOrphan(id, at(120), at(240), REAPER_RUN);
+
+        // Assess
+        expect(retry).toBe(true);
+        expect(await store.get(id)).toMatchObject({ status: 'PENDING', orphanRequeues: 1 });
+      });
+
       it('is refused once the submission was claimed', async () => {
         // Prepare
         const id = await created();
         await claimed(id);
 
         // Act
-        const deferred = await store.deferOrphan(id, at(120), at(240));
+        const deferred = await store.deferOrphan(id, at(120), at(240), REAPER_RUN);
 
         // Assess
         expect(deferred).toBe(false);
@@ -588,12 +619,47 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         const id = randomUUID();
 
         // Act
-        const deferred = await store.deferOrphan(id, at(120), at(240));
+        const deferred = await store.deferOrphan(id, at(120), at(240), REAPER_RUN);
 
         // Assess
         expect(deferred).toBe(false);
         expect(await store.get(id)).toBeUndefined();
         expect(await everDue()).toEqual([]);
+      });
+    });
+
+    describe('dueAgain', () => {
+      it('makes a PENDING submission due now when its reap time is the one seen', async () => {
+        // Prepare: a rescue wrote reap time 240, then could not enqueue.
+        const id = await created();
+        await store.deferOrphan(id, at(120), at(240), REAPER_RUN);
+
+        // Act
+        const due = await store.dueAgain(id, at(240), at(130));
+
+        // Assess
+        expect(due).toBe(true);
+        expect(await collect(store.listDue(at(130)))).toMatchObject([{ id, reapAt: at(130) }]);
+      });
+
+      it('is refused when the reap time moved on, or the submission was claimed', async () => {
+        // Prepare
+        const moved = await created();
+        await store.deferOrphan(moved, at(120), at(240), REAPER_RUN);
+        await store.deferOrphan(moved, at(240), at(480), 'another-reaper-run');
+        const claimedOne = await created();
+        await store.deferOrphan(claimedOne, at(120), at(240), REAPER_RUN);
+        await claimed(claimedOne);
+
+        // Act
+        const outcomes = [
+          await store.dueAgain(moved, at(240), at(130)),
+          await store.dueAgain(claimedOne, at(240), at(130)),
+        ];
+
+        // Assess
+        expect(outcomes).toEqual([false, false]);
+        expect(await store.get(claimedOne)).toMatchObject({ status: 'PROCESSING' });
       });
     });
 
@@ -755,12 +821,12 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
       it('records a reaper reset, but only counts orphan re-enqueues (they may repeat)', async () => {
         // Prepare
         const id = await created();
-        expect(await store.deferOrphan(id, at(120), at(240))).toBe(true);
-        expect(await store.deferOrphan(id, at(240), at(480))).toBe(true);
+        expect(await store.deferOrphan(id, at(120), at(240), REAPER_RUN)).toBe(true);
+        expect(await store.deferOrphan(id, at(240), at(480), REAPER_RUN)).toBe(true);
         await claimed(id, 'stuck', at(500));
 
         // Act
-        await store.resetStuck(id, at(501), at(800), at(920));
+        await store.resetStuck(id, at(501), at(800), at(920), REAPER_RUN);
 
         // Assess
         const stored = await store.get(id);
@@ -794,8 +860,8 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           decision: { status: 'PASSED', result: passed },
           expiresAt: RETAIN_UNTIL,
         });
-        await store.resetStuck(id, at(1), at(2), at(122));
-        await store.deferOrphan(id, at(120), at(240));
+        await store.resetStuck(id, at(1), at(2), at(122), REAPER_RUN);
+        await store.deferOrphan(id, at(120), at(240), REAPER_RUN);
         await store.requeue({ id, now: at(2), reapAt: at(122) });
 
         // Assess
@@ -854,10 +920,10 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         await withoutExpiry();
         await store.requeue({ id, now: at(3), reapAt: at(123) });
         await withoutExpiry();
-        await store.deferOrphan(id, at(123), at(243));
+        await store.deferOrphan(id, at(123), at(243), REAPER_RUN);
         await withoutExpiry();
         await claimed(id, 'second', at(4));
-        await store.resetStuck(id, at(5), at(305), at(425));
+        await store.resetStuck(id, at(5), at(305), at(425), REAPER_RUN);
         await withoutExpiry();
         await claimed(id, 'third', at(306));
         await store.requeue({ id, now: at(302 + 306), reapAt: at(722) });
@@ -952,7 +1018,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           reapAt: at(500),
           error: { code: 'PROCESSING_FAILED', message: 'x' },
         });
-        await store.resetStuck(reset, at(2), at(302), at(700));
+        await store.resetStuck(reset, at(2), at(302), at(700), REAPER_RUN);
 
         // Assess
         const dueAt = async (seconds: number) =>

@@ -4,6 +4,9 @@ import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-su
 import type { ValidationResult } from '../../src/domain/submission';
 import { createTestTable, type TestTable } from '../helpers/test-table';
 
+/** The reaper run a rescue is marked with (SubmissionStore.resetStuck, deferOrphan). */
+const REAPER_RUN = 'reaper-run-1';
+
 const local = inject('dynamodbLocal');
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
@@ -67,7 +70,7 @@ describe.skipIf('skipped' in local)('index writes per transition (DynamoDB Local
       error: { code: 'PROCESSING_FAILED', message: 'boom' },
     });
     await store.claim({ id, leaseToken: 'second', now: at(3), leaseExpiresAt: at(303) });
-    expect(await store.resetStuck(id, at(4), at(400), at(520))).toBe(true);
+    expect(await store.resetStuck(id, at(4), at(400), at(520), REAPER_RUN)).toBe(true);
     await store.claim({ id, leaseToken: 'third', now: at(401), leaseExpiresAt: at(701) });
     await store.complete({
       id,

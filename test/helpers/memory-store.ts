@@ -151,12 +151,18 @@ export class InMemorySubmissionStore implements SubmissionStore {
     return { written: true, status: 'PENDING' };
   }
 
-  async resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean> {
+  async resetStuck(
+    id: string,
+    startedBefore: string,
+    now: string,
+    reapAt: string,
+    by: string,
+  ): Promise<boolean> {
     const item = this.#items.get(id);
     if (item?.status !== 'PROCESSING' || !before(item.processingStartedAt, startedBefore)) {
-      return false;
+      return item?.status === 'PENDING' && item.rescuedBy === by;
     }
-    Object.assign(item, { status: 'PENDING', updatedAt: now, reapAt });
+    Object.assign(item, { status: 'PENDING', updatedAt: now, reapAt, rescuedBy: by });
     item.history.push({ event: 'reset', at: now });
     delete item.leaseToken;
     delete item.leaseExpiresAt;
@@ -182,11 +188,21 @@ export class InMemorySubmissionStore implements SubmissionStore {
     return { requeued: false, reason: isTerminal(item.status) ? 'terminal' : 'leased' };
   }
 
-  async deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean> {
+  async deferOrphan(id: string, seenReapAt: string, reapAt: string, by: string): Promise<boolean> {
+    const item = this.#items.get(id);
+    if (item?.status !== 'PENDING' || item.reapAt !== seenReapAt) {
+      return item?.status === 'PENDING' && item.rescuedBy === by;
+    }
+    item.reapAt = reapAt;
+    item.rescuedBy = by;
+    item.orphanRequeues = (item.orphanRequeues ?? 0) + 1;
+    return true;
+  }
+
+  async dueAgain(id: string, seenReapAt: string, now: string): Promise<boolean> {
     const item = this.#items.get(id);
     if (item?.status !== 'PENDING' || item.reapAt !== seenReapAt) return false;
-    item.reapAt = reapAt;
-    item.orphanRequeues = (item.orphanRequeues ?? 0) + 1;
+    item.reapAt = now;
     return true;
   }
 

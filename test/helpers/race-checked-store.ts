@@ -30,7 +30,15 @@ const decisionOf = ({ status, completedAt, decidedBy, result, error }: Submissio
 
 /** One write the store accepted or refused, with the item as the write found and left it. */
 export interface StoreEvent {
-  operation: 'create' | 'claim' | 'complete' | 'release' | 'resetStuck' | 'requeue' | 'deferOrphan';
+  operation:
+    | 'create'
+    | 'claim'
+    | 'complete'
+    | 'release'
+    | 'resetStuck'
+    | 'requeue'
+    | 'deferOrphan'
+    | 'dueAgain';
   id: string;
   leaseToken?: string;
   before: Submission | undefined;
@@ -112,12 +120,12 @@ export class CheckedSubmissionStore implements SubmissionStore {
     );
   }
 
-  resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean> {
+  resetStuck(id: string, startedBefore: string, now: string, reapAt: string, by: string): Promise<boolean> {
     return this.#write(
       'resetStuck',
       id,
       undefined,
-      () => this.#inner.resetStuck(id, startedBefore, now, reapAt),
+      () => this.#inner.resetStuck(id, startedBefore, now, reapAt, by),
       Boolean,
     );
   }
@@ -132,14 +140,18 @@ export class CheckedSubmissionStore implements SubmissionStore {
     );
   }
 
-  deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean> {
+  deferOrphan(id: string, seenReapAt: string, reapAt: string, by: string): Promise<boolean> {
     return this.#write(
       'deferOrphan',
       id,
       undefined,
-      () => this.#inner.deferOrphan(id, seenReapAt, reapAt),
+      () => this.#inner.deferOrphan(id, seenReapAt, reapAt, by),
       Boolean,
     );
+  }
+
+  dueAgain(id: string, seenReapAt: string, now: string): Promise<boolean> {
+    return this.#write('dueAgain', id, undefined, () => this.#inner.dueAgain(id, seenReapAt, now), Boolean);
   }
 
   async *listDue(now: string): AsyncIterable<ActiveSubmission> {

@@ -84,10 +84,10 @@ export function scheduledStore(store: SubmissionStore, s: fc.Scheduler, actor: s
         fenced,
       ),
     release: (request) => gate(`release(${request.leaseToken})`, () => store.release(request), fenced),
-    resetStuck: (id, startedBefore, now, reapAt) =>
+    resetStuck: (id, startedBefore, now, reapAt, by) =>
       gate(
         `resetStuck(started before ${timeOf(startedBefore)})`,
-        () => store.resetStuck(id, startedBefore, now, reapAt),
+        () => store.resetStuck(id, startedBefore, now, reapAt, by),
         (reset) => (reset ? 'reset' : 'refused'),
       ),
     requeue: (request) =>
@@ -96,11 +96,17 @@ export function scheduledStore(store: SubmissionStore, s: fc.Scheduler, actor: s
         () => store.requeue(request),
         (outcome) => (outcome.requeued ? `requeued from ${outcome.from}` : `refused (${outcome.reason})`),
       ),
-    deferOrphan: (id, seenReapAt, reapAt) =>
+    deferOrphan: (id, seenReapAt, reapAt, by) =>
       gate(
         'deferOrphan',
-        () => store.deferOrphan(id, seenReapAt, reapAt),
+        () => store.deferOrphan(id, seenReapAt, reapAt, by),
         (deferred) => (deferred ? 'deferred' : 'refused'),
+      ),
+    dueAgain: (id, seenReapAt, now) =>
+      gate(
+        'dueAgain',
+        () => store.dueAgain(id, seenReapAt, now),
+        (due) => (due ? 'due again' : 'refused'),
       ),
     async *listDue(now) {
       const due = await gate(

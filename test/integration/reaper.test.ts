@@ -235,7 +235,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     expect(await queuedBodies(backend)).toEqual([]);
   });
 
-  it('goes on rescuing the others when one enqueue fails, and rescues that one on a later run', async () => {
+  it('goes on rescuing the others when one enqueue fails, and rescues that one on the next run', async () => {
     const ids = await accepted(3);
     for (const id of ids) await claimedByDeadWorker(id);
     clock.advance(STUCK_AFTER_MS + 1);
@@ -261,7 +261,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     const report = await reaper.resetStuckAndRequeueOrphans();
     const queued = await queuedBodies(backend);
     for (const id of ids.filter((id) => id !== unlucky)) await app.processor.process(id); // a worker takes those
-    clock.advance(ORPHAN_AFTER_MS);
+    clock.advance(60_000); // the next scheduled run, long before ORPHAN_AFTER_MS
     const later = await app.reaper.resetStuckAndRequeueOrphans();
 
     expect(report).toEqual({ reset: 2, requeued: 0, examined: 3, failed: 1 });

@@ -410,11 +410,11 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       ]);
     });
 
-    it('lets the reaper read the sparse index, reset and requeue — nothing more', () => {
+    it('lets the reaper read the sparse index, reset and requeue, and read back a refused write — nothing more', () => {
       expect(statementsOf(resources.ReaperIamRoleLambdaExecution!)).toEqual([
         logs('reaper'),
         allow(['dynamodb:Query'], [index('ActiveSubmissions')]),
-        allow(['dynamodb:UpdateItem'], [table]),
+        allow(['dynamodb:UpdateItem', 'dynamodb:GetItem'], [table]),
         allow(['sqs:SendMessage'], [queue]),
       ]);
     });

@@ -38,6 +38,7 @@ export const names = {
   '#completedAt': 'completedAt',
   '#decidedBy': 'decidedBy',
   '#releasedBy': 'releasedBy',
+  '#rescuedBy': 'rescuedBy',
   '#result': 'result',
   '#error': 'error',
   '#lastError': 'lastError',

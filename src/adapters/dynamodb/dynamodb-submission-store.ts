@@ -222,19 +222,33 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return current?.releasedBy === leaseToken ? { written: true, status: 'PENDING' } : { written };
   }
 
-  async resetStuck(id: string, startedBefore: string, now: string, reapAt: string): Promise<boolean> {
-    return this.#transition(
+  async resetStuck(
+    id: string,
+    startedBefore: string,
+    now: string,
+    reapAt: string,
+    by: string,
+  ): Promise<boolean> {
+    const written = await this.#transition(
       id,
-      `SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt, ${APPEND_HISTORY} ` +
+      `SET #status = :pending, #updatedAt = :now, #reapAt = :reapAt, #rescuedBy = :by, ${APPEND_HISTORY} ` +
         'REMOVE #leaseToken, #leaseExpiresAt',
       and(condition.statusIsProcessing, condition.startedBefore),
       {
         ':startedBefore': startedBefore,
         ':now': now,
         ':reapAt': reapAt,
+        ':by': by,
         ...historyValues({ event: 'reset', at: now }),
       },
     );
+    return written || (await this.#rescuedBy(id, by));
+  }
+
+  /** Whether a refused reset or deferral is our own, retried after its response was lost. */
+  async #rescuedBy(id: string, by: string): Promise<boolean> {
+    const current = await this.get(id);
+    return current?.status === 'PENDING' && current.rescuedBy === by;
   }
 
   async requeue({ id, now, reapAt }: RequeueRequest): Promise<RequeueOutcome> {
@@ -275,12 +289,25 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return { requeued: false, reason: 'leased' };
   }
 
-  async deferOrphan(id: string, seenReapAt: string, reapAt: string): Promise<boolean> {
+  async deferOrphan(id: string, seenReapAt: string, reapAt: string, by: string): Promise<boolean> {
+    const written = await this.#transition(
+      id,
+      'SET #reapAt = :reapAt, #rescuedBy = :by ADD #orphanRequeues :one',
+      and(condition.statusIsPending, condition.reapAtUnchanged),
+      { ':seenReapAt': seenReapAt, ':reapAt': reapAt, ':by': by, ':one': 1 },
+    );
+    return written || (await this.#rescuedBy(id, by));
+  }
+
+  async dueAgain(id: string, seenReapAt: string, now: string): Promise<boolean> {
     return this.#transition(
       id,
-      'SET #reapAt = :reapAt ADD #orphanRequeues :one',
+      'SET #reapAt = :now',
       and(condition.statusIsPending, condition.reapAtUnchanged),
-      { ':seenReapAt': seenReapAt, ':reapAt': reapAt, ':one': 1 },
+      {
+        ':seenReapAt': seenReapAt,
+        ':now': now,
+      },
     );
   }
 

@@ -316,6 +316,36 @@ describe('DynamoDB throttling, 5xx and lost responses at the SDK boundary', () =
     expect(await backend.approximateDepth()).toBe(0);
   });
 
+  it('(b) recognises its own reset and deferral when the response is lost: both are enqueued in that run', async () => {
+    const { id: stuck } = await app.submissions.acceptSubmission('alice', CONTENT);
+    await deleteMessages(backend, await received(backend, 1));
+    await app.store.claim({
+      id: stuck,
+      leaseToken: 'dead-worker',
+      now: clock.now().toISOString(),
+      leaseExpiresAt: new Date(clock.now().getTime() + STUCK_AFTER_MS).toISOString(),
+    });
+    const { id: orphan } = await app.submissions.acceptSubmission('bob', CONTENT);
+    await deleteMessages(backend, await received(backend, 1));
+    clock.advance(Math.max(STUCK_AFTER_MS, app.config.ORPHAN_AFTER_MS) + 1);
+    handler.inject((transition, attempt) =>
+      ['reset', 'defer'].includes(transition) && attempt === 1 ? 'lose-response' : undefined,
+    );
+
+    const run = await app.reaper.resetStuckAndRequeueOrphans();
+    const requeued = await received(backend, 2, 'the reaper’s messages');
+
+    // Each write landed on its first attempt; the SDK's retry was refused by its condition
+    // and a read found the run's own mark, so the run enqueued both at once.
+    expect(wire(handler, 'reset')).toEqual(['lose-response', 400]);
+    expect(wire(handler, 'defer')).toEqual(['lose-response', 400]);
+    expect(run).toEqual({ reset: 1, requeued: 1, examined: 2, failed: 0 });
+    expect(requeued.map((message) => JSON.parse(message.Body ?? '{}').id).sort()).toEqual(
+      [stuck, orphan].sort(),
+    );
+    await deleteMessages(backend, requeued);
+  });
+
   it('(c) when retries run out on the reaper’s reset, the run goes on and the next run resets it', async () => {
     const { id } = await app.submissions.acceptSubmission('alice', CONTENT);
     await deleteMessages(backend, await received(backend, 1));
