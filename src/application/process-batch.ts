@@ -62,6 +62,7 @@ export async function processBatch(
         ...('status' in result ? { status: result.status } : {}),
         ...('reason' in result ? { reason: result.reason } : {}),
         ...('error' in result && result.error ? { errorCode: result.error.code } : {}),
+        ...('cause' in result && result.cause ? { cause: result.cause } : {}),
         ...('attempts' in result ? { attempts: result.attempts } : {}),
       });
       countOutcome(metrics, result);

@@ -13,6 +13,7 @@ import {
 import type { Clock } from '../ports/clock';
 import { describeError as describe } from '../ports/logger';
 import type { ClaimRefusal, Decision, SubmissionStore } from '../ports/submission-store';
+import { RuleCheckError } from '../rules/rule-set-errors';
 
 export interface SubmissionProcessorOptions {
   store: SubmissionStore;
@@ -43,13 +44,15 @@ export type ProcessOutcome =
       createdAt: string;
       decidedAt: string;
       error?: ProcessingError;
+      /** The cause of `error`, for the logs: never stored, never shown to users. */
+      cause?: string;
     }
   /** Nothing to do: a duplicate or late delivery, or an id that does not exist. */
   | { outcome: 'skipped'; reason: ClaimRefusal }
   /** We were a zombie: our lease was reset or taken over, and our result was refused. */
   | { outcome: 'lease-lost' }
   /** Processing failed and the lease was released; the driver should let the message come back. */
-  | { outcome: 'retry'; error: ProcessingError; attempts: number };
+  | { outcome: 'retry'; error: ProcessingError; attempts: number; cause?: string };
 
 /**
  * Drives one submission through PENDING → PROCESSING → PASSED | FAILED.
@@ -108,13 +111,15 @@ export class SubmissionProcessor {
       signal?.throwIfAborted();
       verdict = await this.#decide(submission, signal);
     } catch (cause) {
-      const error: ProcessingError = signal?.aborted
-        ? { code: 'PROCESSING_FAILED', message: 'The worker ran out of time; released for another attempt.' }
-        : { code: 'PROCESSING_FAILED', message: describe(cause) };
-      if (submission.attempts >= maxAttempts) {
-        return this.#finish(submission, leaseToken, error);
-      }
-      return this.#release(id, leaseToken, submission.attempts, error);
+      const last = submission.attempts >= maxAttempts;
+      const what = signal?.aborted ? 'The worker ran out of time before deciding.' : whatFailed(cause);
+      const error: ProcessingError = {
+        code: 'PROCESSING_FAILED',
+        message: `${what} ${last ? `Gave up after ${submission.attempts} attempts.` : 'It will be tried again.'}`,
+      };
+      return last
+        ? this.#finish(submission, leaseToken, error, describe(cause))
+        : this.#release(id, leaseToken, submission.attempts, error, describe(cause));
     }
 
     try {
@@ -124,7 +129,7 @@ export class SubmissionProcessor {
       // can claim at once; if even that fails, the reaper resets it after the lease.
       await this.#release(id, leaseToken, submission.attempts, {
         code: 'PROCESSING_FAILED',
-        message: describe(cause),
+        message: 'The decision could not be saved. It will be tried again.',
       }).catch(() => undefined);
       throw cause;
     }
@@ -148,9 +153,15 @@ export class SubmissionProcessor {
     return ruleSet.evaluate(submission.content, signal, earlier === undefined ? {} : { earlier });
   }
 
-  /** A processing error that ends the submission: FAILED with `error`, never retried. */
-  #finish(submission: Submission, leaseToken: string, error: ProcessingError): Promise<ProcessOutcome> {
-    return this.#complete(submission, leaseToken, { status: 'FAILED', error });
+  /** A processing error that ends the submission: FAILED with `error`, never retried; `cause` is for the logs. */
+  async #finish(
+    submission: Submission,
+    leaseToken: string,
+    error: ProcessingError,
+    cause?: string,
+  ): Promise<ProcessOutcome> {
+    const outcome = await this.#complete(submission, leaseToken, { status: 'FAILED', error });
+    return outcome.outcome === 'decided' && cause !== undefined ? { ...outcome, cause } : outcome;
   }
 
   /** Writes the decision under our lease; refused when the lease was lost. */
@@ -179,6 +190,7 @@ export class SubmissionProcessor {
     leaseToken: string,
     attempts: number,
     error: ProcessingError,
+    cause?: string,
   ): Promise<ProcessOutcome> {
     const now = this.#options.clock.now();
     const released = await this.#options.store.release({
@@ -188,6 +200,17 @@ export class SubmissionProcessor {
       error,
       reapAt: new Date(now.getTime() + this.#options.orphanAfterMs).toISOString(),
     });
-    return released.written ? { outcome: 'retry', error, attempts } : { outcome: 'lease-lost' };
+    if (!released.written) return { outcome: 'lease-lost' };
+    return { outcome: 'retry', error, attempts, ...(cause === undefined ? {} : { cause }) };
   }
+}
+
+/**
+ * What users read of a processing error: our words only. A rule's own failure names the
+ * rule and what happened to it; anything else (a dependency's or the SDK's error, which
+ * may name hosts, accounts or roles) is said in general, its text left to the logs.
+ */
+function whatFailed(cause: unknown): string {
+  if (cause instanceof RuleCheckError) return `The check ${JSON.stringify(cause.rule)} ${cause.what}.`;
+  return 'A check of the content could not run.';
 }

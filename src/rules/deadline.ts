@@ -43,7 +43,7 @@ export function withDeadline<T>(
           settle(
             controller.signal.aborted
               ? (controller.signal.reason as RuleCheckError)
-              : new RuleCheckError(rule, `failed: ${describeCause(cause)}`, { cause }),
+              : new RuleCheckError(rule, 'failed', { cause }, describeCause(cause)),
           ),
       );
   });

@@ -7,15 +7,20 @@ export class RuleSetError extends Error {
   }
 }
 
-/** A rule could not decide (an async rule failed, timed out or was aborted): a processing error. */
+/**
+ * A rule could not decide (an async rule failed, timed out or was aborted): a processing
+ * error. `what` happened is in our words and may be shown to users; the message adds the
+ * cause's own text (`detail`), which is for the logs only.
+ */
 export class RuleCheckError extends Error {
   override name = 'RuleCheckError';
 
   constructor(
     readonly rule: string,
-    message: string,
+    readonly what: string,
     options?: ErrorOptions,
+    detail?: string,
   ) {
-    super(`Rule ${JSON.stringify(rule)} ${message}`, options);
+    super(`Rule ${JSON.stringify(rule)} ${what}${detail === undefined ? '' : `: ${detail}`}`, options);
   }
 }

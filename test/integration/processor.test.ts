@@ -240,7 +240,7 @@ describe('SubmissionProcessor against the emulators', () => {
       attempts: 3,
       error: {
         code: 'PROCESSING_FAILED',
-        message: expect.stringContaining('moderation service unavailable'),
+        message: 'A check of the content could not run. Gave up after 3 attempts.',
       },
     });
     expect(stored).not.toHaveProperty('result');
@@ -295,6 +295,43 @@ describe('SubmissionProcessor against the emulators', () => {
 
     expect(during.leaseToken).toBeDefined();
     expect(await running).toMatchObject({ outcome: 'decided', status: 'PASSED' });
+  });
+
+  it('words what users read of a processing error itself; the cause goes to the log with the correlation id', async () => {
+    // Prepare: a dependency whose error names internal hosts and an account's role.
+    const leaky = 'AccessDenied: arn:aws:iam::123456789012:role/secret-role at moderation.internal:8443';
+    const id = await accept('This contains number 42');
+    const broken = processor({
+      ruleSet: { id: 'leaky', evaluate: async () => Promise.reject(new Error(leaky)) },
+      maxAttempts: 2,
+    });
+    const log = recordingLogger();
+
+    // Act
+    await processBatch(broken, [{ messageId: 'm-1', body: encodeSubmissionMessage(id) }], log.logger);
+    const afterFirst = await store.get(id);
+    await processBatch(broken, [{ messageId: 'm-2', body: encodeSubmissionMessage(id) }], log.logger);
+    const decided = await store.get(id);
+    const listed = await store.listByOwner('alice', 10);
+
+    // Assess
+    expect(afterFirst?.lastError).toEqual({
+      code: 'PROCESSING_FAILED',
+      message: 'A check of the content could not run. It will be tried again.',
+    });
+    expect(decided?.error).toEqual({
+      code: 'PROCESSING_FAILED',
+      message: 'A check of the content could not run. Gave up after 2 attempts.',
+    });
+    expect(JSON.stringify([afterFirst, decided, listed])).not.toMatch(/123456789012|internal|secret/);
+    expect(log.entries.filter((entry) => JSON.stringify(entry).includes(leaky))).toEqual([
+      expect.objectContaining({
+        fields: expect.objectContaining({ correlationId: id, cause: `Error: ${leaky}` }),
+      }),
+      expect.objectContaining({
+        fields: expect.objectContaining({ correlationId: id, cause: `Error: ${leaky}` }),
+      }),
+    ]);
   });
 
   describe('processBatch (the worker’s batch driver)', () => {
@@ -422,7 +459,7 @@ describe('SubmissionProcessor against the emulators', () => {
         attempts: MAX_ATTEMPTS,
         error: {
           code: 'PROCESSING_FAILED',
-          message: 'RuleCheckError: Rule "moderation" timed out after 20 ms',
+          message: `The check "moderation" timed out after 20 ms. Gave up after ${MAX_ATTEMPTS} attempts.`,
         },
       });
       expect(stored).not.toHaveProperty('result');
