@@ -117,9 +117,11 @@ export class SubmissionProcessor {
         code: 'PROCESSING_FAILED',
         message: `${what} ${last ? `Gave up after ${submission.attempts} attempts.` : 'It will be tried again.'}`,
       };
+      // Logged, so a dependency that echoes the content must not carry it into the logs.
+      const logged = describe(cause).replaceAll(submission.content, '[content]');
       return last
-        ? this.#finish(submission, leaseToken, error, describe(cause))
-        : this.#release(id, leaseToken, submission.attempts, error, describe(cause));
+        ? this.#finish(submission, leaseToken, error, logged)
+        : this.#release(id, leaseToken, submission.attempts, error, logged);
     }
 
     try {
