@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { IdempotencyConflictError } from '../domain/errors';
+import { BatchPartlyStoredError, IdempotencyConflictError } from '../domain/errors';
 import type { Submission, SubmissionStatus } from '../domain/submission';
 import type { Clock } from '../ports/clock';
 import type { SubmissionQueue } from '../ports/submission-queue';
@@ -72,6 +72,8 @@ export class SubmissionService {
    * Stores several submissions with one batch write and enqueues them in batches. Each
    * is created a millisecond after the one before it, so the batch keeps its order
    * (newest first in a listing) and the duplicate rule finds an earlier identical item.
+   * When DynamoDB keeps refusing some items, the stored ones are still enqueued and a
+   * BatchPartlyStoredError says which were stored and which must be sent again.
    */
   async acceptBatch(owner: string, contents: readonly string[]): Promise<Submission[]> {
     const { store, queue, clock, orphanAfterMs } = this.#options;
@@ -79,10 +81,20 @@ export class SubmissionService {
     const submissions = contents.map((content, index) =>
       this.#pending(owner, content, this.#newId(), new Date(now.getTime() + index).toISOString()),
     );
-    await store.createMany(submissions, new Date(now.getTime() + orphanAfterMs).toISOString());
-    const unsent = await queue.enqueueMany(submissions.map((submission) => submission.id));
+    const notStored = new Set(
+      await store.createMany(submissions, new Date(now.getTime() + orphanAfterMs).toISOString()),
+    );
+    const stored = submissions.filter((submission) => !notStored.has(submission.id));
+    const unsent = await queue.enqueueMany(stored.map((submission) => submission.id));
     for (const id of unsent)
       this.#options.onEnqueueFailed?.(id, new Error('SendMessageBatch refused the entry'));
+    if (notStored.size > 0) {
+      const indexed = submissions.map((submission, index) => ({ index, submission }));
+      throw new BatchPartlyStoredError(
+        indexed.filter(({ submission }) => !notStored.has(submission.id)),
+        indexed.filter(({ submission }) => notStored.has(submission.id)).map(({ index }) => index),
+      );
+    }
     return submissions;
   }
 

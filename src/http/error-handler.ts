@@ -1,9 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { IdempotencyConflictError, InvalidCursorError } from '../domain/errors';
+import { BatchPartlyStoredError, IdempotencyConflictError, InvalidCursorError } from '../domain/errors';
 import { describeError, type Logger } from '../ports/logger';
 import { badRequest, HttpProblem, unprocessable } from './problem';
-import { problemResponse } from './response';
+import { problemResponse, submissionResource } from './response';
 import { SECURITY_HEADERS } from './security-headers';
 
 /** Maps what handlers throw to problem+json. Only < 500 details reach the client. */
@@ -12,6 +12,7 @@ export function toProblem(error: unknown): HttpProblem {
   if (error instanceof InvalidCursorError) {
     return badRequest(error.message, [{ field: 'cursor', message: error.message }]);
   }
+  if (error instanceof BatchPartlyStoredError) return partlyStored(error);
   if (error instanceof IdempotencyConflictError) {
     return unprocessable(error.message, [{ field: 'Idempotency-Key', message: error.message }]);
   }
@@ -49,4 +50,25 @@ export function securityHeaders(): MiddlewareObj<APIGatewayProxyEventV2, APIGate
     request.response.headers = { ...request.response.headers, ...SECURITY_HEADERS };
   };
   return { after: apply, onError: apply };
+}
+
+/**
+ * 503 for a batch DynamoDB stored only in part: the stored items are accepted (they will
+ * be decided) and listed with their index; `errors` names each item to send again.
+ */
+function partlyStored({ stored, notStored }: BatchPartlyStoredError): HttpProblem {
+  return new HttpProblem(
+    503,
+    'Service Unavailable',
+    `${stored.length} of ${stored.length + notStored.length} items were stored and will be decided; ` +
+      'send the others again (without the stored ones).',
+    notStored.map((index) => ({ field: `items.${index}`, message: 'not stored; send this item again' })),
+    { 'retry-after': '1' },
+    {
+      stored: stored.map(({ index, submission }) => ({
+        index,
+        submission: submissionResource(submission, false),
+      })),
+    },
+  );
 }

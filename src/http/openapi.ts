@@ -6,6 +6,7 @@ import {
   createSubmissionBody,
   idempotencyKey,
   listQuery,
+  partlyStoredBatch,
   problem,
   submissionId,
   submissionList,
@@ -140,6 +141,15 @@ function build() {
             '415': problemResponse('The body is not JSON.'),
             '405': methodNotAllowed(['POST']),
             ...common,
+            '503': {
+              description:
+                'DynamoDB kept refusing some items: those in `stored` are accepted and will be decided; `errors` names the items to send again.',
+              headers: z.object({
+                'Retry-After': header('Seconds to wait before sending the other items again.', '1'),
+                'Cache-Control': noStore,
+              }),
+              content: { 'application/problem+json': { schema: partlyStoredBatch } },
+            },
           },
         },
       },

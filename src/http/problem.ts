@@ -18,6 +18,8 @@ export class HttpProblem extends Error {
     readonly errors?: FieldError[],
     /** Extra response headers the status calls for (`Allow` on 405, `WWW-Authenticate` on 401). */
     readonly headers: Record<string, string> = {},
+    /** RFC 9457 extension members, beside the standard ones. */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail);
   }
@@ -30,6 +32,7 @@ export class HttpProblem extends Error {
       detail: this.detail,
       ...(instance ? { instance } : {}),
       ...(this.errors ? { errors: this.errors } : {}),
+      ...this.extensions,
     };
   }
 }

@@ -185,3 +185,13 @@ export const problem = z
       errors: [{ field: 'content', message: 'content must not be empty' }],
     },
   });
+
+/** The 503 of a batch stored in part: the problem, and the items that were stored, by index. */
+export const partlyStoredBatch = problem
+  .extend({
+    stored: z.array(z.object({ index: z.number().int(), submission: submissionResource })),
+  })
+  .meta({
+    id: 'PartlyStoredBatch',
+    description: 'RFC 9457 problem details, with the items that were stored.',
+  });

@@ -160,7 +160,7 @@ export interface SubmissionStore {
     status?: SubmissionStatus,
   ): Promise<SubmissionPage>;
   /** Stores fresh PENDING submissions together (batch submit). Ids are new UUIDs. */
-  createMany(submissions: NewSubmission[], reapAt: string): Promise<void>;
+  createMany(submissions: NewSubmission[], reapAt: string): Promise<string[]>;
   /**
    * Reserves an idempotency key: stores `record` if the key is free or expired
    * (one conditional write) and returns it; otherwise returns the live record.

@@ -259,8 +259,9 @@ export class InMemorySubmissionStore implements SubmissionStore {
     };
   }
 
-  async createMany(submissions: NewSubmission[], reapAt: string): Promise<void> {
+  async createMany(submissions: NewSubmission[], reapAt: string): Promise<string[]> {
     for (const submission of submissions) await this.create(submission, reapAt);
+    return [];
   }
 
   async reserveIdempotencyKey(

@@ -163,7 +163,7 @@ export class CheckedSubmissionStore implements SubmissionStore {
     yield* due;
   }
 
-  createMany(submissions: NewSubmission[], reapAt: string): Promise<void> {
+  createMany(submissions: NewSubmission[], reapAt: string): Promise<string[]> {
     return this.#serialised(() => this.#inner.createMany(submissions, reapAt));
   }
 

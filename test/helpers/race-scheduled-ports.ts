@@ -130,7 +130,7 @@ export function scheduledStore(store: SubmissionStore, s: fc.Scheduler, actor: s
       gate(
         'createMany',
         () => store.createMany(submissions, reapAt),
-        () => 'stored',
+        (notStored) => (notStored.length === 0 ? 'stored' : `${notStored.length} not stored`),
       ),
     reserveIdempotencyKey: (record, nowEpochSeconds) =>
       gate(

@@ -8,6 +8,7 @@ import { createSqsClient } from '../../src/adapters/sqs/sqs-client';
 import { SqsSubmissionQueue } from '../../src/adapters/sqs/sqs-submission-queue';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
+import { BatchPartlyStoredError } from '../../src/domain/errors';
 import type { NewSubmission } from '../../src/ports/submission-store';
 import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { enqueuedIds, storedSubmissions } from '../helpers/problems';
@@ -135,17 +136,17 @@ describe('batch write retries against the emulators, with partial failures injec
       expect(items.every((item) => item.status?.S === 'PENDING')).toBe(true);
     });
 
-    it('gives up after 5 attempts, throwing how many were not stored; the rest are stored once', async () => {
+    it('gives up after 5 attempts, returning the ids it could not store; the rest are stored once', async () => {
       // Prepare: two items are never processed, as under throttling that outlasts the retries.
       const submissions = newSubmissions(12);
       const stuck = [submissions[3]?.id ?? '', submissions[8]?.id ?? ''];
       const faulty = partialBatchWrites((_, id) => stuck.includes(id));
 
       // Act
-      const written = storeThrough(faulty.client).createMany(submissions, '2030-01-01T00:05:00.000Z');
+      const notStored = await storeThrough(faulty.client).createMany(submissions, '2030-01-01T00:05:00.000Z');
 
       // Assess
-      await expect(written).rejects.toThrow('2 of 12 submissions were not stored');
+      expect(sorted(notStored)).toEqual(sorted(stuck));
       expect(faulty.calls.map((ids) => ids.length)).toEqual([12, 2, 2, 2, 2]);
       expect(await storedIds(backend)).toEqual(
         sorted(submissions.map(({ id }) => id).filter((id) => !stuck.includes(id))),
@@ -223,7 +224,7 @@ describe('batch write retries against the emulators, with partial failures injec
       expect(warnings).toEqual([]);
     });
 
-    it('fails the batch when an item stays unprocessed, enqueuing nothing; the items stored wait for the orphan sweep', async () => {
+    it('answers with what was stored when an item stays unprocessed: the stored ones are enqueued at once', async () => {
       // Prepare: the first item of every BatchWriteItem stays unprocessed, attempt after attempt.
       const writes = partialBatchWrites((_, __, index) => index === 0);
       const sends = partialBatchSends(() => false);
@@ -236,14 +237,24 @@ describe('batch write retries against the emulators, with partial failures injec
         'three 3',
       ]);
 
-      // Assess: the caller sees a failure (the API answers 500); what was stored is PENDING with a
-      // reapAt, so the reaper's orphan sweep enqueues it, and a retried batch stores new copies.
-      await expect(accepting).rejects.toThrow('1 of 3 submissions were not stored');
-      expect(sends.calls).toEqual([]);
-      expect(await backend.approximateDepth()).toBe(0);
-      const stored = await storedSubmissions(backend);
-      expect(stored).toHaveLength(2);
-      expect(stored.every((item) => item.status?.S === 'PENDING' && item.reapAt?.S)).toBe(true);
+      // Assess: the caller learns which items were stored (the API answers 503 listing them)
+      // and which to send again; the stored ones are PENDING and already enqueued.
+      const error = await accepting.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(BatchPartlyStoredError);
+      const { stored, notStored } = error as BatchPartlyStoredError;
+      expect(notStored).toEqual([0]);
+      expect(stored.map(({ index, submission }) => [index, submission.content])).toEqual([
+        [1, 'two 2'],
+        [2, 'three 3'],
+      ]);
+      const items = await storedSubmissions(backend);
+      expect(sorted(items.map((item) => item.id?.S ?? ''))).toEqual(
+        sorted(stored.map(({ submission }) => submission.id)),
+      );
+      expect(items.every((item) => item.status?.S === 'PENDING' && item.reapAt?.S)).toBe(true);
+      expect(sorted(await enqueuedIds(backend))).toEqual(
+        sorted(stored.map(({ submission }) => submission.id)),
+      );
       expect(warnings).toEqual([]);
     });
 

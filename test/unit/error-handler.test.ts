@@ -1,7 +1,11 @@
 import type { Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { IdempotencyConflictError, InvalidCursorError } from '../../src/domain/errors';
+import {
+  BatchPartlyStoredError,
+  IdempotencyConflictError,
+  InvalidCursorError,
+} from '../../src/domain/errors';
 import { problemDetails, toProblem } from '../../src/http/error-handler';
 import { badRequest, HttpProblem } from '../../src/http/problem';
 import type { LogFields, Logger } from '../../src/ports/logger';
@@ -39,6 +43,34 @@ describe('toProblem', () => {
     // Assess
     expect(problem.status).toBe(422);
     expect(problem.errors?.map((error) => error.field)).toEqual(['Idempotency-Key']);
+  });
+
+  it('maps a batch stored in part to 503 listing the stored items by index and naming the others', () => {
+    // Prepare
+    const stored = {
+      id: '3f2b8c1e-9a4d-4e7b-8c2d-1a2b3c4d5e6f',
+      owner: 'alice',
+      content: 'two 2',
+      status: 'PENDING' as const,
+      attempts: 0,
+      createdAt: '2026-01-01T00:00:00.001Z',
+      updatedAt: '2026-01-01T00:00:00.001Z',
+    };
+
+    // Act
+    const problem = toProblem(new BatchPartlyStoredError([{ index: 1, submission: stored }], [0, 2]));
+
+    // Assess
+    expect(problem.status).toBe(503);
+    expect(problem.headers).toEqual({ 'retry-after': '1' });
+    expect(problem.detail).toBe(
+      '1 of 3 items were stored and will be decided; send the others again (without the stored ones).',
+    );
+    expect(problem.errors?.map((error) => error.field)).toEqual(['items.0', 'items.2']);
+    expect(problem.toBody('/submissions/batch')).toMatchObject({
+      stored: [{ index: 1, submission: { id: stored.id, status: 'PENDING', attempts: 0 } }],
+    });
+    expect(JSON.stringify(problem.toBody())).not.toContain('alice');
   });
 
   it.each([

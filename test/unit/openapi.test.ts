@@ -36,7 +36,7 @@ type Json = Record<string, unknown>;
  */
 const STATUSES: Record<string, string[]> = {
   'POST /submissions': ['202', '400', '401', '413', '415', '422', '500'],
-  'POST /submissions/batch': ['202', '400', '401', '413', '415', '500'],
+  'POST /submissions/batch': ['202', '400', '401', '413', '415', '500', '503'],
   'GET /submissions/{id}': ['200', '304', '400', '401', '404', '500'],
   'GET /submissions': ['200', '400', '401', '500'],
   'GET /openapi.json': ['200'],
@@ -311,7 +311,7 @@ describe('openApiDocument', () => {
     expect(routes.sort()).toEqual(Object.keys(STATUSES).sort());
   });
 
-  it('documents every error status as a problem+json Problem', () => {
+  it('documents every error status as a problem+json Problem (a batch stored in part, one that lists the stored items)', () => {
     // Prepare
     const doc = document();
 
@@ -325,8 +325,9 @@ describe('openApiDocument', () => {
     // Assess
     expect(errorResponses.length).toBeGreaterThan(0);
     for (const { at, content } of errorResponses) {
+      const schema = at === 'POST /submissions/batch 503' ? 'PartlyStoredBatch' : 'Problem';
       expect(content, at).toEqual({
-        'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+        'application/problem+json': { schema: { $ref: `#/components/schemas/${schema}` } },
       });
     }
   });

@@ -357,14 +357,12 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     };
   }
 
-  async createMany(submissions: NewSubmission[], reapAt: string): Promise<void> {
+  async createMany(submissions: NewSubmission[], reapAt: string): Promise<string[]> {
     let pending = submissions.map((submission) => ({
       PutRequest: { Item: this.#newItem(submission, reapAt) },
     }));
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt === BATCH_WRITE_ATTEMPTS) {
-        throw new Error(`${pending.length} of ${submissions.length} submissions were not stored`);
-      }
+      if (attempt === BATCH_WRITE_ATTEMPTS) return pending.map(({ PutRequest }) => PutRequest.Item.id);
       if (attempt > 0) await sleep(BATCH_WRITE_BACKOFF_MS * 2 ** attempt);
       const chunks = [];
       for (let start = 0; start < pending.length; start += MAX_BATCH_WRITE) {
@@ -377,6 +375,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
       );
       pending = results.flatMap((result) => (result.UnprocessedItems?.[this.#table] ?? []) as typeof pending);
     }
+    return [];
   }
 
   async reserveIdempotencyKey(
