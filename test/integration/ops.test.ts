@@ -317,7 +317,7 @@ describe('npm run ops against the emulators', () => {
       const expected = [
         /^ {2}\S+ +accepted$/,
         /^ {2}\S+ +claimed +attempt 1, lease until \S+$/,
-        /^ {2}\S+ +released +attempt 1, PROCESSING_FAILED: .*moderation service unavailable/,
+        /^ {2}\S+ +released +attempt 1, PROCESSING_FAILED: A check of the content could not run\. It will be tried again\.$/,
         /^ {2}\S+ +claimed +attempt 2, lease until \S+$/,
         /^ {2}\S+ +decided +attempt 2, PASSED$/,
       ];
