@@ -215,8 +215,15 @@ export function contentOf(facts: RequestFacts): string | undefined {
   return undefined;
 }
 
-/** Why a POST /submissions must be refused; empty when it must be accepted. */
-export function createRefusals(facts: RequestFacts, context: OracleContext): string[] {
+/**
+ * Why a POST's body must be refused before its shape is looked at, then what
+ * `objectRefusals` finds wrong with a JSON object; empty when it is acceptable.
+ */
+function bodyRefusals(
+  facts: RequestFacts,
+  context: OracleContext,
+  objectRefusals: (value: Record<string, unknown>) => string[],
+): string[] {
   const reasons: string[] = [];
   if (facts.contentType && !isJsonMediaType(facts.contentType))
     reasons.push(`Content-Type ${facts.contentType}`);
@@ -224,17 +231,28 @@ export function createRefusals(facts: RequestFacts, context: OracleContext): str
   if (facts.parsed.kind === 'absent') reasons.push('no body');
   else if (facts.parsed.kind === 'not-json') reasons.push('a body that is not JSON in UTF-8');
   else if (!isPlainObject(facts.parsed.value)) reasons.push('a body that is not a JSON object');
-  else {
+  else reasons.push(...objectRefusals(facts.parsed.value));
+  return reasons;
+}
+
+/** What `problems` holds, as one reason; none when it is empty. */
+const shapeRefusal = (what: string, problems: ShapeProblems) =>
+  problems.fields.size > 0 || problems.unknownKeyLists.size > 0
+    ? [`${what} (${[...problems.fields, ...problems.unknownKeyLists].join('; ')})`]
+    : [];
+
+/** Why a POST /submissions must be refused; empty when it must be accepted. */
+export function createRefusals(facts: RequestFacts, context: OracleContext): string[] {
+  const reasons = bodyRefusals(facts, context, (value) => {
     const problems: ShapeProblems = { fields: new Set(), unknownKeyLists: new Set() };
-    submissionShape(facts.parsed.value, '', problems);
-    if (problems.fields.size > 0 || problems.unknownKeyLists.size > 0) {
-      reasons.push(`a wrong body (${[...problems.fields, ...problems.unknownKeyLists].join('; ')})`);
-    }
+    submissionShape(value, '', problems);
     const content = contentOf(facts);
-    if (content !== undefined && Buffer.byteLength(content) > context.maxContentBytes) {
-      reasons.push(`content of ${Buffer.byteLength(content)} bytes`);
-    }
-  }
+    const oversized = content !== undefined && Buffer.byteLength(content) > context.maxContentBytes;
+    return [
+      ...shapeRefusal('a wrong body', problems),
+      ...(oversized ? [`content of ${Buffer.byteLength(content)} bytes`] : []),
+    ];
+  });
   if (facts.idempotencyKey !== undefined) {
     if (!isWellFormedKey(facts.idempotencyKey)) reasons.push('a malformed Idempotency-Key');
     else {
@@ -248,23 +266,15 @@ export function createRefusals(facts: RequestFacts, context: OracleContext): str
 
 /** Why a POST /submissions/batch must be refused; empty when it must be accepted. */
 export function batchRefusals(facts: RequestFacts, context: OracleContext): string[] {
-  const reasons: string[] = [];
-  if (facts.contentType && !isJsonMediaType(facts.contentType))
-    reasons.push(`Content-Type ${facts.contentType}`);
-  if (facts.idempotencyKey !== undefined) reasons.push('an Idempotency-Key header');
-  if (facts.body.length > rawCap(facts, context.maxContentBytes)) reasons.push('a body beyond the raw cap');
-  if (facts.parsed.kind === 'absent') reasons.push('no body');
-  else if (facts.parsed.kind === 'not-json') reasons.push('a body that is not JSON in UTF-8');
-  else if (!isPlainObject(facts.parsed.value)) reasons.push('a body that is not a JSON object');
-  else {
+  const reasons = bodyRefusals(facts, context, (value) => {
     const problems: ShapeProblems = { fields: new Set(), unknownKeyLists: new Set() };
-    batchShape(facts.parsed.value, problems);
-    if (problems.fields.size > 0 || problems.unknownKeyLists.size > 0) {
-      reasons.push(`a wrong batch (${[...problems.fields, ...problems.unknownKeyLists].join('; ')})`);
-    }
-    if (oversizedItems(facts, context.maxContentBytes).length > 0)
-      reasons.push('an item beyond the size limit');
-  }
+    batchShape(value, problems);
+    return [
+      ...shapeRefusal('a wrong batch', problems),
+      ...(oversizedItems(facts, context.maxContentBytes).length > 0 ? ['an item beyond the size limit'] : []),
+    ];
+  });
+  if (facts.idempotencyKey !== undefined) reasons.push('an Idempotency-Key header');
   return reasons;
 }
 

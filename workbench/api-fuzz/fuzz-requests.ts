@@ -292,6 +292,10 @@ const submissionPath = (suffixes: fc.Arbitrary<string>) =>
 const fixed = (...paths: string[]) =>
   fc.constantFrom(...paths).map((path): PathChoice => ({ kind: 'fixed', path }));
 
+/** `path`, and one time in ten with a trailing slash (which the router also takes). */
+const mostlyWithoutSlash = (path: string) =>
+  fc.oneof({ weight: 9, arbitrary: fixed(path) }, { weight: 1, arbitrary: fixed(`${path}/`) });
+
 const STRAY_PATHS = [
   '/',
   '/app.js',
@@ -466,10 +470,7 @@ export function requestPlans(limits: { maxContentBytes: number }): fc.Arbitrary<
       weight: 26,
       arbitrary: family({
         methods: fc.constant('POST'),
-        paths: fc.oneof(
-          { weight: 9, arbitrary: fixed('/submissions') },
-          { weight: 1, arbitrary: fixed('/submissions/') },
-        ),
+        paths: mostlyWithoutSlash('/submissions'),
         contentType: contentTypes,
         idempotencyKey: withChance(idempotencyKeys, 40),
         body: submissionBodies(limits.maxContentBytes),
@@ -479,10 +480,7 @@ export function requestPlans(limits: { maxContentBytes: number }): fc.Arbitrary<
       weight: 12,
       arbitrary: family({
         methods: fc.constant('POST'),
-        paths: fc.oneof(
-          { weight: 9, arbitrary: fixed('/submissions/batch') },
-          { weight: 1, arbitrary: fixed('/submissions/batch/') },
-        ),
+        paths: mostlyWithoutSlash('/submissions/batch'),
         contentType: contentTypes,
         idempotencyKey: withChance(idempotencyKeys, 10),
         body: batchBodies(limits.maxContentBytes),
@@ -492,10 +490,7 @@ export function requestPlans(limits: { maxContentBytes: number }): fc.Arbitrary<
       weight: 15,
       arbitrary: family({
         methods: fc.constant('GET'),
-        paths: fc.oneof(
-          { weight: 9, arbitrary: fixed('/submissions') },
-          { weight: 1, arbitrary: fixed('/submissions/') },
-        ),
+        paths: mostlyWithoutSlash('/submissions'),
         query: queries,
       }),
     },
