@@ -14,7 +14,8 @@ export interface RawRequest {
   method: string;
   /** Sent exactly as given: no normalisation of `..`, `//` or percent-escapes. */
   path: string;
-  headers?: Record<string, string>;
+  /** A repeated header as a list: one line per value, in order. */
+  headers?: Record<string, string | string[]>;
   /** Bytes, so a body can hold what a string cannot (invalid UTF-8). */
   body?: string | Buffer;
 }

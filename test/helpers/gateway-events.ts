@@ -1,9 +1,8 @@
-import { request as httpRequest } from 'node:http';
 import type { APIGatewayEventRequestContextJWTAuthorizer, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { inject } from 'vitest';
 import { createSqsClient, queueUrlByName } from '../../src/adapters/sqs/sqs-client';
 import { httpEvent, loadApiHandler } from './api-events';
-import type { RawResponse } from './e2e-raw-http';
+import { type RawResponse, sendRaw } from './e2e-raw-http';
 
 /**
  * One HTTP request as a client writes it, delivered two ways: as the HTTP API (payload 2.0)
@@ -124,7 +123,6 @@ export function apiGatewayEvent(request: WireRequest, options: GatewayOptions = 
  * line says so, else with a Content-Length). A fresh connection each time.
  */
 export function sendToStack(request: WireRequest): Promise<RawResponse> {
-  const url = new URL(inject('stack').httpEndpoint);
   const headers: Record<string, string[]> = {};
   const spelling = new Map<string, string>();
   for (const [name, value] of headerLines(request)) {
@@ -132,39 +130,7 @@ export function sendToStack(request: WireRequest): Promise<RawResponse> {
     spelling.set(name.toLowerCase(), first);
     headers[first] = [...(headers[first] ?? []), value];
   }
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        host: url.hostname,
-        port: Number(url.port),
-        method: request.method,
-        path: request.target,
-        headers,
-        agent: false,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const flat: Record<string, string | undefined> = {};
-          for (const [name, value] of Object.entries(response.headers)) {
-            flat[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          let body: unknown;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: response.statusCode ?? 0, headers: flat, text, body });
-        });
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(request.body);
-  });
+  return sendRaw({ method: request.method, path: request.target, headers, body: request.body });
 }
 
 /** The URL of the queue named `name` on the e2e stack's SQS emulator. */
