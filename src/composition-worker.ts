@@ -63,6 +63,8 @@ export function composeProcessor(
       dependencies.ruleSet ??
       loadConfiguredRuleSet(config, undefined, { ruleTypes: dependencies.ruleTypes ?? PLUGIN_RULE_TYPES }),
     maxAttempts: config.MAX_ATTEMPTS,
+    retryBackoffMs: config.RETRY_BACKOFF_MS,
+    maxInterruptions: config.MAX_INTERRUPTIONS,
     stuckAfterMs: config.STUCK_AFTER_MS,
     orphanAfterMs: config.ORPHAN_AFTER_MS,
     processingDelayMs: config.PROCESSING_DELAY_MS,

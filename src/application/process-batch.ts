@@ -19,13 +19,22 @@ export interface BatchOptions {
    * down. Nothing more is claimed, and records in progress release their lease.
    */
   signal?: AbortSignal;
+  /**
+   * Told, for a message it returns, when its submission may be claimed again (after a
+   * failed attempt's back-off, or for a copy that came early): a driver that can set a
+   * message's visibility makes it come back then rather than after the queue's timeout.
+   */
+  returnAt?: (messageId: string, retryAt: string) => void;
 }
 
 /**
  * Runs the processor over one batch of queue records and returns the message
  * ids that must come back (the rest may be deleted).
  *
- * - retry outcome or a thrown error (outage) → comes back after the visibility timeout;
+ * - retry outcome or a thrown error (outage) → comes back after the visibility timeout
+ *   (or, through `returnAt`, when the retry back-off ends);
+ * - early (the submission's retry time is still to come) → comes back, like a retry;
+ * - interrupted (the signal stopped it; released, no attempt spent) → comes back;
  * - skipped, lease lost, decided → done;
  * - a message that is not ours → dropped, logged with its `reason` (`not-json`,
  *   `wrong-shape`): retrying cannot fix it; one naming an unknown id is skipped
@@ -42,7 +51,7 @@ export async function processBatch(
   logger: Logger,
   options: BatchOptions = {},
 ): Promise<string[]> {
-  const { concurrency = records.length, metrics = noMetrics, signal } = options;
+  const { concurrency = records.length, metrics = noMetrics, signal, returnAt } = options;
   metrics.measure('WorkerBatchSize', records.length);
   const failures: string[] = [];
   const pending = [...records];
@@ -64,9 +73,14 @@ export async function processBatch(
         ...('error' in result && result.error ? { errorCode: result.error.code } : {}),
         ...('cause' in result && result.cause ? { cause: result.cause } : {}),
         ...('attempts' in result ? { attempts: result.attempts } : {}),
+        ...('retryAt' in result ? { retryAt: result.retryAt } : {}),
+        ...('by' in result ? { by: result.by } : {}),
       });
       countOutcome(metrics, result);
-      if (result.outcome === 'retry') failures.push(messageId);
+      if (result.outcome === 'retry' || result.outcome === 'early' || result.outcome === 'interrupted') {
+        failures.push(messageId);
+        if ('retryAt' in result) returnAt?.(messageId, result.retryAt);
+      }
     } catch (error) {
       logger.error('processing threw; message will be retried', {
         correlationId: id,
@@ -95,7 +109,7 @@ export async function processBatch(
   return failures;
 }
 
-/** What each outcome adds to the service's metrics (a retry adds nothing: it is not an end). */
+/** What each outcome adds to the service's metrics (a retry, early or interrupted claim adds nothing: none is an end). */
 function countOutcome(metrics: MetricsSink, result: ProcessOutcome): void {
   switch (result.outcome) {
     case 'decided':
@@ -110,6 +124,8 @@ function countOutcome(metrics: MetricsSink, result: ProcessOutcome): void {
       metrics.count('ZombieWritesRefused');
       return;
     case 'retry':
+    case 'early':
+    case 'interrupted':
       return;
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { contentHashOf } from '../domain/content-hash';
+import type { Interruption } from '../domain/history';
 import type { RuleSet } from '../domain/rules';
 import {
   DEFAULT_RETENTION_DAYS,
@@ -13,14 +14,24 @@ import {
 import type { Clock } from '../ports/clock';
 import { describeError as describe } from '../ports/logger';
 import type { ClaimRefusal, Decision, SubmissionStore } from '../ports/submission-store';
-import { RuleCheckError } from '../rules/rule-set-errors';
+import { RuleCheckError, RuleCostError } from '../rules/rule-set-errors';
 
 export interface SubmissionProcessorOptions {
   store: SubmissionStore;
   ruleSet: RuleSet;
   clock: Clock;
-  /** Claims allowed before a submission that keeps erroring is finalised FAILED. */
+  /** Attempts allowed before a submission that keeps erroring is finalised FAILED (MAX_ATTEMPTS). */
   maxAttempts: number;
+  /**
+   * After a failed attempt no claim may take the submission for this long, doubling after
+   * each further one (RETRY_BACKOFF_MS), however many messages it has. Default 0: no spacing.
+   */
+  retryBackoffMs?: number;
+  /**
+   * Claims a deadline or shutdown may stop (spending no attempt) before it is finalised
+   * FAILED (MAX_INTERRUPTIONS). Default: no bound.
+   */
+  maxInterruptions?: number;
   /** Lease length of a claim (STUCK_AFTER): after it, another claim or the reaper may take over. */
   stuckAfterMs: number;
   /** After a release, when the reaper should re-enqueue if no redelivery claims it first. */
@@ -49,10 +60,17 @@ export type ProcessOutcome =
     }
   /** Nothing to do: a duplicate or late delivery, or an id that does not exist. */
   | { outcome: 'skipped'; reason: ClaimRefusal }
+  /** Released with a retry time still to come: the driver returns the message until `retryAt`. */
+  | { outcome: 'early'; retryAt: string }
   /** We were a zombie: our lease was reset or taken over, and our result was refused. */
   | { outcome: 'lease-lost' }
-  /** Processing failed and the lease was released; the driver should let the message come back. */
-  | { outcome: 'retry'; error: ProcessingError; attempts: number; cause?: string };
+  /**
+   * Processing failed and the lease was released; the driver should let the message come
+   * back, at `retryAt` where it can say when (no claim succeeds before).
+   */
+  | { outcome: 'retry'; error: ProcessingError; attempts: number; retryAt: string; cause?: string }
+  /** `signal` stopped the work before a decision; released at no attempt's cost, claimable at once. */
+  | { outcome: 'interrupted'; by: Interruption; attempts: number };
 
 /**
  * Drives one submission through PENDING → PROCESSING → PASSED | FAILED.
@@ -72,6 +90,8 @@ export class SubmissionProcessor {
   constructor(options: SubmissionProcessorOptions) {
     this.#options = {
       processingDelayMs: 0,
+      retryBackoffMs: 0,
+      maxInterruptions: Number.POSITIVE_INFINITY,
       retentionDays: DEFAULT_RETENTION_DAYS,
       newLeaseToken: randomUUID,
       ...options,
@@ -80,10 +100,11 @@ export class SubmissionProcessor {
 
   /**
    * @param signal aborts the work between claim and decision (the driver is out of
-   *   time): the lease is released so another delivery can take over at once.
+   *   time, or shutting down): the lease is released, spending no attempt, so another
+   *   delivery can take over at once.
    */
   async process(id: string, signal?: AbortSignal): Promise<ProcessOutcome> {
-    const { store, clock, stuckAfterMs, maxAttempts } = this.#options;
+    const { store, clock, stuckAfterMs, maxAttempts, maxInterruptions } = this.#options;
     const now = clock.now();
     const leaseToken = this.#options.newLeaseToken();
     const claim = await store.claim({
@@ -92,14 +113,27 @@ export class SubmissionProcessor {
       now: now.toISOString(),
       leaseExpiresAt: new Date(now.getTime() + stuckAfterMs).toISOString(),
     });
-    if (!claim.claimed) return { outcome: 'skipped', reason: claim.reason };
+    if (!claim.claimed) {
+      return claim.reason === 'early'
+        ? { outcome: 'early', retryAt: claim.notBefore }
+        : { outcome: 'skipped', reason: claim.reason };
+    }
 
     const { submission } = claim;
-    if (submission.attempts > maxAttempts) {
+    const interruptions = submission.interruptions ?? 0;
+    // This claim included: claims stopped by a deadline or a shutdown spent no attempt.
+    const spent = submission.attempts - interruptions;
+    if (spent > maxAttempts) {
       // Earlier attempts crashed without releasing (e.g. the worker was killed each time).
       return this.#finish(submission, leaseToken, {
         code: 'ATTEMPTS_EXHAUSTED',
         message: `Gave up after ${maxAttempts} attempts that did not finish.`,
+      });
+    }
+    if (interruptions >= maxInterruptions) {
+      return this.#finish(submission, leaseToken, {
+        code: 'INTERRUPTED_TOO_OFTEN',
+        message: `Gave up after the worker was stopped ${interruptions} times before deciding.`,
       });
     }
 
@@ -111,25 +145,29 @@ export class SubmissionProcessor {
       signal?.throwIfAborted();
       verdict = await this.#decide(submission, signal);
     } catch (cause) {
-      const last = submission.attempts >= maxAttempts;
-      const what = signal?.aborted ? 'The worker ran out of time before deciding.' : whatFailed(cause);
+      if (cause instanceof RuleCostError) {
+        // The same content would cost the same on every attempt: fail it now, and say why.
+        return this.#finish(submission, leaseToken, { code: 'RULES_TOO_COSTLY', message: cause.what });
+      }
+      if (signal?.aborted) return this.#interrupt(submission, leaseToken, interruptionOf(signal));
+      const last = spent >= maxAttempts;
       const error: ProcessingError = {
         code: 'PROCESSING_FAILED',
-        message: `${what} ${last ? `Gave up after ${submission.attempts} attempts.` : 'It will be tried again.'}`,
+        message: `${whatFailed(cause)} ${last ? `Gave up after ${spent} attempts.` : 'It will be tried again.'}`,
       };
       // Logged, so a dependency that echoes the content must not carry it into the logs.
       const logged = describe(cause).replaceAll(submission.content, '[content]');
       return last
         ? this.#finish(submission, leaseToken, error, logged)
-        : this.#release(id, leaseToken, submission.attempts, error, logged);
+        : this.#release(submission, leaseToken, spent, error, logged);
     }
 
     try {
       return await this.#complete(submission, leaseToken, { status: verdict.verdict, result: verdict });
     } catch (cause) {
       // The store failed (throttling, outage). Hand the lease back so a redelivery
-      // can claim at once; if even that fails, the reaper resets it after the lease.
-      await this.#release(id, leaseToken, submission.attempts, {
+      // can claim after the back-off; if even that fails, the reaper resets it after the lease.
+      await this.#release(submission, leaseToken, spent, {
         code: 'PROCESSING_FAILED',
         message: 'The decision could not be saved. It will be tried again.',
       }).catch(() => undefined);
@@ -187,24 +225,56 @@ export class SubmissionProcessor {
     };
   }
 
+  /**
+   * Hands the lease back after a failed attempt (the `spent`th): no claim may take the
+   * submission for RETRY_BACKOFF_MS × 2^(spent − 1), however many messages it has.
+   */
   async #release(
-    id: string,
+    submission: Submission,
     leaseToken: string,
-    attempts: number,
+    spent: number,
     error: ProcessingError,
     cause?: string,
   ): Promise<ProcessOutcome> {
+    const now = this.#options.clock.now().getTime();
+    const notBefore = new Date(now + this.#options.retryBackoffMs * 2 ** (spent - 1)).toISOString();
+    const released = await this.#options.store.release({
+      id: submission.id,
+      leaseToken,
+      now: new Date(now).toISOString(),
+      error,
+      notBefore,
+      reapAt: new Date(Date.parse(notBefore) + this.#options.orphanAfterMs).toISOString(),
+    });
+    if (!released.written) return { outcome: 'lease-lost' };
+    const attempts = submission.attempts;
+    return {
+      outcome: 'retry',
+      error,
+      attempts,
+      retryAt: notBefore,
+      ...(cause === undefined ? {} : { cause }),
+    };
+  }
+
+  /** Hands the lease back when `signal` stopped the work: no attempt spent, claimable at once. */
+  async #interrupt(submission: Submission, leaseToken: string, by: Interruption): Promise<ProcessOutcome> {
     const now = this.#options.clock.now();
     const released = await this.#options.store.release({
-      id,
+      id: submission.id,
       leaseToken,
       now: now.toISOString(),
-      error,
+      interrupted: by,
       reapAt: new Date(now.getTime() + this.#options.orphanAfterMs).toISOString(),
     });
     if (!released.written) return { outcome: 'lease-lost' };
-    return { outcome: 'retry', error, attempts, ...(cause === undefined ? {} : { cause }) };
+    return { outcome: 'interrupted', by, attempts: submission.attempts };
   }
+}
+
+/** A deadline aborts with a TimeoutError, as AbortSignal.timeout does; a shutdown with a reason of its own. */
+export function interruptionOf(signal: AbortSignal): Interruption {
+  return (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError' ? 'deadline' : 'shutdown';
 }
 
 /**

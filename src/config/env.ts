@@ -36,7 +36,24 @@ export const settingsSchema = z.object({
     .describe('Largest accepted content, in bytes of UTF-8; larger is refused with 413.'),
   MAX_ATTEMPTS: positiveInt
     .default(3)
-    .describe('Claims allowed before a submission that keeps erroring is finalised FAILED.'),
+    .describe(
+      'Attempts allowed before a submission that keeps erroring is finalised FAILED. A claim that a ' +
+        'deadline or a shutdown stops spends none (see MAX_INTERRUPTIONS).',
+    ),
+  RETRY_BACKOFF_MS: nonNegativeInt
+    .default(30_000)
+    .describe(
+      'After a failed attempt, how long no claim may take the submission: this long after the first, ' +
+        'doubling after each further one, however many messages it has. So MAX_ATTEMPTS attempts span ' +
+        'at least RETRY_BACKOFF_MS × (2^(MAX_ATTEMPTS−1) − 1): the longest dependency outage that ' +
+        'fails no valid content. 0: no spacing (a retry comes with the next message).',
+    ),
+  MAX_INTERRUPTIONS: positiveInt
+    .default(5)
+    .describe(
+      'Claims of one submission that a deadline or a shutdown may stop before it is finalised FAILED ' +
+        '(INTERRUPTED_TOO_OFTEN). They spend no attempt, so this bounds them.',
+    ),
   STUCK_AFTER_MS: positiveInt
     .default(300_000)
     .describe(

@@ -1,13 +1,17 @@
 import type { ProcessingError, ProcessingErrorCode, TerminalStatus } from './submission';
 
+/** What stopped a worker before it decided: the invocation's deadline, or the process shutting down. */
+export type Interruption = 'deadline' | 'shutdown';
+
 /**
  * One transition of a submission, appended to its `history` by the very
  * conditional write that made the transition, so the record cannot miss a
  * transition nor hold one that did not happen.
  *
  * Bounded by the state machine: one `accepted`, one `claimed` per attempt (the
- * processor decides FAILED once attempts exceed MAX_ATTEMPTS), after each claim
- * at most one `released` or `reset`, one `decided`, plus the requeues an
+ * processor decides FAILED once the spent attempts exceed MAX_ATTEMPTS or the
+ * interruptions reach MAX_INTERRUPTIONS), after each claim at most one `released`,
+ * `interrupted` or `reset`, one `decided`, plus the requeues an
  * operator asks for. The reaper's re-enqueues of orphans may repeat without
  * limit, so they are only counted (`orphanRequeues`), never appended.
  */
@@ -15,6 +19,8 @@ export type HistoryEvent =
   | { event: 'accepted'; at: string }
   | { event: 'claimed'; at: string; leaseExpiresAt: string }
   | { event: 'released'; at: string; error: ProcessingError }
+  /** The worker was stopped before deciding and released it; no attempt was spent. */
+  | { event: 'interrupted'; at: string; by: Interruption }
   | { event: 'decided'; at: string; status: TerminalStatus; errorCode?: ProcessingErrorCode }
   /** The reaper reset a PROCESSING submission stuck past STUCK_AFTER. */
   | { event: 'reset'; at: string }
@@ -35,7 +41,8 @@ export function numberAttempts(history: readonly HistoryEvent[], attempts: numbe
   let attempt = Math.max(0, attempts - claims);
   return history.map((entry) => {
     if (entry.event === 'claimed') attempt += 1;
-    const numbered = ['claimed', 'released', 'decided', 'reset'].includes(entry.event) && attempt > 0;
+    const numbered =
+      ['claimed', 'released', 'interrupted', 'decided', 'reset'].includes(entry.event) && attempt > 0;
     return numbered ? { ...entry, attempt } : { ...entry };
   });
 }

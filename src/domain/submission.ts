@@ -60,7 +60,12 @@ export interface ValidationResult {
  * Why a submission could not be processed, as opposed to being rejected for its
  * content (which is a FAILED verdict with `result` and no `error`).
  */
-export const PROCESSING_ERROR_CODES = ['PROCESSING_FAILED', 'ATTEMPTS_EXHAUSTED'] as const;
+export const PROCESSING_ERROR_CODES = [
+  'PROCESSING_FAILED',
+  'ATTEMPTS_EXHAUSTED',
+  'INTERRUPTED_TOO_OFTEN',
+  'RULES_TOO_COSTLY',
+] as const;
 export type ProcessingErrorCode = (typeof PROCESSING_ERROR_CODES)[number];
 
 export interface ProcessingError {
@@ -73,8 +78,15 @@ export interface Submission {
   owner: string;
   content: string;
   status: SubmissionStatus;
-  /** Number of claims so far; incremented by every claim. */
+  /**
+   * Number of claims so far; incremented by every claim. The claims that a deadline or a
+   * shutdown stopped are counted again in `interruptions`: they spend no attempt.
+   */
   attempts: number;
+  /** Claims stopped by a deadline or a shutdown before a decision (released without an error). */
+  interruptions?: number;
+  /** Set by a release: no claim may take the submission before this time (the retry back-off). */
+  notBefore?: string;
   /** Fencing token of the current claim; present only while PROCESSING. */
   leaseToken?: string;
   createdAt: string;
@@ -84,7 +96,7 @@ export interface Submission {
   completedAt?: string;
   /** Lease token of the claim that wrote the terminal status. */
   decidedBy?: string;
-  /** Lease token of the latest claim that released the submission after an error. */
+  /** Lease token of the latest claim that released the submission (after an error, or stopped). */
   releasedBy?: string;
   /** The reaper run that last reset or deferred it (a retry of that write finds it). */
   rescuedBy?: string;

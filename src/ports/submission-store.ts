@@ -1,4 +1,4 @@
-import type { HistoryEntry } from '../domain/history';
+import type { HistoryEntry, Interruption } from '../domain/history';
 import type { EarlierDecision } from '../domain/rules';
 import type {
   ProcessingError,
@@ -40,7 +40,9 @@ export type ClaimRefusal = 'leased' | 'terminal' | 'missing';
 
 export type ClaimOutcome =
   | { claimed: true; submission: Submission }
-  | { claimed: false; reason: ClaimRefusal };
+  | { claimed: false; reason: ClaimRefusal }
+  /** PENDING, but released with a retry time (`notBefore`) still to come: try again then. */
+  | { claimed: false; reason: 'early'; notBefore: string };
 
 /** A verdict on the content, or FAILED because it could not be processed. */
 export type Decision =
@@ -56,14 +58,22 @@ export interface CompleteRequest {
   expiresAt: number;
 }
 
-export interface ReleaseRequest {
+export type ReleaseRequest = {
   id: string;
   leaseToken: string;
   now: string;
-  error: ProcessingError;
+  /** No claim may take the submission before this time (the retry back-off); absent: at once. */
+  notBefore?: string;
   /** When the reaper should look at the released submission if no redelivery claims it. */
   reapAt: string;
-}
+} & (
+  | /** A processing error: the attempt is spent, and the error noted (`lastError`). */ {
+      error: ProcessingError;
+    }
+  | /** The worker was stopped: counted in `interruptions`, the attempt is not spent. */ {
+      interrupted: Interruption;
+    }
+);
 
 export interface RequeueRequest {
   id: string;
@@ -123,11 +133,17 @@ export interface SubmissionStore {
   /** create: only if no submission with this id exists. Returns false if one does. */
   create(submission: NewSubmission, reapAt: string): Promise<boolean>;
   get(id: string): Promise<StoredSubmission | undefined>;
-  /** claim: PENDING, or PROCESSING with an expired lease. Fresh token, attempts + 1. */
+  /**
+   * claim: PENDING whose `notBefore` (if any) has come, or PROCESSING with an expired lease.
+   * Fresh token, attempts + 1, `notBefore` removed.
+   */
   claim(request: ClaimRequest): Promise<ClaimOutcome>;
   /** complete: PROCESSING and the lease token is ours. Terminal afterwards. */
   complete(request: CompleteRequest): Promise<FencedOutcome>;
-  /** release: PROCESSING and the lease token is ours. Back to PENDING. */
+  /**
+   * release: PROCESSING and the lease token is ours. Back to PENDING, not claimable before
+   * `notBefore`; an interrupted release adds one to `interruptions` instead of noting an error.
+   */
   release(request: ReleaseRequest): Promise<FencedOutcome>;
   /**
    * reset: PROCESSING and started before `startedBefore`. Back to PENDING, marked as

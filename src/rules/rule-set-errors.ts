@@ -24,3 +24,16 @@ export class RuleCheckError extends Error {
     super(`Rule ${JSON.stringify(rule)} ${what}${detail === undefined ? '' : `: ${detail}`}`, options);
   }
 }
+
+/**
+ * The rule set would spend more than its bound on this content (see src/rules/cost.ts):
+ * not run, and the submission fails at once, since another attempt would cost the same.
+ * `what` is in our words and may be shown to users.
+ */
+export class RuleCostError extends Error {
+  override name = 'RuleCostError';
+
+  constructor(readonly what: string) {
+    super(what);
+  }
+}

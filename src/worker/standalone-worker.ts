@@ -1,4 +1,5 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
 import { SqsEventSource } from '../adapters/sqs/event-source';
 import { processBatch } from '../application/process-batch';
 import type { SubmissionProcessor } from '../application/submission-processor';
@@ -63,11 +64,14 @@ export function createStandaloneWorker(options: StandaloneWorkerOptions): Standa
       // (src/observability/invocation.ts), with shutdown in place of Lambda's deadline.
       const invocation = startInvocation(logger, metrics, 'standalone-worker', { stop: shutdown.signal });
       try {
+        const returnAt = new Map<string, string>();
         const failed = await processBatch(processor, event.Records, logger, {
           concurrency: config.WORKER_CONCURRENCY,
           metrics,
           signal: invocation.deadline,
+          returnAt: (messageId, retryAt) => returnAt.set(messageId, retryAt),
         });
+        await returnWhenDue(options.sqs, config.QUEUE_URL, event.Records, returnAt, logger);
         return {
           ok: true,
           payload: { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) },
@@ -100,4 +104,42 @@ export function createStandaloneWorker(options: StandaloneWorkerOptions): Standa
       return stopping;
     },
   };
+}
+
+/** The longest visibility timeout SQS accepts (12 hours). */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+/**
+ * Makes each returned message visible again when its submission may next be claimed
+ * (`retryAt`), not after the queue's whole visibility timeout; Lambda's event source
+ * has no such step. A change that fails leaves the queue's timeout, which is only later.
+ */
+async function returnWhenDue(
+  sqs: SQSClient,
+  queueUrl: string,
+  records: readonly SQSRecord[],
+  returnAt: ReadonlyMap<string, string>,
+  logger: Logger,
+): Promise<void> {
+  if (returnAt.size === 0) return;
+  const now = Date.now();
+  const entries = records
+    .filter((record) => returnAt.has(record.messageId))
+    .map((record, index) => ({
+      Id: String(index),
+      ReceiptHandle: record.receiptHandle,
+      VisibilityTimeout: Math.min(
+        MAX_VISIBILITY_SECONDS,
+        Math.max(0, Math.ceil((Date.parse(returnAt.get(record.messageId) ?? '') - now) / 1000)),
+      ),
+    }));
+  try {
+    const { Failed = [] } = await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+    );
+    if (Failed.length > 0)
+      logger.warn('could not set when returned messages come back', { failed: Failed.length });
+  } catch (error) {
+    logger.warn('could not set when returned messages come back', { error: describeError(error) });
+  }
 }

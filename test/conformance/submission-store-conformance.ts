@@ -409,6 +409,73 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         ).toBe(true);
       });
 
+      it("refuses every claim before the release's retry time, saying when, and allows one from it", async () => {
+        // Prepare: released after an error, not to be retried before at(60)
+        const id = await created();
+        const token = await claimed(id);
+        await store.release({
+          id,
+          leaseToken: token,
+          now: at(2),
+          notBefore: at(60),
+          reapAt: at(180),
+          error: { code: 'PROCESSING_FAILED', message: 'boom' },
+        });
+
+        // Act: two early copies of its message, then one on time
+        const early = await store.claim({ id, leaseToken: 'early-1', now: at(3), leaseExpiresAt: at(303) });
+        const justBefore = await store.claim({
+          id,
+          leaseToken: 'early-2',
+          now: '2026-01-01T00:00:59.999Z',
+          leaseExpiresAt: at(359),
+        });
+        const onTime = await store.claim({ id, leaseToken: 'on-time', now: at(60), leaseExpiresAt: at(360) });
+
+        // Assess
+        expect(early).toEqual({ claimed: false, reason: 'early', notBefore: at(60) });
+        expect(justBefore).toEqual({ claimed: false, reason: 'early', notBefore: at(60) });
+        expect(onTime.claimed).toBe(true);
+        const stored = await store.get(id);
+        expect(stored).toMatchObject({ status: 'PROCESSING', attempts: 2, leaseToken: 'on-time' });
+        expect(stored).not.toHaveProperty('notBefore');
+      });
+
+      it('counts an interrupted release apart: no error noted, claimable at once, history says who stopped it', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+
+        // Act
+        const outcome = await store.release({
+          id,
+          leaseToken: token,
+          now: at(2),
+          reapAt: at(122),
+          interrupted: 'deadline',
+        });
+        const second = await claimed(id, 'second', at(3));
+        await store.release({ id, leaseToken: second, now: at(4), reapAt: at(124), interrupted: 'shutdown' });
+
+        // Assess
+        expect(outcome).toEqual({ written: true, status: 'PENDING' });
+        const stored = await store.get(id);
+        expect(stored).toMatchObject({
+          status: 'PENDING',
+          attempts: 2,
+          interruptions: 2,
+          releasedBy: 'second',
+        });
+        expect(stored).not.toHaveProperty('lastError');
+        expect(stored).not.toHaveProperty('notBefore');
+        expect(stored?.history.slice(1)).toEqual([
+          { event: 'claimed', at: at(1), leaseExpiresAt: at(301), attempt: 1 },
+          { event: 'interrupted', at: at(2), by: 'deadline', attempt: 1 },
+          { event: 'claimed', at: at(3), leaseExpiresAt: at(301), attempt: 2 },
+          { event: 'interrupted', at: at(4), by: 'shutdown', attempt: 2 },
+        ]);
+      });
+
       it('tells the releaser its write landed when its retry finds its own token (a lost response)', async () => {
         // Prepare
         const id = await created();
@@ -664,6 +731,29 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
     });
 
     describe('requeue (operator)', () => {
+      it('ends a retry back-off: the submission may be claimed at once', async () => {
+        // Prepare
+        const id = await created();
+        const token = await claimed(id);
+        await store.release({
+          id,
+          leaseToken: token,
+          now: at(2),
+          notBefore: at(600),
+          reapAt: at(720),
+          error: { code: 'PROCESSING_FAILED', message: 'boom' },
+        });
+
+        // Act
+        const requeued = await store.requeue({ id, now: at(3), reapAt: at(123) });
+
+        // Assess
+        expect(requeued).toEqual({ requeued: true, from: 'PENDING' });
+        expect(
+          (await store.claim({ id, leaseToken: 'now', now: at(4), leaseExpiresAt: at(304) })).claimed,
+        ).toBe(true);
+      });
+
       it('leaves a PENDING submission PENDING, moves its reap time and records it; twice is harmless', async () => {
         // Prepare
         const id = await created();

@@ -25,6 +25,8 @@ export const E2E_SETTINGS = {
   STUCK_AFTER_MS: '5000',
   MAX_CONTENT_BYTES: '65536',
   MAX_ATTEMPTS: '3',
+  // A failed attempt's retry waits 0.5 s, then 1 s: within the queue's visibility timeout below.
+  RETRY_BACKOFF_MS: '500',
   // Records reported in batchItemFailures come back after 2 s instead of 60 s.
   LOCAL_QUEUE_VISIBILITY_TIMEOUT: '2',
 };

@@ -89,11 +89,16 @@ export class InMemorySubmissionStore implements SubmissionStore {
   async claim({ id, leaseToken, now, leaseExpiresAt }: ClaimRequest): Promise<ClaimOutcome> {
     const item = this.#items.get(id);
     if (!item) return { claimed: false, reason: 'missing' };
+    const retryIsDue = item.notBefore === undefined || item.notBefore <= now;
     const claimable =
-      item.status === 'PENDING' || (item.status === 'PROCESSING' && before(item.leaseExpiresAt, now));
+      (item.status === 'PENDING' && retryIsDue) ||
+      (item.status === 'PROCESSING' && before(item.leaseExpiresAt, now));
     if (!claimable) {
       if (item.status === 'PROCESSING' && item.leaseToken === leaseToken) {
         return { claimed: true, submission: (await this.get(id))! };
+      }
+      if (item.status === 'PENDING' && item.notBefore !== undefined) {
+        return { claimed: false, reason: 'early', notBefore: item.notBefore };
       }
       return { claimed: false, reason: isTerminal(item.status) ? 'terminal' : 'leased' };
     }
@@ -106,6 +111,7 @@ export class InMemorySubmissionStore implements SubmissionStore {
       updatedAt: now,
       attempts: item.attempts + 1,
     });
+    delete item.notBefore;
     item.history.push({ event: 'claimed', at: now, leaseExpiresAt });
     return { claimed: true, submission: (await this.get(id))! };
   }
@@ -132,20 +138,22 @@ export class InMemorySubmissionStore implements SubmissionStore {
     return { written: true, status: decision.status };
   }
 
-  async release({ id, leaseToken, now, error, reapAt }: ReleaseRequest): Promise<FencedOutcome> {
+  async release(request: ReleaseRequest): Promise<FencedOutcome> {
+    const { id, leaseToken, now, notBefore, reapAt } = request;
     const item = this.#items.get(id);
     if (!item) return { written: false };
     if (item.status !== 'PROCESSING' || item.leaseToken !== leaseToken) {
       return item.releasedBy === leaseToken ? { written: true, status: 'PENDING' } : { written: false };
     }
-    Object.assign(item, {
-      status: 'PENDING',
-      lastError: copy(error),
-      releasedBy: leaseToken,
-      updatedAt: now,
-      reapAt,
-    });
-    item.history.push({ event: 'released', at: now, error: copy(error) });
+    Object.assign(item, { status: 'PENDING', releasedBy: leaseToken, updatedAt: now, reapAt });
+    if (notBefore !== undefined) item.notBefore = notBefore;
+    if ('error' in request) {
+      item.lastError = copy(request.error);
+      item.history.push({ event: 'released', at: now, error: copy(request.error) });
+    } else {
+      item.interruptions = (item.interruptions ?? 0) + 1;
+      item.history.push({ event: 'interrupted', at: now, by: request.interrupted });
+    }
     delete item.leaseToken;
     delete item.leaseExpiresAt;
     return { written: true, status: 'PENDING' };
@@ -173,8 +181,10 @@ export class InMemorySubmissionStore implements SubmissionStore {
     const item = this.#items.get(id);
     if (!item) return { requeued: false, reason: 'missing' };
     if (item.status === 'PENDING') {
-      // Still waiting: only the reap time moves; updatedAt keeps when it became PENDING.
+      // Still waiting: the reap time moves and a retry back-off ends (the operator asks for
+      // it now); updatedAt keeps when it became PENDING.
       item.reapAt = reapAt;
+      delete item.notBefore;
       item.history.push({ event: 'requeued', at: now, from: 'PENDING' });
       return { requeued: true, from: 'PENDING' };
     }

@@ -26,6 +26,8 @@ export function composeForReaper(
     QUEUE_URL: backend.queueUrl,
     STUCK_AFTER_MS: String(STUCK_AFTER_MS),
     ORPHAN_AFTER_MS: String(ORPHAN_AFTER_MS),
+    // A released submission may be claimed again at once: these tests redeliver straight away.
+    RETRY_BACKOFF_MS: '0',
   });
   return compose({
     config,

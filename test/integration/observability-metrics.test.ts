@@ -131,7 +131,12 @@ describe('metrics (CloudWatch EMF through Powertools) on each path', () => {
           throw new Error('moderation service unavailable');
         },
       };
-      const app = observedApp(backend, clock, { MAX_ATTEMPTS: '2' }, { ruleSet: unavailable });
+      const app = observedApp(
+        backend,
+        clock,
+        { MAX_ATTEMPTS: '2', RETRY_BACKOFF_MS: '500' },
+        { ruleSet: unavailable },
+      );
       const { ids, records } = await delivered(app, ['cannot be decided 1']);
 
       const first = await processBatch(app.processor, records, app.logger, { metrics: app.metrics });

@@ -59,7 +59,9 @@ describe('processBatch stopped by its signal', () => {
 
     expect(returned.sort()).toEqual(records.map((record) => record.messageId).sort());
     const [first, ...others] = await Promise.all(ids.map((id) => app.store.get(id)));
-    expect(first).toMatchObject({ status: 'PENDING', attempts: 1, lastError: { code: 'PROCESSING_FAILED' } });
+    // Stopped by a shutdown: released with no attempt spent and no error noted.
+    expect(first).toMatchObject({ status: 'PENDING', attempts: 1, interruptions: 1 });
+    expect(first).not.toHaveProperty('lastError');
     expect(first).not.toHaveProperty('leaseToken');
     for (const other of others) expect(other).toMatchObject({ status: 'PENDING', attempts: 0 });
   });

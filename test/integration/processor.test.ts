@@ -246,6 +246,81 @@ describe('SubmissionProcessor against the emulators', () => {
     expect(stored).not.toHaveProperty('result');
   });
 
+  it('spaces retries by time, not by messages: copies that come during the back-off wait for it', async () => {
+    // Three queued copies of one submission while its dependency is down (issue 15 §1).
+    const id = await accept('This contains number 42');
+    const broken = processor({ ruleSet: allOf('broken', [throwingRule]), retryBackoffMs: 30_000 });
+    const start = clock.now().getTime();
+    const later = (ms: number) => new Date(start + ms).toISOString();
+
+    const first = await broken.process(id);
+    const copies = [await broken.process(id), await broken.process(id)];
+    const afterCopies = await store.get(id);
+    clock.advance(30_000);
+    const second = await broken.process(id);
+    const early = await broken.process(id);
+    clock.advance(60_000);
+    const third = await broken.process(id);
+
+    expect(first).toMatchObject({ outcome: 'retry', attempts: 1, retryAt: later(30_000) });
+    expect(copies).toEqual([
+      { outcome: 'early', retryAt: later(30_000) },
+      { outcome: 'early', retryAt: later(30_000) },
+    ]);
+    expect(afterCopies).toMatchObject({ status: 'PENDING', attempts: 1, notBefore: later(30_000) });
+    // The back-off doubles: the second failure waits 60 s.
+    expect(second).toMatchObject({ outcome: 'retry', attempts: 2, retryAt: later(90_000) });
+    expect(early).toEqual({ outcome: 'early', retryAt: later(90_000) });
+    expect(third).toMatchObject({ outcome: 'decided', status: 'FAILED', attempts: 3 });
+    expect(await store.get(id)).toMatchObject({ completedAt: later(90_000) });
+  });
+
+  it('does not spend an attempt on a claim stopped by a deadline or a shutdown, even the last one', async () => {
+    const id = await accept('This contains number 42');
+    const broken = processor({ ruleSet: allOf('broken', [throwingRule]) });
+    await broken.process(id);
+    await broken.process(id);
+
+    // The third claim would be the last attempt; a shutdown stops it before the rules run.
+    const stopped = await broken.process(id, AbortSignal.abort());
+    const afterStop = await store.get(id);
+    const decided = await processor().process(id);
+
+    expect(stopped).toEqual({ outcome: 'interrupted', by: 'shutdown', attempts: 3 });
+    expect(afterStop).toMatchObject({ status: 'PENDING', attempts: 3, interruptions: 1 });
+    expect(afterStop).not.toHaveProperty('error');
+    expect(decided).toMatchObject({ outcome: 'decided', status: 'PASSED', attempts: 4 });
+  });
+
+  it('finalises INTERRUPTED_TOO_OFTEN once MAX_INTERRUPTIONS claims were stopped, saying so', async () => {
+    const id = await accept('This contains number 42');
+    const stopping = processor({ maxInterruptions: 2 });
+    const deadline = () => AbortSignal.abort(new DOMException('out of time', 'TimeoutError'));
+
+    const outcomes = [await stopping.process(id, deadline()), await stopping.process(id, deadline())];
+    const last = await stopping.process(id);
+
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['interrupted', 'interrupted']);
+    expect(last).toMatchObject({ outcome: 'decided', status: 'FAILED', attempts: 3 });
+    const stored = await store.get(id);
+    expect(stored).toMatchObject({
+      status: 'FAILED',
+      error: {
+        code: 'INTERRUPTED_TOO_OFTEN',
+        message: 'Gave up after the worker was stopped 2 times before deciding.',
+      },
+    });
+    expect(stored?.history.map((entry) => entry.event)).toEqual([
+      'accepted',
+      'claimed',
+      'interrupted',
+      'claimed',
+      'interrupted',
+      'claimed',
+      'decided',
+    ]);
+  });
+
   it('finalises ATTEMPTS_EXHAUSTED when earlier claims died without releasing', async () => {
     const id = await accept('This contains number 42');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
@@ -466,26 +541,23 @@ describe('SubmissionProcessor against the emulators', () => {
       expect(signals.map((signal) => signal.aborted)).toEqual([true, true, true]);
     });
 
-    it('releases the lease when the worker deadline aborts a slow async rule', async () => {
+    it('releases the lease when the worker deadline aborts a slow async rule, spending no attempt', async () => {
       const id = await accept('This contains number 42');
       const { ruleSet, signals } = hungRuleSet(60_000);
       const deadline = new AbortController();
 
       const processing = processor({ ruleSet }).process(id, deadline.signal);
       await waitFor('the async rule to start', () => signals[0]);
-      deadline.abort();
+      deadline.abort(new DOMException('out of time', 'TimeoutError'));
       const outcome = await processing;
 
-      expect(outcome).toMatchObject({
-        outcome: 'retry',
-        attempts: 1,
-        error: { code: 'PROCESSING_FAILED', message: expect.stringContaining('ran out of time') },
-      });
+      expect(outcome).toEqual({ outcome: 'interrupted', by: 'deadline', attempts: 1 });
       expect(signals[0]?.aborted).toBe(true);
       const stored = await store.get(id);
-      expect(stored).toMatchObject({ status: 'PENDING', attempts: 1 });
+      expect(stored).toMatchObject({ status: 'PENDING', attempts: 1, interruptions: 1 });
       expect(stored).not.toHaveProperty('leaseToken');
       expect(stored).not.toHaveProperty('result');
+      expect(stored).not.toHaveProperty('lastError');
     });
 
     it('decides with the async rule’s outcome when it answers in time', async () => {

@@ -82,20 +82,22 @@ describe('the standalone worker (npm run worker)', () => {
     await stopWith(second);
 
     expect(exit).toEqual({ code: 0, signal: null });
+    // Stopped, not failed: no attempt spent, no error noted.
     expect(released).toMatchObject({
       status: 'PENDING',
       attempts: 1,
+      interruptions: 1,
       releasedBy: claimed.leaseToken,
-      lastError: { code: 'PROCESSING_FAILED' },
     });
     expect(released).not.toHaveProperty('leaseToken');
+    expect(released).not.toHaveProperty('lastError');
     // Visible at once, not after the queue's 180 s visibility timeout.
     expect(visibleAfterExit).toBe(1);
     expect(logEntries(first).map((entry) => entry.message)).toEqual(
       expect.arrayContaining([
         'standalone worker stopping',
         'shutdown grace over: aborting the submissions in progress (their leases are released)',
-        'submission retry',
+        'submission interrupted',
         'standalone worker stopped',
       ]),
     );
@@ -103,6 +105,54 @@ describe('the standalone worker (npm run worker)', () => {
     expect(decidedBy(second)).toEqual([id]);
     expect(decided).toMatchObject({ status: 'PASSED', attempts: 2 });
     expect(decided.decidedBy).not.toBe(claimed.leaseToken);
+  });
+
+  it("returns a message that comes during its submission's retry back-off until the back-off ends, then decides it", async () => {
+    // A failed attempt released the submission, not to be claimed for 2 s; its message is on the queue.
+    const { id } = await accept();
+    const failedAttempt = `lease-${id}`;
+    const claimedAt = new Date();
+    expect(
+      (
+        await truth.claim({
+          id,
+          leaseToken: failedAttempt,
+          now: claimedAt.toISOString(),
+          leaseExpiresAt: new Date(claimedAt.getTime() + 60_000).toISOString(),
+        })
+      ).claimed,
+    ).toBe(true);
+    const notBefore = new Date(Date.now() + 2_000).toISOString();
+    await truth.release({
+      id,
+      leaseToken: failedAttempt,
+      now: new Date().toISOString(),
+      notBefore,
+      reapAt: new Date(Date.now() + 600_000).toISOString(),
+      error: {
+        code: 'PROCESSING_FAILED',
+        message: 'A check of the content could not run. It will be tried again.',
+      },
+    });
+
+    // The queue's visibility timeout is 180 s: the decision within the wait below shows the
+    // early message was made visible again when the back-off ended.
+    const worker = start();
+    const decided = await waitFor(
+      'the worker to decide it once its back-off ended',
+      async () => {
+        const current = await truth.get(id);
+        return current?.status === 'PASSED' ? current : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    await stopWith(worker);
+
+    expect(decided.completedAt! >= notBefore).toBe(true);
+    expect(decided).toMatchObject({ attempts: 2 });
+    expect(logEntries(worker)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ message: 'submission early', retryAt: notBefore })]),
+    );
   });
 
   it('on SIGTERM mid-record within the grace: finishes the record, deletes its message and exits 0', async () => {

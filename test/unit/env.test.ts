@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       ...REQUIRED,
       MAX_CONTENT_BYTES: 65_536,
       MAX_ATTEMPTS: 3,
+      RETRY_BACKOFF_MS: 30_000,
+      MAX_INTERRUPTIONS: 5,
       STUCK_AFTER_MS: 300_000,
       ORPHAN_AFTER_MS: 240_000,
       PROCESSING_DELAY_MS: 0,

@@ -94,6 +94,11 @@ export function formatHistoryEntry(entry: HistoryEntry): string {
       return joined(attempt, describeError(entry.error));
     case 'decided':
       return joined(attempt, entry.errorCode ? `${entry.status} (${entry.errorCode})` : entry.status);
+    case 'interrupted':
+      return joined(
+        attempt,
+        `stopped by ${entry.by === 'deadline' ? "the invocation's deadline" : 'a shutdown'}`,
+      );
     case 'reset':
       return joined(attempt, 'by the reaper (stuck past STUCK_AFTER)');
     case 'requeued':
@@ -107,6 +112,7 @@ export function formatSubmission(submission: StoredSubmission, now: Date, withCo
     ['status', submission.status],
     ['owner', submission.owner],
     ['attempts', String(submission.attempts)],
+    ...(submission.interruptions ? [['interrupted', `${submission.interruptions} of them`]] : []),
     ['created', submission.createdAt],
     ['updated', submission.updatedAt],
   ];
@@ -125,6 +131,9 @@ export function formatSubmission(submission: StoredSubmission, now: Date, withCo
   }
   if (submission.error) rows.push(['error', describeError(submission.error)]);
   if (submission.lastError) rows.push(['last error', describeError(submission.lastError)]);
+  if (submission.status === 'PENDING' && submission.notBefore) {
+    rows.push(['retry not before', `${submission.notBefore} (${relative(submission.notBefore, now)})`]);
+  }
   if (submission.orphanRequeues) rows.push(['orphan requeues', String(submission.orphanRequeues)]);
   const { result } = submission;
   const rules: string[] = [];

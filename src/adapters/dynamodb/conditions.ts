@@ -9,6 +9,8 @@ export const condition = {
   isNew: 'attribute_not_exists(#id)',
   statusIsPending: '#status = :pending',
   statusIsProcessing: '#status = :processing',
+  /** A released submission's retry time has come (one never released has none). */
+  retryIsDue: 'attribute_not_exists(#notBefore) OR #notBefore <= :now',
   /** The current claim's lease ran out, so another worker may take over. */
   leaseExpired: '#leaseExpiresAt < :now',
   /** Fencing: only the holder of the current lease token may write. */
@@ -48,6 +50,8 @@ export const names = {
   '#createdAt': 'createdAt',
   '#history': 'history',
   '#orphanRequeues': 'orphanRequeues',
+  '#notBefore': 'notBefore',
+  '#interruptions': 'interruptions',
 } as const;
 
 /** Keeps only the placeholders an expression mentions; DynamoDB rejects unused ones. */

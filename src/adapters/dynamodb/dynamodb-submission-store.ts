@@ -133,13 +133,13 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
 
   async claim({ id, leaseToken, now, leaseExpiresAt }: ClaimRequest): Promise<ClaimOutcome> {
     const claimable = or(
-      condition.statusIsPending,
+      and(condition.statusIsPending, condition.retryIsDue),
       and(condition.statusIsProcessing, condition.leaseExpired),
     );
     const update =
       'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
       `#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now, ${APPEND_HISTORY} ` +
-      'ADD #attempts :one';
+      'ADD #attempts :one REMOVE #notBefore';
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
@@ -164,12 +164,15 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    // Refused: read once to say why. Only duplicates, late deliveries and retries
+    // Refused: read once to say why. Only duplicates, late or early deliveries and retries
     // of a claim whose response was lost (the lease is then ours) get here.
     const current = await this.get(id);
     if (!current) return { claimed: false, reason: 'missing' };
     if (current.status === 'PROCESSING' && current.leaseToken === leaseToken) {
       return { claimed: true, submission: current };
+    }
+    if (current.status === 'PENDING' && current.notBefore !== undefined) {
+      return { claimed: false, reason: 'early', notBefore: current.notBefore };
     }
     return { claimed: false, reason: isTerminal(current.status) ? 'terminal' : 'leased' };
   }
@@ -202,18 +205,32 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return current?.decidedBy === leaseToken ? { written: true, status: current.status } : { written };
   }
 
-  async release({ id, leaseToken, now, error, reapAt }: ReleaseRequest): Promise<FencedOutcome> {
+  async release(request: ReleaseRequest): Promise<FencedOutcome> {
+    const { id, leaseToken, now, notBefore, reapAt } = request;
+    const [noted, entry]: [string, HistoryEvent] =
+      'error' in request
+        ? ['#lastError = :error', { event: 'released', at: now, error: request.error }]
+        : [
+            '#interruptions = if_not_exists(#interruptions, :zero) + :one',
+            {
+              event: 'interrupted',
+              at: now,
+              by: request.interrupted,
+            },
+          ];
     const written = await this.#transition(
       id,
-      'SET #status = :pending, #lastError = :error, #releasedBy = :leaseToken, #updatedAt = :now, ' +
-        `#reapAt = :reapAt, ${APPEND_HISTORY} REMOVE #leaseToken, #leaseExpiresAt`,
+      `SET #status = :pending, ${noted}, #releasedBy = :leaseToken, #updatedAt = :now, ` +
+        `${notBefore === undefined ? '' : '#notBefore = :notBefore, '}#reapAt = :reapAt, ${APPEND_HISTORY} ` +
+        'REMOVE #leaseToken, #leaseExpiresAt',
       and(condition.statusIsProcessing, condition.leaseIsOurs),
       {
         ':leaseToken': leaseToken,
-        ':error': error,
+        ...('error' in request ? { ':error': request.error } : { ':zero': 0, ':one': 1 }),
         ':now': now,
+        ...(notBefore === undefined ? {} : { ':notBefore': notBefore }),
         ':reapAt': reapAt,
-        ...historyValues({ event: 'released', at: now, error }),
+        ...historyValues(entry),
       },
     );
     if (written) return { written, status: 'PENDING' };
@@ -259,10 +276,11 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
       if (!current) return { requeued: false, reason: 'missing' };
       if (isTerminal(current.status)) return { requeued: false, reason: 'terminal' };
       if (current.status === 'PENDING') {
-        // Still waiting: only the reap time moves; updatedAt keeps when it became PENDING.
+        // Still waiting: the reap time moves and a retry back-off ends (the operator asks for
+        // it now); updatedAt keeps when it became PENDING.
         const requeued = await this.#transition(
           id,
-          `SET #reapAt = :reapAt, ${APPEND_HISTORY}`,
+          `SET #reapAt = :reapAt, ${APPEND_HISTORY} REMOVE #notBefore`,
           condition.statusIsPending,
           { ':reapAt': reapAt, ...historyValues({ event: 'requeued', at: now, from: 'PENDING' }) },
         );
