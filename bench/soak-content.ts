@@ -1,7 +1,26 @@
 /**
- * What the soak submits, shared by the soak (which writes it) and its workers
- * (which recognise the slow-rule marker).
+ * What the soak submits and the faults it schedules, shared by the soak (which
+ * writes it) and its workers (which recognise the slow-rule marker and keep the
+ * outage schedule).
  */
+import type { RuleSet } from '../src/domain/rules';
+import { defaultRuleSet } from '../src/rules/default-rule-set';
+
+/** The rule set the soak's workers decide with, and the soak checks verdicts against. */
+export function soakRuleSet(): RuleSet {
+  return defaultRuleSet();
+}
+
+/** What the soak tells a running worker: when the shared outage schedule starts. */
+export type SoakCommand = { type: 'outage-epoch'; epoch: number };
+
+/**
+ * The dependency outages every worker shares: `outageMs` at the start of each `everyMs`,
+ * from `epoch` (none before it, nor while it is unknown).
+ */
+export function outageAt(now: number, epoch: number, everyMs: number, outageMs: number): boolean {
+  return everyMs > 0 && outageMs > 0 && now >= epoch && (now - epoch) % everyMs < outageMs;
+}
 
 /** Content carrying this marker makes the soak worker's rule stall past its lease on the first attempt. */
 export const SLOW_RULE_MARKER = '[slow-rule]';

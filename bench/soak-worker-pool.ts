@@ -1,12 +1,13 @@
 /**
  * The soak's worker processes (bench/soak-worker.ts): started, SIGKILLed
- * mid-batch and replaced, each reporting over IPC how many batches it has in
- * flight and what it has done so far.
+ * mid-batch or shut down with SIGTERM, and replaced, each reporting over IPC how
+ * many records it has in flight and what it has done so far.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../workbench/local/stack';
+import type { SoakCommand } from './soak-content';
 import type { WorkerReport } from './soak-worker';
 
 interface Worker {
@@ -28,6 +29,9 @@ export class WorkerPool {
   #stopping = false;
   killed = 0;
   killedMidBatch = 0;
+  /** Workers told to stop (SIGTERM), and of those, how many had records in flight. */
+  shutDown = 0;
+  shutDownMidBatch = 0;
   crashes = 0;
 
   /**
@@ -81,18 +85,47 @@ export class WorkerPool {
     });
   }
 
-  /** SIGKILLs a worker, preferably one with a batch in flight, and starts a replacement. */
+  /** Starts the shared outage schedule at `epoch`: in every worker now, and in those started later. */
+  startOutages(epoch: number): void {
+    this.#env.SOAK_OUTAGE_EPOCH = String(epoch);
+    for (const worker of this.#workers) {
+      // A worker killed a moment ago may be gone already; its replacement reads the environment.
+      if (worker.killed || !worker.child.connected) continue;
+      worker.child.send({ type: 'outage-epoch', epoch } satisfies SoakCommand, () => undefined);
+    }
+  }
+
+  /** SIGKILLs a worker, preferably one with a record in flight, and starts a replacement. */
   killOne(pick: () => number): void {
-    const all = [...this.#workers].filter((worker) => !worker.killed);
-    const busy = all.filter((worker) => worker.inFlight > 0);
-    const candidates = busy.length > 0 ? busy : all;
-    const victim = candidates[Math.floor(pick() * candidates.length)];
+    const victim = this.#pickBusy(pick);
     if (!victim) return;
     victim.killed = true;
     victim.child.kill('SIGKILL');
     this.killed += 1;
     if (victim.inFlight > 0) this.killedMidBatch += 1;
     void this.spawn().catch(() => undefined);
+  }
+
+  /**
+   * Shuts a worker down as a deployment would (SIGTERM: it stops receiving, lets its
+   * records finish for the grace, then stops and releases them), preferably one with a
+   * record in flight, and starts a replacement at once.
+   */
+  shutDownOne(pick: () => number): void {
+    const victim = this.#pickBusy(pick);
+    if (!victim) return;
+    victim.killed = true;
+    victim.child.kill('SIGTERM');
+    this.shutDown += 1;
+    if (victim.inFlight > 0) this.shutDownMidBatch += 1;
+    void this.spawn().catch(() => undefined);
+  }
+
+  #pickBusy(pick: () => number): Worker | undefined {
+    const all = [...this.#workers].filter((worker) => !worker.killed);
+    const busy = all.filter((worker) => worker.inFlight > 0);
+    const candidates = busy.length > 0 ? busy : all;
+    return candidates[Math.floor(pick() * candidates.length)];
   }
 
   outcomes(): Record<string, number> {

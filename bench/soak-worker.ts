@@ -1,20 +1,24 @@
 /**
- * A worker process for the soak (`bench/soak.ts`), which SIGKILLs it mid-batch.
- * It is the worker Lambda driven by the local SQS event source, in a process of
- * its own: `processBatch` over each SQS batch, with AWS's partial-batch
- * semantics, and the application composed as the handler composes it — except
- * for the rule set, which stalls past its lease on the first attempt at a
- * slow-rule submission.
+ * A worker process for the soak (`bench/soak.ts`), which SIGKILLs it mid-batch or
+ * shuts it down with SIGTERM. It is the standalone worker (`npm run worker`,
+ * src/worker/standalone-worker.ts): an SQS consumer handing each batch to
+ * `processBatch` with AWS's partial-batch semantics, stopping gracefully on
+ * SIGTERM (the grace, then the records in progress are stopped and released).
+ * The processor is wired as compose() wires it, except that the soak injects:
+ * - a slow rule: a slow-rule submission's first attempt blocks the process past
+ *   its lease (as a CPU-bound rule blocks a Lambda's only thread);
+ * - dependency outages: while one is on (a schedule every worker shares), the
+ *   rule set cannot decide, as when a moderation service is down;
+ * - deadline hits: a share of claims is stopped by a deadline right after the claim.
  *
  * Run by the soak as `node --import tsx bench/soak-worker.ts`, with the
- * service's settings in the environment plus SOAK_QUEUE_ARN and SOAK_STALL_MS.
- * Talks to its parent over the IPC channel: `ready`, then the batches in flight
- * and the outcomes seen after each batch.
+ * service's settings in the environment plus SOAK_QUEUE_ARN, SOAK_STALL_MS,
+ * SOAK_OUTAGE_EPOCH, SOAK_OUTAGE_EVERY_MS, SOAK_OUTAGE_MS, SOAK_DEADLINE_HIT_RATE
+ * and WORKER_SHUTDOWN_GRACE_MS. Talks to its parent over the IPC channel:
+ * `ready`, then the records in flight and the outcomes seen so far.
  */
 
-import { SqsEventSource } from '../src/adapters/sqs/event-source';
 import { createSqsClient } from '../src/adapters/sqs/sqs-client';
-import { processBatch } from '../src/application/process-batch';
 import { SubmissionProcessor } from '../src/application/submission-processor';
 import { compose } from '../src/composition';
 import { loadConfig } from '../src/config/env';
@@ -22,16 +26,13 @@ import type { RuleSet } from '../src/domain/rules';
 import { systemClock } from '../src/ports/clock';
 import { describeError, type Logger } from '../src/ports/logger';
 import type { SubmissionStore } from '../src/ports/submission-store';
-import { defaultRuleSet } from '../src/rules/default-rule-set';
-import { isSlowRuleContent } from './soak-content';
-
-/** The local stage's worker timeout (serverless.yml `params.local.workerTimeout`). */
-const WORKER_TIMEOUT_MS = 10_000;
+import { createStandaloneWorker } from '../src/worker/standalone-worker';
+import { isSlowRuleContent, outageAt, type SoakCommand, soakRuleSet } from './soak-content';
 
 export type WorkerReport =
   | { type: 'ready' }
   /** `outcomes`: this process's running totals of processBatch's log messages. */
-  | { type: 'batches'; inFlight: number; outcomes?: Record<string, number> };
+  | { type: 'records'; inFlight: number; outcomes?: Record<string, number> };
 
 const report = (message: WorkerReport) => process.send?.(message);
 
@@ -41,21 +42,25 @@ function blockFor(ms: number): void {
 }
 
 /**
- * The default rule set, except that a slow-rule submission on its first attempt
- * takes `stallMs` — longer than the lease — before it is evaluated.
+ * The soak's rule set, except that a slow-rule submission on its first attempt
+ * takes `stallMs` (longer than the lease) before it is evaluated, and that nothing
+ * can be decided during a dependency outage.
  */
-function slowOnFirstAttempt(
+function withSoakFaults(
   inner: RuleSet,
   attemptOf: (content: string) => number | undefined,
   stallMs: number,
-) {
+  outage: () => boolean,
+): RuleSet {
   return {
-    id: `${inner.id}+slow-first-attempt`,
-    async evaluate(content) {
+    id: inner.id,
+    ...(inner.version === undefined ? {} : { version: inner.version }),
+    async evaluate(content, signal, context) {
       if (isSlowRuleContent(content) && attemptOf(content) === 1) blockFor(stallMs);
-      return inner.evaluate(content);
+      if (outage()) throw new Error('moderation service unavailable (soak outage)');
+      return inner.evaluate(content, signal, context);
     },
-  } satisfies RuleSet;
+  };
 }
 
 /** Counts processBatch's log lines by message ("submission decided", "…lease-lost", …); prints errors. */
@@ -73,22 +78,44 @@ function countingLogger(outcomes: Record<string, number>): Logger {
   };
 }
 
+const numberFrom = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  return Number.isFinite(value) ? value : fallback;
+};
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const queueArn = process.env.SOAK_QUEUE_ARN ?? '';
-  const stallMs = Number(process.env.SOAK_STALL_MS ?? config.STUCK_AFTER_MS * 1.5);
+  const stallMs = numberFrom('SOAK_STALL_MS', config.STUCK_AFTER_MS * 1.5);
+  let epoch = numberFrom('SOAK_OUTAGE_EPOCH', Number.NaN);
+  process.on('message', (command: SoakCommand) => {
+    if (command.type === 'outage-epoch') epoch = command.epoch;
+  });
+  const outageEveryMs = numberFrom('SOAK_OUTAGE_EVERY_MS', 0);
+  const outageMs = numberFrom('SOAK_OUTAGE_MS', 0);
+  const deadlineHitRate = numberFrom('SOAK_DEADLINE_HIT_RATE', 0);
+  const shutdownGraceMs = numberFrom('WORKER_SHUTDOWN_GRACE_MS', 200);
   const outcomes: Record<string, number> = {};
   const logger = countingLogger(outcomes);
 
-  // The rule set only sees content; the claim tells which attempt this is.
+  // The rule set only sees content; the claim tells which attempt this is. A claim
+  // chosen for a deadline hit aborts that record's deadline as soon as it is made.
   const attempts = new Map<string, number>();
-  const { store } = compose({ config, logger });
+  const deadlines = new Map<string, AbortController>();
+  const { store, metrics } = compose({ config, logger });
   const observedStore = new Proxy(store, {
     get(target, property, receiver) {
       if (property === 'claim') {
         return async (...args: Parameters<SubmissionStore['claim']>) => {
           const claim = await target.claim(...args);
-          if (claim.claimed) attempts.set(claim.submission.content, claim.submission.attempts);
+          if (claim.claimed) {
+            attempts.set(claim.submission.content, claim.submission.attempts);
+            if (Math.random() < deadlineHitRate) {
+              deadlines
+                .get(args[0].id)
+                ?.abort(new DOMException('The invocation ran out of time.', 'TimeoutError'));
+            }
+          }
           return claim;
         };
       }
@@ -96,58 +123,61 @@ async function main(): Promise<void> {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  // Wired as compose() wires its processor, with the observed store and the slow rule set.
-  const processor = new SubmissionProcessor({
+
+  let inFlight = 0;
+  /** The processor as compose() wires it, with the soak's faults; each record gets its own deadline. */
+  class SoakProcessor extends SubmissionProcessor {
+    override async process(id: string, signal?: AbortSignal) {
+      const deadline = new AbortController();
+      deadlines.set(id, deadline);
+      inFlight += 1;
+      report({ type: 'records', inFlight });
+      try {
+        return await super.process(id, signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal);
+      } finally {
+        deadlines.delete(id);
+        inFlight -= 1;
+        report({ type: 'records', inFlight, outcomes });
+      }
+    }
+  }
+  const processor = new SoakProcessor({
     store: observedStore,
     clock: systemClock,
-    ruleSet: slowOnFirstAttempt(defaultRuleSet(), (content) => attempts.get(content), stallMs),
+    ruleSet: withSoakFaults(
+      soakRuleSet(),
+      (content) => attempts.get(content),
+      stallMs,
+      () => outageAt(Date.now(), epoch, outageEveryMs, outageMs),
+    ),
     maxAttempts: config.MAX_ATTEMPTS,
+    retryBackoffMs: config.RETRY_BACKOFF_MS,
+    maxInterruptions: config.MAX_INTERRUPTIONS,
     stuckAfterMs: config.STUCK_AFTER_MS,
     orphanAfterMs: config.ORPHAN_AFTER_MS,
     processingDelayMs: config.PROCESSING_DELAY_MS,
   });
 
-  let inFlight = 0;
-  const source = new SqsEventSource({
-    sqs: createSqsClient(),
-    queueUrl: config.QUEUE_URL,
+  const sqs = createSqsClient();
+  const worker = createStandaloneWorker({
+    application: { processor, logger, metrics, config },
+    sqs,
     queueArn,
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    batchSize: 10,
-    reportBatchItemFailures: true,
+    region: await sqs.config.region(),
     pollers: 2,
     waitTimeSeconds: 1,
-    log: (message) => console.error(message),
-    invoke: async (event) => {
-      inFlight += 1;
-      report({ type: 'batches', inFlight });
-      try {
-        const failed = await processBatch(processor, event.Records, logger, {
-          concurrency: config.WORKER_CONCURRENCY,
-          // The Lambda's deadline, less its safety margin (a TimeoutError, as the handler's deadline aborts).
-          signal: AbortSignal.timeout(Math.max(0, WORKER_TIMEOUT_MS - config.WORKER_SAFETY_MARGIN_MS)),
-        });
-        return {
-          ok: true,
-          payload: { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) },
-        };
-      } catch (error) {
-        return { ok: false, error: describeError(error) };
-      } finally {
-        inFlight -= 1;
-        report({ type: 'batches', inFlight, outcomes });
-      }
-    },
+    shutdownGraceMs,
   });
-  source.start();
+  worker.start();
   report({ type: 'ready' });
 
   const stop = async () => {
-    await source.stop();
+    await worker.stop();
+    report({ type: 'records', inFlight, outcomes });
     process.exit(0);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   process.on('disconnect', () => process.exit(0));
 }
 

@@ -6,10 +6,13 @@
  *   npm run soak -- --n 300
  *
  * Faults: a DynamoDB fault proxy (bench/fault-proxy.ts) throttles, fails and
- * loses responses; worker processes (bench/soak-worker.ts) are SIGKILLed
- * mid-batch and replaced; ~3 % of submissions stall their worker past the
- * lease; ~10 % of ids get extra queue messages; the reaper runs every second.
- * The last line printed is the verdict; the exit code is 1 on any violation.
+ * loses responses; worker processes (bench/soak-worker.ts, the standalone
+ * worker) are SIGKILLed mid-batch or shut down (SIGTERM) and replaced; ~3 % of
+ * submissions stall their worker past the lease; a dependency of the rules is
+ * down for --outage-ms of every --outage-every-ms, while ids get extra queue
+ * messages; a share of claims hits its deadline; ~10 % of ids get extra queue
+ * messages; the reaper runs every second. The last line printed is the verdict;
+ * the exit code is 1 on any violation.
  */
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +25,9 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { invokeThroughOffline } from '../src/adapters/sqs/event-source';
 import { createSqsClient } from '../src/adapters/sqs/sqs-client';
 import type { Submission } from '../src/domain/submission';
-import { defaultRuleSet } from '../src/rules/default-rule-set';
 import { freePort, startLocalStack } from '../workbench/local/stack';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
-import { contentFor, isSlowRuleContent } from './soak-content';
+import { contentFor, isSlowRuleContent, outageAt, soakRuleSet } from './soak-content';
 import { WorkerPool } from './soak-worker-pool';
 
 const { values } = parseFlags({
@@ -37,6 +39,13 @@ const { values } = parseFlags({
     'duplicate-rate': { type: 'string', default: '0.1' },
     'kill-every-ms': { type: 'string', default: '3000' },
     'reaper-every-ms': { type: 'string', default: '1000' },
+    /** SIGTERM to one worker this often: a graceful shutdown mid-batch. */
+    'shutdown-every-ms': { type: 'string', default: '5000' },
+    /** A dependency of the rules is down for the first --outage-ms of every --outage-every-ms. */
+    'outage-every-ms': { type: 'string', default: '25000' },
+    'outage-ms': { type: 'string', default: '6000' },
+    /** The share of claims whose deadline hits right after the claim. */
+    'deadline-hit-rate': { type: 'string', default: '0.03' },
     /** Seconds allowed, after the last POST, for every submission to be decided. */
     'deadline-s': { type: 'string' },
     /**
@@ -86,6 +95,10 @@ const faultRate = rate('fault-rate', values['fault-rate']);
 const duplicateRate = rate('duplicate-rate', values['duplicate-rate']);
 const killEveryMs = wholeNumber('kill-every-ms', values['kill-every-ms'], 1);
 const reaperEveryMs = wholeNumber('reaper-every-ms', values['reaper-every-ms'], 1);
+const shutdownEveryMs = wholeNumber('shutdown-every-ms', values['shutdown-every-ms'], 1);
+const outageEveryMs = wholeNumber('outage-every-ms', values['outage-every-ms'], 1);
+const outageMs = wholeNumber('outage-ms', values['outage-ms'], 0);
+const deadlineHitRate = rate('deadline-hit-rate', values['deadline-hit-rate']);
 const orphanAfterMs = wholeNumber('orphan-after-ms', values['orphan-after-ms'], 1);
 const seed = wholeNumber('seed', values.seed, 0);
 /** Time allowed for all POSTs: far beyond the ~10–30 s a 2,000 burst takes on two cores. */
@@ -102,17 +115,35 @@ const watchdogMs = Math.min(
   values['max-s'] === undefined ? Number.POSITIVE_INFINITY : wholeNumber('max-s', values['max-s'], 1) * 1000,
 );
 
-/** The service's settings for the soak: short leases and rescues so faults heal within seconds. */
+/** The service's settings for the soak: short leases, back-offs and rescues so faults heal within seconds. */
 const SETTINGS = {
   STUCK_AFTER_MS: '3000',
   ORPHAN_AFTER_MS: String(orphanAfterMs),
   MAX_ATTEMPTS: '5',
+  RETRY_BACKOFF_MS: '1000',
+  MAX_INTERRUPTIONS: '5',
   LOCAL_QUEUE_VISIBILITY_TIMEOUT: '2',
   // The soak's own (killable) workers consume the queue; the stack's event source must not.
   LOCAL_SQS_POLLERS: '0',
 };
+/**
+ * The least time MAX_ATTEMPTS attempts span: the back-offs between them. An outage shorter
+ * than this, and never two within one such span, must fail no valid submission.
+ */
+const RETRY_WINDOW_MS = Number(SETTINGS.RETRY_BACKOFF_MS) * (2 ** (Number(SETTINGS.MAX_ATTEMPTS) - 1) - 1);
+if (outageMs >= RETRY_WINDOW_MS) {
+  usage(`--outage-ms must be shorter than the retry window, ${RETRY_WINDOW_MS} ms (got ${outageMs})`);
+}
+if (outageEveryMs <= RETRY_WINDOW_MS + outageMs) {
+  usage(
+    `--outage-every-ms must exceed the retry window plus --outage-ms, ${RETRY_WINDOW_MS + outageMs} ms ` +
+      `(got ${outageEveryMs}): one submission's attempts may then meet two outages`,
+  );
+}
 /** How long a slow rule stalls its worker: past STUCK_AFTER, so the reaper resets it meanwhile. */
 const STALL_MS = 4_500;
+/** How long a worker told to stop lets its records finish before it stops and releases them. */
+const SHUTDOWN_GRACE_MS = 300;
 const STAGE = 'local';
 const TABLE_NAME = `submissions-${STAGE}-submissions`;
 const QUEUE_NAME = `submissions-${STAGE}-submissions`;
@@ -318,6 +349,10 @@ async function main(): Promise<number> {
       QUEUE_URL: queueUrl,
       SOAK_QUEUE_ARN: Attributes?.QueueArn ?? '',
       SOAK_STALL_MS: String(STALL_MS),
+      SOAK_OUTAGE_EVERY_MS: String(outageEveryMs),
+      SOAK_OUTAGE_MS: String(outageMs),
+      SOAK_DEADLINE_HIT_RATE: String(deadlineHitRate),
+      WORKER_SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
     },
     (line) => workerLog.write(`${line}\n`),
     join(logDirectory, 'workers.log'),
@@ -340,22 +375,30 @@ async function main(): Promise<number> {
   cleanups.push(stopReaper);
   const stopKiller = every(killEveryMs, async () => pool.killOne(random));
   cleanups.push(stopKiller);
+  const stopShutdowns = every(shutdownEveryMs, async () => pool.shutDownOne(random));
+  cleanups.push(stopShutdowns);
+  // The first outage starts now, as submissions begin to pour in; workers started later learn
+  // the schedule from their environment.
+  const outageEpoch = Date.now();
+  pool.startOutages(outageEpoch);
+  const inOutage = (at = Date.now()) => outageAt(at, outageEpoch, outageEveryMs, outageMs);
 
   // Submit, with bounded concurrency; some ids get duplicate messages straight on the queue.
   const accepted = new Map<string, Accepted>();
-  const duplicates = { sent: 0, failed: 0, pending: [] as Promise<void>[] };
-  const sendDuplicate = (id: string) =>
+  const duplicates = { sent: 0, failed: 0, inOutage: 0, pending: [] as Promise<void>[] };
+  const sendDuplicate = (id: string, delaySeconds: number) =>
     sqs
       .send(
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: JSON.stringify({ id }),
-          DelaySeconds: Math.floor(random() * 6),
+          DelaySeconds: delaySeconds,
         }),
       )
       .then(
         () => {
           duplicates.sent += 1;
+          if (inOutage(Date.now() + delaySeconds * 1000)) duplicates.inOutage += 1;
         },
         () => {
           duplicates.failed += 1;
@@ -369,9 +412,13 @@ async function main(): Promise<number> {
       const submission = await submit(stack.httpEndpoint, index, submitDeadline);
       if (!submission) continue;
       accepted.set(submission.id, submission);
-      if (random() < duplicateRate) {
+      // During an outage, half the ids get copies at once: they meet a released submission.
+      const outageNow = inOutage();
+      if (random() < (outageNow ? Math.max(0.5, duplicateRate) : duplicateRate)) {
         const extra = random() < 0.5 ? 1 : 2;
-        for (let copy = 0; copy < extra; copy += 1) duplicates.pending.push(sendDuplicate(submission.id));
+        for (let copy = 0; copy < extra; copy += 1) {
+          duplicates.pending.push(sendDuplicate(submission.id, outageNow ? 0 : Math.floor(random() * 6)));
+        }
       }
       if (accepted.size % 250 === 0) progress(`${accepted.size} accepted`);
     }
@@ -421,6 +468,7 @@ async function main(): Promise<number> {
 
   // Let zombies still stalled in a slow rule attempt their late writes before the record is read.
   await stopKiller();
+  await stopShutdowns();
   await sleep(STALL_MS + 2_000);
   items = await scan(documents);
   observe(items);
@@ -429,14 +477,17 @@ async function main(): Promise<number> {
   items = await scan(documents);
   observe(items);
   const totalMs = Date.now() - submitStarted;
+  const outages = outageMs > 0 ? Math.floor((Date.now() - outageEpoch) / outageEveryMs) + 1 : 0;
 
   // Invariants.
   const writes = proxy.analyse();
-  const ruleSet = defaultRuleSet();
+  const ruleSet = soakRuleSet();
   const lost: string[] = [];
   const wrongVerdict: string[] = [];
   const contentChanged: string[] = [];
   const processingErrors = new Map<string, string[]>();
+  /** Valid content FAILED with a processing error: every outage was shorter than the retry window. */
+  const failedByInfrastructure: string[] = [];
   const unrecorded: string[] = [];
   const decideMs: number[] = [];
   let maxAttempts = 0;
@@ -455,6 +506,7 @@ async function main(): Promise<number> {
       if (item.status !== (await ruleSet.evaluate(submission.content)).verdict) wrongVerdict.push(id);
     } else if (item.error) {
       processingErrors.set(item.error.code, [...(processingErrors.get(item.error.code) ?? []), id]);
+      failedByInfrastructure.push(id);
     } else {
       wrongVerdict.push(id);
     }
@@ -490,6 +542,7 @@ async function main(): Promise<number> {
   await show('wrong_verdict', wrongVerdict);
   await show('content_changed', contentChanged);
   await show('unrecorded_decision', unrecorded);
+  await show('failed_by_infrastructure', failedByInfrastructure);
   for (const rejection of http.rejected.slice(0, 10)) console.log(`post_rejected ${rejection}`);
   for (const failure of http.serverErrors) console.log(`post_5xx ${failure}`);
 
@@ -507,7 +560,11 @@ async function main(): Promise<number> {
   );
   console.log(
     `chaos: workers_killed=${pool.killed} killed_mid_batch=${pool.killedMidBatch} worker_crashes=${pool.crashes} ` +
-      `duplicate_messages=${duplicates.sent} duplicate_send_failures=${duplicates.failed} slow_rule_submissions=${slowRule} ` +
+      `shutdowns=${pool.shutDown} shut_down_mid_batch=${pool.shutDownMidBatch} ` +
+      `outages=${outages} outage_ms=${outageMs} retry_window_ms=${RETRY_WINDOW_MS} ` +
+      `interrupted_claims=${outcomes['submission interrupted'] ?? 0} early_claims_returned=${outcomes['submission early'] ?? 0} ` +
+      `duplicate_messages=${duplicates.sent} duplicates_in_outage=${duplicates.inOutage} ` +
+      `duplicate_send_failures=${duplicates.failed} slow_rule_submissions=${slowRule} ` +
       `reaper_runs=${reaper.runs} reaper_failures=${reaper.failures}${reaper.lastError ? ` (last: ${reaper.lastError})` : ''}`,
   );
   console.log(
@@ -534,6 +591,7 @@ async function main(): Promise<number> {
   console.log(
     `soak: submitted=${accepted.size} decided=${accepted.size - lost.length} lost=${lost.length} ` +
       `decided_twice=${decidedTwice.size} wrong_verdict=${wrongVerdict.length} ` +
+      `failed_by_infrastructure=${failedByInfrastructure.length} ` +
       `zombie_writes_refused=${writes.zombieWritesRefused} max_attempts=${maxAttempts} ` +
       `p50_decide_ms=${percentile(decideMs, 50).toFixed(0)} p99_decide_ms=${percentile(decideMs, 99).toFixed(0)}`,
   );
@@ -541,6 +599,7 @@ async function main(): Promise<number> {
     lost.length > 0 ||
     decidedTwice.size > 0 ||
     wrongVerdict.length > 0 ||
+    failedByInfrastructure.length > 0 ||
     contentChanged.length > 0 ||
     unrecorded.length > 0 ||
     accepted.size < count;
