@@ -19,7 +19,7 @@ import { ManualClock } from './manual-clock';
 import { CheckedSubmissionStore, type StoreEvent } from './race-checked-store';
 import { RecordingQueue, scheduledQueue, scheduledStore } from './race-scheduled-ports';
 
-/** The service's defaults: MAX_ATTEMPTS 3, STUCK_AFTER 5 min, ORPHAN_AFTER 4 min. */
+/** The service's defaults: MAX_ATTEMPTS 3, RETRY_BACKOFF 30 s, STUCK_AFTER 5 min, ORPHAN_AFTER 4 min. */
 const config = loadConfig({ TABLE_NAME: 'race-exploration', QUEUE_URL: 'http://localhost/race-exploration' });
 const SUBMISSION_ID = '7d0c1a52-3a8e-4c1e-9f5b-2b6f0e7a9c41';
 const DELIVERIES = ['worker-1', 'worker-2', 'duplicate'] as const;
@@ -119,6 +119,8 @@ export async function exploreRace(
         ruleSet,
         clock,
         maxAttempts: config.MAX_ATTEMPTS,
+        retryBackoffMs: config.RETRY_BACKOFF_MS,
+        maxInterruptions: config.MAX_INTERRUPTIONS,
         stuckAfterMs: config.STUCK_AFTER_MS,
         orphanAfterMs: config.ORPHAN_AFTER_MS,
         newLeaseToken: () => `lease-${++leases}`,
@@ -169,11 +171,12 @@ export async function exploreRace(
   if (s.count() > 0) problems.push(`scheduler: ${s.count()} scheduled steps never ran`);
   const redeliveries: string[] = [];
   delivered.forEach((result, index) => {
-    // SQS brings a message back when its processing asked for a retry or threw.
+    // SQS brings a message back when its processing asked for a retry, came before the
+    // retry back-off ended, or threw.
     if (result.status === 'rejected') {
       problems.push(`${DELIVERIES[index]} threw: ${describeError(result.reason)}`);
       redeliveries.push(SUBMISSION_ID);
-    } else if (result.value.outcome === 'retry') {
+    } else if (['retry', 'early', 'interrupted'].includes(result.value.outcome)) {
       redeliveries.push(SUBMISSION_ID);
     }
   });
@@ -300,6 +303,8 @@ function featuresOf(events: StoreEvent[], afterRace: Submission | undefined, gav
     if (operation === 'release' && accepted) features.add('lease released after an error');
     if (operation === 'claim' && !accepted && before?.status === 'PROCESSING')
       features.add('claim refused: leased');
+    if (operation === 'claim' && !accepted && before?.status === 'PENDING' && before.notBefore !== undefined)
+      features.add('claim refused: early (retry back-off)');
   }
   if (!afterRace || !isTerminal(afterRace.status)) features.add('decided after the race');
   if (gaveUp) features.add('gave up after MAX_ATTEMPTS');
