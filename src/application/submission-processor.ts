@@ -124,10 +124,11 @@ export class SubmissionProcessor {
     // This claim included: claims stopped by a deadline or a shutdown spent no attempt.
     const spent = submission.attempts - interruptions;
     if (spent > maxAttempts) {
-      // Earlier attempts crashed without releasing (e.g. the worker was killed each time).
+      // The last attempt ended without a release or a decision (its worker was killed, or
+      // hung past the lease); earlier ones may have failed with an error, or died too.
       return this.#finish(submission, leaseToken, {
         code: 'ATTEMPTS_EXHAUSTED',
-        message: `Gave up after ${maxAttempts} attempts that did not finish.`,
+        message: `Gave up after ${maxAttempts} attempts; the last one did not finish.`,
       });
     }
     if (interruptions >= maxInterruptions) {

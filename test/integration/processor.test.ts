@@ -341,6 +341,32 @@ describe('SubmissionProcessor against the emulators', () => {
     expect(await store.get(id)).toMatchObject({ status: 'FAILED', error: { code: 'ATTEMPTS_EXHAUSTED' } });
   });
 
+  it('says only what is true when attempts ran out: two failed, the last one died', async () => {
+    const id = await accept('This contains number 42');
+    const broken = processor({ ruleSet: allOf('broken', [throwingRule]) });
+    await broken.process(id);
+    await broken.process(id);
+    // The third attempt's worker is killed: its lease simply runs out.
+    const now = clock.now();
+    await store.claim({
+      id,
+      leaseToken: 'killed',
+      now: now.toISOString(),
+      leaseExpiresAt: new Date(now.getTime() + LEASE_MS).toISOString(),
+    });
+    clock.advance(LEASE_MS + 1);
+
+    await processor().process(id);
+
+    expect(await store.get(id)).toMatchObject({
+      status: 'FAILED',
+      error: {
+        code: 'ATTEMPTS_EXHAUSTED',
+        message: 'Gave up after 3 attempts; the last one did not finish.',
+      },
+    });
+  });
+
   it('hands the lease back when the store fails while completing, so a redelivery can claim at once', async () => {
     const id = await accept('This contains number 42');
     // Fault injection: DynamoDB cannot throttle or fail on demand, so this store's
