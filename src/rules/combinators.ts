@@ -1,5 +1,7 @@
 import type { AsyncRule, DuplicatePolicy, EvaluationContext, Rule, RuleSet } from '../domain/rules';
 import type { RuleOutcome } from '../domain/submission';
+import { costOfRule, type RuleCost, tooCostlyMessage, utf8Length, withinBound } from './cost';
+import { RuleCostError } from './rule-set-errors';
 import { reusedResult } from './types/duplicate';
 
 /** A compiled rule set: rules at the leaves, `all` / `any` above them. */
@@ -39,10 +41,27 @@ export async function evaluateTree(
   return { passed, outcomes: children.flatMap((child) => child.outcomes) };
 }
 
-/** A rule set over `tree`; with a version, every result records which rule set decided it. */
+/** The rules' costs of each rule set built here, for `ruleSetCosts`. */
+const costsByRuleSet = new WeakMap<RuleSet, readonly RuleCost[]>();
+
+/**
+ * The costs of a rule set's rules (src/rules/cost.ts): `totalUnits(ruleSetCosts(ruleSet), bytes)`
+ * is what it predicts on content of `bytes` bytes. Undefined for a rule set not built
+ * by `treeRuleSet` (`loadRuleSet`, `allOf`).
+ */
+export function ruleSetCosts(ruleSet: RuleSet): readonly RuleCost[] | undefined {
+  return costsByRuleSet.get(ruleSet);
+}
+
+/**
+ * A rule set over `tree`; with a version, every result records which rule set decided it.
+ * Content its rules could spend more than the bound on (src/rules/cost.ts) is refused
+ * before any rule runs, with a `RuleCostError`.
+ */
 export function treeRuleSet(id: string, version: number | undefined, tree: RuleTree): RuleSet {
   const duplicates = duplicatePolicyOf(tree);
-  return {
+  const costs = leavesOf(tree).map(costOfRule);
+  const ruleSet: RuleSet = {
     id,
     ...(version === undefined ? {} : { version }),
     ...(duplicates === undefined ? {} : { duplicates }),
@@ -56,6 +75,10 @@ export function treeRuleSet(id: string, version: number | undefined, tree: RuleT
         }
       : {}),
     async evaluate(content, signal, context) {
+      // Content that is not text (a corrupt item) has no cost to model: its rules fail on it as before.
+      if (typeof content === 'string' && !withinBound(costs, content)) {
+        throw new RuleCostError(tooCostlyMessage(costs, utf8Length(content)));
+      }
       // One rule failing aborts the others still calling out: the result is discarded anyway.
       const evaluation = new AbortController();
       const scope = signal === undefined ? evaluation.signal : AbortSignal.any([signal, evaluation.signal]);
@@ -71,6 +94,8 @@ export function treeRuleSet(id: string, version: number | undefined, tree: RuleT
       }
     },
   };
+  costsByRuleSet.set(ruleSet, costs);
+  return ruleSet;
 }
 
 /**
@@ -78,13 +103,16 @@ export function treeRuleSet(id: string, version: number | undefined, tree: RuleT
  * only if every one of them allows it (a rule set should hold at most one).
  */
 function duplicatePolicyOf(tree: RuleTree): DuplicatePolicy | undefined {
-  const leaves = (node: RuleTree): (Rule | AsyncRule)[] =>
-    'rule' in node ? [node.rule] : ('all' in node ? node.all : node.any).flatMap(leaves);
-  const policies = leaves(tree).flatMap((rule) =>
+  const policies = leavesOf(tree).flatMap((rule) =>
     'duplicate' in rule && rule.duplicate ? [rule.duplicate] : [],
   );
   if (policies.length === 0) return undefined;
   return { reuseVerdict: policies.every((policy) => policy.reuseVerdict) };
+}
+
+/** The rules of a tree, in document order. */
+export function leavesOf(tree: RuleTree): (Rule | AsyncRule)[] {
+  return 'rule' in tree ? [tree.rule] : ('all' in tree ? tree.all : tree.any).flatMap(leavesOf);
 }
 
 /** Every rule runs (so the result explains every failure); the verdict is PASSED only if all pass. */

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import type { AsyncRule, EvaluationContext, Rule, RuleSet } from '../domain/rules';
+import type { AsyncRule, EvaluationContext, RuleSet } from '../domain/rules';
 import type { RuleOutcome } from '../domain/submission';
-import { type RuleTree, treeRuleSet } from './combinators';
+import { leavesOf, type RuleTree, treeRuleSet } from './combinators';
+import { type CostedRule, costOfRule, RULE_SET_BOUND, RULE_SET_BUDGET_MS, totalUnits, unitsOf } from './cost';
 import { withDeadline } from './deadline';
 import { BUILT_IN_RULE_TYPES } from './registry';
 import { RuleSetError } from './rule-set-errors';
@@ -79,7 +80,7 @@ class Compiler {
     return key === 'all' ? { all: children } : { any: children };
   }
 
-  rule(value: Record<string, unknown>, where: string): Rule | AsyncRule | undefined {
+  rule(value: Record<string, unknown>, where: string): CostedRule | AsyncRule | undefined {
     const label = typeof value.id === 'string' ? `${where} (id ${JSON.stringify(value.id)})` : where;
     const problems = (messages: readonly string[]) => {
       for (const message of messages) this.problems.push(label === '' ? message : `${label}: ${message}`);
@@ -120,6 +121,12 @@ class Compiler {
           `WORKER_TIMEOUT_SECONDS=${limit} (else the worker times out before the rule does)`,
       ]);
     }
+    if (typeof params.data === 'function' && unitsOf(params.data.cost, 1) > RULE_SET_BOUND) {
+      return problems([
+        `is too costly to run: on even one byte of content it could take longer than the ` +
+          `${RULE_SET_BUDGET_MS} ms a rule set may spend on a submission (${params.data.cost.basis})`,
+      ]);
+    }
     return ruleOf(definition, type, params.data);
   }
 }
@@ -141,12 +148,17 @@ function outcomeOf(definition: Definition, type: RuleType): (measurement: Measur
   });
 }
 
-function ruleOf(definition: Definition, type: RuleType, compiled: Measure | AsyncMeasure): Rule | AsyncRule {
+function ruleOf(
+  definition: Definition,
+  type: RuleType,
+  compiled: Measure | AsyncMeasure,
+): CostedRule | AsyncRule {
   const outcome = outcomeOf(definition, type);
   if (typeof compiled === 'function')
     return {
       id: definition.id,
       ...(compiled.duplicate ? { duplicate: compiled.duplicate } : {}),
+      cost: compiled.cost,
       check: (content: string, context?: EvaluationContext) => outcome(compiled(content, context)),
     };
   const { timeoutMs, measure } = compiled;
@@ -191,6 +203,12 @@ export function loadRuleSet(json: unknown, options: LoadOptions = {}): RuleSet {
   const compiler = compilerFor(options);
   const tree = compiler.node(document.data.rule, ['rule'], 1);
   if (tree === undefined || compiler.problems.length > 0) throw new RuleSetError(compiler.problems);
+  if (totalUnits(leavesOf(tree).map(costOfRule), 1) > RULE_SET_BOUND) {
+    throw new RuleSetError([
+      `rule: is too costly to run: on even one byte of content its rules together could take longer ` +
+        `than the ${RULE_SET_BUDGET_MS} ms a rule set may spend on a submission`,
+    ]);
+  }
   return treeRuleSet(document.data.id, document.data.version, tree);
 }
 
@@ -198,7 +216,7 @@ export function loadRuleSet(json: unknown, options: LoadOptions = {}): RuleSet {
  * One synchronous rule from its definition, outside a document; throws a
  * `RuleSetError` like `loadRuleSet`. Only built-in types: async rules run in a rule set.
  */
-export function createRule(definition: RuleDefinition): Rule {
+export function createRule(definition: RuleDefinition): CostedRule {
   const compiler = compilerFor({});
   const rule = compiler.rule({ ...definition }, '');
   if (rule === undefined) throw new RuleSetError(compiler.problems);

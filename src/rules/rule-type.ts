@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DuplicatePolicy, EvaluationContext } from '../domain/rules';
+import { type RuleCost, UNMODELLED_COST } from './cost';
 
 /** What one rule found in the content. */
 export interface Measurement {
@@ -10,10 +11,14 @@ export interface Measurement {
   measured: string;
 }
 
-/** A compiled synchronous check; `duplicate` marks the `duplicate` rule type's checks. */
+/**
+ * A compiled synchronous check; `duplicate` marks the `duplicate` rule type's checks, and
+ * `cost` is the most it may spend on content (src/rules/cost.ts).
+ */
 export interface Measure {
   (content: string, context?: EvaluationContext): Measurement;
   readonly duplicate?: DuplicatePolicy;
+  readonly cost: RuleCost;
 }
 
 /** An async rule's compiled check: the call out, and how long it may take. */
@@ -53,6 +58,12 @@ export interface RuleTypeDefinition<Params> {
   measure(params: Params, content: string, context: EvaluationContext): Measurement;
   /** Only the `duplicate` rule type: makes the processor look up the earlier decision. */
   duplicate?(params: Params): DuplicatePolicy;
+  /**
+   * The most `measure` may spend on content, in cost units per byte (src/rules/cost.ts),
+   * from the compiled params. Every built-in type states it; one that does not is assumed
+   * to read the content once (`UNMODELLED_COST`).
+   */
+  cost?(params: Params): RuleCost;
 }
 
 /** Erases the params type so every rule type fits one registry. */
@@ -64,9 +75,10 @@ export function defineRuleType<Params>(definition: RuleTypeDefinition<Params>): 
     params: definition.params.transform((params): Measure => {
       const measure = (content: string, context?: EvaluationContext) =>
         definition.measure(params, content, context ?? {});
+      const cost = definition.cost?.(params) ?? UNMODELLED_COST;
       return definition.duplicate
-        ? Object.assign(measure, { duplicate: definition.duplicate(params) })
-        : measure;
+        ? Object.assign(measure, { duplicate: definition.duplicate(params), cost })
+        : Object.assign(measure, { cost });
     }),
   };
 }

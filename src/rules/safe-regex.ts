@@ -23,6 +23,8 @@ function re2(): typeof RE2JS {
 export interface SafePattern {
   /** Whether the pattern occurs in the first `PATTERN_INPUT_LIMIT` code units of `content`. */
   test(content: string): boolean;
+  /** Instructions in the compiled program: what a match may cost per character (see cost.ts). */
+  readonly programSize: number;
 }
 
 /**
@@ -37,7 +39,10 @@ export function compileSafePattern(pattern: string, flags = ''): SafePattern {
     if (name !== undefined) bits |= RE2[name];
   }
   const compiled = RE2.compile(pattern, bits);
-  return { test: (content) => compiled.matcher(capInput(content)).find() };
+  return {
+    test: (content) => compiled.matcher(capInput(content)).find(),
+    programSize: compiled.programSize(),
+  };
 }
 
 /** Cuts at the limit without splitting a surrogate pair. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EarlierDecision } from '../../domain/rules';
 import type { ValidationResult } from '../../domain/submission';
+import { NO_COST } from '../cost';
 import { defineRuleType } from '../rule-type';
 
 /**
@@ -26,6 +27,8 @@ export const duplicateType = defineRuleType({
       : { passed: false, values: { earlier: earlier.id }, measured: `duplicate of ${earlier.id}` };
   },
   duplicate: ({ reuseVerdict }) => ({ reuseVerdict }),
+  // Reads the context the processor looked up, never the content.
+  cost: () => NO_COST,
 });
 
 /**

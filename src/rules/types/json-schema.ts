@@ -2,6 +2,7 @@ import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { z } from 'zod';
 import { defineRuleType } from '../rule-type';
 import { compileSafePattern } from '../safe-regex';
+import { expandRefs, hasRefs, SchemaCostError, schemaCost } from './json-schema-cost';
 
 type RegExpEngine = NonNullable<NonNullable<Options['code']>['regExp']>;
 
@@ -40,15 +41,34 @@ const schemaParams = z
     { error: 'must be an object' },
   )
   .transform(({ schema }, context) => {
-    try {
-      return { validate: compileSchema(schema) };
-    } catch (error) {
-      context.addIssue({
-        code: 'custom',
-        path: ['schema'],
-        message: `is not a JSON Schema Ajv accepts (${(error as Error).message})`,
-      });
+    const refuse = (message: string) => {
+      context.addIssue({ code: 'custom', path: ['schema'], message });
       return z.NEVER;
+    };
+    let validate: ValidateFunction;
+    try {
+      validate = compileSchema(schema);
+    } catch (error) {
+      return refuse(`is not a JSON Schema Ajv accepts (${(error as Error).message})`);
+    }
+    if (!hasRefs(schema)) return { validate, cost: schemaCost(schema) };
+    // Validated with its $refs expanded, so that what it costs stays linear (see json-schema-cost.ts).
+    let expanded: Record<string, unknown>;
+    try {
+      expanded = expandRefs(schema);
+    } catch (error) {
+      if (!(error instanceof SchemaCostError)) throw error;
+      return refuse(
+        `has $refs whose cost cannot be bounded: ${error.message} ` +
+          '(only $refs into the schema, "#/…", that do not recur are supported)',
+      );
+    }
+    try {
+      return { validate: compileSchema(expanded), cost: schemaCost(expanded) };
+    } catch (error) {
+      return refuse(
+        `is not a JSON Schema Ajv accepts once its $refs are expanded (${(error as Error).message})`,
+      );
     }
   });
 
@@ -77,4 +97,5 @@ export const jsonSchemaType = defineRuleType({
       measured: `JSON, ${errors.length} schema error${errors.length === 1 ? '' : 's'}`,
     };
   },
+  cost: ({ cost }) => cost,
 });

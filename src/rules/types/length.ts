@@ -1,6 +1,14 @@
+import { linearCost } from '../cost';
 import { limit } from '../params';
 import { defineRuleType } from '../rule-type';
 import { codePointLength } from '../text';
+
+/**
+ * Counting code points is one pass: at most this many ns a byte (bench/rule-cost.ts
+ * measures under 10 on any script).
+ */
+const COUNT_NS_PER_BYTE = 20;
+const countCost = () => linearCost(COUNT_NS_PER_BYTE, 'one pass counting code points');
 
 /** Content of at least `min` Unicode code points. */
 export const minLengthType = defineRuleType({
@@ -14,6 +22,7 @@ export const minLengthType = defineRuleType({
     const length = codePointLength(content);
     return { passed: length >= min, values: { length }, measured: `length ${length}, minimum ${min}` };
   },
+  cost: countCost,
 });
 
 /** Content of at most `max` Unicode code points. */
@@ -28,4 +37,5 @@ export const maxLengthType = defineRuleType({
     const length = codePointLength(content);
     return { passed: length <= max, values: { length }, measured: `length ${length}, maximum ${max}` };
   },
+  cost: countCost,
 });

@@ -1,3 +1,4 @@
+import { linearCost } from '../cost';
 import { limit } from '../params';
 import { defineRuleType } from '../rule-type';
 
@@ -6,6 +7,9 @@ import { defineRuleType } from '../rule-type';
  * quantifiers, so the built-in engine stays linear here.
  */
 const LINK = /\bhttps?:\/\/[^\s<>"']+|(?<![\p{L}\p{N}/.:@-])www\.[^\s<>"']+/giu;
+
+/** One pass of V8's regex engine, at worst (links or near-links throughout) under 5 ns a byte (bench/rule-cost.ts). */
+const LINKS_NS_PER_BYTE = 20;
 
 export function linkCount(content: string): number {
   return content.match(LINK)?.length ?? 0;
@@ -22,4 +26,5 @@ export const maxLinksType = defineRuleType({
     const links = linkCount(content);
     return { passed: links <= max, values: { links }, measured: `links ${links}, maximum ${max}` };
   },
+  cost: () => linearCost(LINKS_NS_PER_BYTE, 'one pass counting links'),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patternCost } from '../cost';
 import { defineRuleType } from '../rule-type';
 import { capInput, compileSafePattern, PATTERN_INPUT_LIMIT, SUPPORTED_FLAGS } from '../safe-regex';
 
@@ -44,6 +45,8 @@ function patternRuleType(mustMatch: boolean, messages: { passed: string; failed:
       const matched = compiled.test(content);
       return { passed: matched === mustMatch, values: {}, measured: describeMatch(matched, content) };
     },
+    // A character is at least a byte, and RE2 reads at most PATTERN_INPUT_LIMIT characters.
+    cost: ({ compiled }) => patternCost(compiled.programSize, PATTERN_INPUT_LIMIT),
   });
 }
 
