@@ -4,11 +4,47 @@
  * outage schedule).
  */
 import type { RuleSet } from '../src/domain/rules';
-import { defaultRuleSet } from '../src/rules/default-rule-set';
+import { ruleSetCosts } from '../src/rules/combinators';
+import { largestWithin } from '../src/rules/cost';
+import document from '../src/rules/default-rule-set.json';
+import { loadRuleSet } from '../src/rules/loader';
+import { RuleCostError } from '../src/rules/rule-set-errors';
 
-/** The rule set the soak's workers decide with, and the soak checks verdicts against. */
+let soakRules: RuleSet | undefined;
+
+/**
+ * The rule set the soak's workers decide with, and the soak checks verdicts against: the
+ * default rules, and a costly pattern that never matches accepted content (it needs a
+ * control character), so verdicts are the default's while long content costs more than a
+ * rule set may spend (src/rules/cost.ts).
+ */
 export function soakRuleSet(): RuleSet {
-  return defaultRuleSet();
+  soakRules ??= loadRuleSet({
+    ...document,
+    id: 'soak',
+    rule: {
+      all: [
+        ...document.rule.all,
+        { id: 'costlyPattern', type: 'mustNotMatch', params: { pattern: '(?:[a-z]|[a-y]){1,300}\\x01' } },
+      ],
+    },
+  });
+  return soakRules;
+}
+
+/** What the soak's rule set should decide: its verdict, or RULES_TOO_COSTLY when it would not run. */
+export async function expectedOutcome(content: string): Promise<'PASSED' | 'FAILED' | 'RULES_TOO_COSTLY'> {
+  try {
+    return (await soakRuleSet().evaluate(content)).verdict;
+  } catch (error) {
+    if (error instanceof RuleCostError) return 'RULES_TOO_COSTLY';
+    throw error;
+  }
+}
+
+/** The longest content, in bytes, the soak's rule set evaluates. */
+function largestEvaluated(): number {
+  return largestWithin(ruleSetCosts(soakRuleSet()) ?? []);
 }
 
 /** What the soak tells a running worker: when the shared outage schedule starts. */
@@ -27,6 +63,8 @@ export const SLOW_RULE_MARKER = '[slow-rule]';
 
 /** One submission in 33 (~3 %) carries the slow-rule marker. */
 const SLOW_EVERY = 33;
+/** Two submissions in 50 are long: one just within the rule set's cost bound, one beyond it. */
+const COSTLY_EVERY = 50;
 
 export function isSlowRuleContent(content: string): boolean {
   return content.includes(SLOW_RULE_MARKER);
@@ -49,6 +87,12 @@ function letters(index: number): string {
  * tabs and newlines), with ~3 % slow-rule submissions.
  */
 export function contentFor(index: number): string {
+  // Slow rules: one in 50 is just within what the rule set may spend (its rules run for
+  // tens of ms on the worker's event loop); one in 50 is beyond it, so none runs.
+  if (index % COSTLY_EVERY === 10)
+    return `near the rule set's bound ${index} `.padEnd(largestEvaluated(), 'a');
+  if (index % COSTLY_EVERY === 35)
+    return `beyond the rule set's bound ${index} `.padEnd(largestEvaluated() + 1, 'a');
   if (index % SLOW_EVERY === SLOW_EVERY - 1)
     return `${SLOW_RULE_MARKER} submission ${index} outlives its lease`;
   const digit = String(index % 10);

@@ -27,7 +27,7 @@ import { createSqsClient } from '../src/adapters/sqs/sqs-client';
 import type { Submission } from '../src/domain/submission';
 import { freePort, startLocalStack } from '../workbench/local/stack';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
-import { contentFor, isSlowRuleContent, outageAt, soakRuleSet } from './soak-content';
+import { contentFor, expectedOutcome, isSlowRuleContent, outageAt } from './soak-content';
 import { WorkerPool } from './soak-worker-pool';
 
 const { values } = parseFlags({
@@ -481,7 +481,6 @@ async function main(): Promise<number> {
 
   // Invariants.
   const writes = proxy.analyse();
-  const ruleSet = soakRuleSet();
   const lost: string[] = [];
   const wrongVerdict: string[] = [];
   const contentChanged: string[] = [];
@@ -492,6 +491,7 @@ async function main(): Promise<number> {
   const decideMs: number[] = [];
   let maxAttempts = 0;
   let slowRule = 0;
+  let costly = 0;
   for (const [id, submission] of accepted) {
     const item = items.get(id);
     if (isSlowRuleContent(submission.content)) slowRule += 1;
@@ -502,11 +502,15 @@ async function main(): Promise<number> {
     maxAttempts = Math.max(maxAttempts, item.attempts);
     if (item.completedAt) decideMs.push(Date.parse(item.completedAt) - Date.parse(item.createdAt));
     if (item.content !== submission.content) contentChanged.push(id);
+    const expected = await expectedOutcome(submission.content);
+    if (expected === 'RULES_TOO_COSTLY') costly += 1;
     if (item.result) {
-      if (item.status !== (await ruleSet.evaluate(submission.content)).verdict) wrongVerdict.push(id);
+      if (item.status !== expected) wrongVerdict.push(id);
     } else if (item.error) {
       processingErrors.set(item.error.code, [...(processingErrors.get(item.error.code) ?? []), id]);
-      failedByInfrastructure.push(id);
+      // Beyond the rule set's bound, RULES_TOO_COSTLY is the content's verdict; any other error is ours.
+      if (item.error.code !== 'RULES_TOO_COSTLY') failedByInfrastructure.push(id);
+      else if (expected !== 'RULES_TOO_COSTLY') wrongVerdict.push(id);
     } else {
       wrongVerdict.push(id);
     }
@@ -522,7 +526,7 @@ async function main(): Promise<number> {
   const show = async (label: string, ids: Iterable<string>) => {
     for (const id of [...ids].slice(0, 10)) {
       const item = items.get(id);
-      const expected = (await ruleSet.evaluate(accepted.get(id)?.content ?? '')).verdict;
+      const expected = await expectedOutcome(accepted.get(id)?.content ?? '');
       console.log(
         `${label} ${id}: item=${JSON.stringify(
           item && {
@@ -564,7 +568,7 @@ async function main(): Promise<number> {
       `outages=${outages} outage_ms=${outageMs} retry_window_ms=${RETRY_WINDOW_MS} ` +
       `interrupted_claims=${outcomes['submission interrupted'] ?? 0} early_claims_returned=${outcomes['submission early'] ?? 0} ` +
       `duplicate_messages=${duplicates.sent} duplicates_in_outage=${duplicates.inOutage} ` +
-      `duplicate_send_failures=${duplicates.failed} slow_rule_submissions=${slowRule} ` +
+      `duplicate_send_failures=${duplicates.failed} slow_rule_submissions=${slowRule} beyond_rule_bound=${costly} ` +
       `reaper_runs=${reaper.runs} reaper_failures=${reaper.failures}${reaper.lastError ? ` (last: ${reaper.lastError})` : ''}`,
   );
   console.log(
