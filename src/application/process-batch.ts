@@ -1,7 +1,7 @@
 import { describeError, type Logger } from '../ports/logger';
 import { type MetricsSink, noMetrics } from '../ports/metrics';
 import { readSubmissionMessage } from '../ports/submission-message';
-import type { ProcessOutcome, SubmissionProcessor } from './submission-processor';
+import { interruptionOf, type ProcessOutcome, type SubmissionProcessor } from './submission-processor';
 
 export interface QueueRecord {
   messageId: string;
@@ -101,9 +101,7 @@ export async function processBatch(
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
   if (signal?.aborted) {
-    // A deadline aborts with a TimeoutError, as AbortSignal.timeout does; a shutdown with its own reason.
-    const outOfTime = (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError';
-    const why = outOfTime ? 'batch ran out of time' : 'batch stopped by shutdown';
+    const why = interruptionOf(signal) === 'deadline' ? 'batch ran out of time' : 'batch stopped by shutdown';
     logger.warn(why, { returned: failures.length });
   }
   return failures;
