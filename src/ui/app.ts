@@ -7,6 +7,8 @@ import { element } from './dom';
 import { errorNotice } from './error-notice';
 import { NETWORK_FAILURE } from './failure';
 import { newIdempotencyKey } from './idempotency-key';
+import { knownSubmissions } from './known-submissions';
+import { decisionTimes } from './poll-delay';
 import { recentList } from './recent-list';
 import { announcement, submissionView } from './submission-view';
 import { tokenStore } from './token-store';
@@ -24,30 +26,64 @@ const announcer = element('announcer', HTMLElement);
 const api = apiClient(document.baseURI, () => tokenField.value.trim() || undefined);
 const errors = errorNotice();
 const current = submissionView();
-const recent = recentList(api, (submission) => watch(submission));
+/** The furthest along of every submission any part of the page has seen. */
+const known = knownSubmissions();
+/** How long the service takes to decide, as seen here: when to poll a new submission first. */
+const decisions = decisionTimes();
+let watching: { id: string; status: Submission['status']; watch: Watch } | undefined;
+const recent = recentList(api, (submission) => watch(submission), {
+  known,
+  onListed(shown) {
+    for (const submission of shown) decisions.record(submission);
+    // The listing saw the watched submission further along than the panel: show that at
+    // once, and poll it now for the submission's own representation.
+    const listed = shown.find((submission) => submission.id === watching?.id);
+    if (listed && watching && listed.status !== watching.status) {
+      showWatched(listed);
+      watching.watch.pollNow();
+    }
+  },
+});
 
-let watching: Watch | undefined;
+/**
+ * Shows the furthest along of `latest` and what is known of the watched submission, in
+ * every part of the page; `whole` when `latest` is the submission's own representation.
+ */
+function showWatched(latest: Submission, whole = false): void {
+  const furthest = known.remember(latest, whole);
+  current.show(furthest);
+  recent.show(furthest);
+  if (!watching || furthest.status === watching.status) return;
+  watching.status = furthest.status;
+  decisions.record(furthest);
+  announcer.textContent = announcement(furthest);
+  void recent.refresh();
+}
+
 /** The last POST that did not get an answer, so Retry reuses its Idempotency-Key. */
 let unanswered: { text: string; key: string } | undefined;
 
-function watch(submission: Submission): void {
-  watching?.stop();
+function watch(submission: Submission, expectedDecisionMs?: number): void {
+  watching?.watch.stop();
   errors.clear();
-  let status = submission.status;
-  current.show(submission);
-  announcer.textContent = announcement(submission);
-  watching = watchSubmission(api, submission.id, {
-    onUpdate(latest) {
-      current.show(latest);
-      if (latest.status === status) return;
-      status = latest.status;
-      announcer.textContent = announcement(latest);
-      void recent.refresh();
-    },
-    onError(failure) {
-      errors.show(failure, () => watch(submission));
-    },
-  });
+  const shown = known.remember(submission);
+  current.show(shown);
+  announcer.textContent = announcement(shown);
+  watching = {
+    id: shown.id,
+    status: shown.status,
+    watch: watchSubmission(
+      api,
+      submission.id,
+      {
+        onUpdate: (latest) => showWatched(latest, true),
+        onError(failure) {
+          errors.show(failure, () => watch(submission));
+        },
+      },
+      expectedDecisionMs === undefined ? {} : { expectedDecisionMs },
+    ),
+  };
 }
 
 function setInFlight(inFlight: boolean): void {
@@ -74,7 +110,7 @@ async function submit(text: string): Promise<void> {
   try {
     const created = await api.createSubmission(text, key);
     unanswered = undefined;
-    watch(created);
+    watch(created, decisions.expectedMs());
     void recent.refresh();
   } catch (error) {
     const failure = error instanceof ApiError ? error.failure : NETWORK_FAILURE;

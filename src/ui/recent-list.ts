@@ -1,6 +1,7 @@
 import { isTerminal } from '../domain/submission';
 import { type ApiClient, ApiError, type Submission } from './api-client';
 import { create, element } from './dom';
+import type { KnownSubmissions } from './known-submissions';
 import { backoffMs } from './poll-delay';
 import { statusBadge } from './status-badge';
 
@@ -28,11 +29,24 @@ function entry(submission: Submission, onView: (submission: Submission) => void)
   return item;
 }
 
+export interface RecentListOptions {
+  /** What the rest of the page knows: each entry shows the furthest along of it and the listing's copy. */
+  known: KnownSubmissions;
+  /** Told what each refresh shows (e.g. a verdict the listing learnt before the watched submission's poll). */
+  onListed?(shown: readonly Submission[]): void;
+}
+
 /**
  * The caller's latest submissions (GET /submissions), newest first. Refreshed on
- * demand, and on its own, backing off, while any of them is still undecided.
+ * demand, and on its own, backing off, while any of them is still undecided. The
+ * listing is served by an index a moment behind the submission itself, so each entry
+ * shows the furthest along of the listing's copy and what the page already knows.
  */
-export function recentList(api: ApiClient, onView: (submission: Submission) => void) {
+export function recentList(
+  api: ApiClient,
+  onView: (submission: Submission) => void,
+  { known, onListed }: RecentListOptions,
+) {
   const list = element('recent', HTMLOListElement);
   const note = element('recent-note', HTMLElement);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -54,15 +68,23 @@ export function recentList(api: ApiClient, onView: (submission: Submission) => v
       return;
     }
     if (request !== latestRequest) return;
-    list.replaceChildren(...items.map((submission) => entry(submission, onView)));
+    const shown = items.map((submission) => known.remember(submission));
+    list.replaceChildren(...shown.map((submission) => entry(submission, onView)));
     note.textContent = items.length === 0 ? 'None yet.' : '';
-    const seen = items.map((submission) => `${submission.id}:${submission.status}`).join();
+    onListed?.(shown);
+    const seen = shown.map((submission) => `${submission.id}:${submission.status}`).join();
     quietRefreshes = seen === lastSeen ? quietRefreshes + 1 : 0;
     lastSeen = seen;
-    if (items.some((submission) => !isTerminal(submission.status))) {
+    if (shown.some((submission) => !isTerminal(submission.status))) {
       timer = setTimeout(refresh, backoffMs(quietRefreshes));
     }
   };
 
-  return { refresh };
+  /** Shows what the page now knows of a listed submission at once, without waiting for a refresh. */
+  const show = (submission: Submission): void => {
+    const current = [...list.children].find((item) => (item as HTMLElement).dataset.id === submission.id);
+    current?.replaceWith(entry(known.remember(submission), onView));
+  };
+
+  return { refresh, show };
 }

@@ -6,7 +6,7 @@ import type { Submission } from '../../src/ui/api-client';
 import { projectRoot } from '../../workbench/local/stack';
 import { type Browser, chromiumMissing, launchChromium } from '../helpers/browser';
 import { api, submit } from '../helpers/http';
-import { SubmissionsPage } from '../helpers/submissions-page';
+import { DECIDED_WITHIN_MS, SubmissionsPage } from '../helpers/submissions-page';
 
 const skipped = chromiumMissing();
 if (skipped) console.log(skipped);
@@ -25,6 +25,26 @@ async function passedAndFailed(page: SubmissionsPage): Promise<{ passed: string;
   const failed = await idOf(page.submit('short'));
   await page.waitForStatus(failed, 'FAILED');
   return { passed, failed };
+}
+
+/**
+ * Holds the page's listing requests (GET /submissions) until the returned function is
+ * called: the recent list also learns verdicts, so a test of what the panel's own polls
+ * show keeps the listing from telling it first.
+ */
+async function holdListing(page: SubmissionsPage): Promise<() => void> {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.page.route(
+    (url) => url.pathname.endsWith('/submissions'),
+    async (route) => {
+      if (route.request().method() === 'GET') await released;
+      await route.continue();
+    },
+  );
+  return release;
 }
 
 /** The id in the API's answer to the page's POST. */
@@ -292,6 +312,7 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
 
   it('says so when a poll fails mid-watch, and Retry resumes watching until the verdict', async () => {
     const page = await open();
+    const releaseListing = await holdListing(page);
     let polls = 0;
     await page.page.route('**/submissions/*', (route) => {
       polls += 1;
@@ -303,6 +324,7 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
     expect(await page.currentStatus().textContent()).toBe('PENDING'); // what the POST answered, kept
     await page.alert().getByRole('button', { name: 'Retry' }).click();
     await page.waitForStatus(id, 'PASSED');
+    releaseListing();
 
     expect(polls).toBeGreaterThan(1);
     expect(await page.alert().isVisible()).toBe(false);
@@ -310,6 +332,7 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
 
   it('shows PENDING, as that word, until a poll says otherwise', async () => {
     const page = await open();
+    const releaseListing = await holdListing(page);
     // Holds every poll until the check below is done, so nothing can have moved the page on.
     let release = () => {};
     const released = new Promise<void>((resolve) => {
@@ -327,12 +350,37 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
     expect(await page.announcer().textContent()).toContain('is PENDING.');
     release();
     await page.waitForStatus(id, 'PASSED');
+    releaseListing();
 
     expect(await page.page.getByText('checking for updates…').isVisible()).toBe(false);
   });
 
+  it("shows the verdict the recent list learnt in the panel too, while the panel's own polls are held", async () => {
+    const page = await open();
+    await page.useOwnCaller();
+    // Holds every poll of the watched submission: only the recent list can learn the verdict.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.page.route('**/submissions/*', async (route) => {
+      await released;
+      await route.continue();
+    });
+
+    const id = await idOf(page.submit('Listed before it is polled, 5'));
+    await page.recentEntry(id).getByText('PASSED', { exact: true }).waitFor({ timeout: DECIDED_WITHIN_MS });
+    await page.waitForStatus(id, 'PASSED');
+    const panel = await page.currentStatus().textContent();
+    release();
+
+    expect(panel).toBe('PASSED');
+    expect(await page.announcer().textContent()).toContain('is PASSED.');
+  });
+
   it('shows PROCESSING, as that word, while a worker holds the submission', async () => {
     const page = await open();
+    const releaseListing = await holdListing(page);
     // The worker decides in milliseconds here, too fast to watch. Until released, each poll
     // gets the real submission as a claimed one reads (PROCESSING, attempt 1, no result).
     let claimed = true;
@@ -355,6 +403,7 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
     expect(await page.announcer().textContent()).toContain('is PROCESSING.');
     claimed = false;
     await page.waitForStatus(id, 'PASSED');
+    releaseListing();
 
     expect(await page.currentStatus().textContent()).toBe('PASSED');
   });

@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import type { SubmissionStatus } from '../../src/domain/submission';
 import { unsignedToken } from './browser';
 
-const DECIDED_WITHIN_MS = 60_000;
+export const DECIDED_WITHIN_MS = 60_000;
 
 const isCreate = (response: Response) =>
   response.request().method() === 'POST' && new URL(response.url()).pathname === '/submissions';

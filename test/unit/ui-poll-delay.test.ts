@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, nextPollDelay, retryAfterMs } from '../../src/ui/poll-delay';
+import {
+  backoffMs,
+  DEFAULT_DECISION_MS,
+  decisionTimes,
+  nextPollDelay,
+  retryAfterMs,
+} from '../../src/ui/poll-delay';
 
 const NOW = Date.parse('2026-11-29T10:00:00Z');
 
@@ -40,5 +46,34 @@ describe('the page’s polling delay', () => {
   it('backs off when there is no Retry-After', () => {
     expect(nextPollDelay(null, 0, NOW)).toBe(500);
     expect(nextPollDelay(null, 3, NOW)).toBe(4_000);
+  });
+
+  it('expects the service to decide in the median of the decisions it has seen, with a margin, each counted once', () => {
+    const times = decisionTimes();
+    expect(times.expectedMs()).toBe(DEFAULT_DECISION_MS);
+
+    const decided = (id: string, ms: number) => ({
+      id,
+      createdAt: '2026-11-29T10:00:00.000Z',
+      completedAt: new Date(Date.parse('2026-11-29T10:00:00.000Z') + ms).toISOString(),
+    });
+    times.record(decided('a', 80));
+    times.record(decided('b', 60));
+    times.record(decided('c', 4_000));
+    for (let again = 0; again < 5; again += 1) times.record(decided('c', 4_000));
+    times.record({ id: 'd', createdAt: '2026-11-29T10:00:00.000Z' });
+
+    // Median of 60, 80 and 4,000 is 80; with a quarter more, 100.
+    expect(times.expectedMs()).toBe(100);
+  });
+
+  it('keeps the expected decision time between 50 ms and 2 s', () => {
+    const fast = decisionTimes();
+    fast.record({ id: 'a', createdAt: '2026-11-29T10:00:00.000Z', completedAt: '2026-11-29T10:00:00.001Z' });
+    const slow = decisionTimes();
+    slow.record({ id: 'a', createdAt: '2026-11-29T10:00:00.000Z', completedAt: '2026-11-29T10:05:00.000Z' });
+
+    expect(fast.expectedMs()).toBe(50);
+    expect(slow.expectedMs()).toBe(2_000);
   });
 });

@@ -98,6 +98,35 @@ describe('watchSubmission (the page’s poller)', () => {
     expect(polls).toHaveLength(2);
   });
 
+  it('polls a just-accepted submission first when the service is expected to decide, then twice as late until Retry-After is sooner', async () => {
+    const { api, polls } = scriptedApi([
+      changed('PENDING', '1'),
+      unchanged('W/"PENDING"', '1'),
+      unchanged('W/"PENDING"', '1'),
+      unchanged('W/"PENDING"', '1'),
+      changed('PASSED', null),
+    ]);
+
+    watchSubmission(api, ID, { onUpdate: () => {}, onError: () => {} }, { expectedDecisionMs: 120 });
+    await vi.runAllTimersAsync();
+
+    // 120, then 240, 480 and 960 ms later; then the 1 s Retry-After is sooner than 1,920.
+    expect(polls.map((poll) => poll.at)).toEqual([120, 360, 840, 1_800, 2_800]);
+  });
+
+  it('polls at once when asked (another part of the page saw it move on), then as before', async () => {
+    const { api, polls } = scriptedApi([changed('PENDING', '5'), changed('PASSED', null)]);
+    const seen: SubmissionStatus[] = [];
+
+    const watch = watchSubmission(api, ID, { onUpdate: (s) => seen.push(s.status), onError: () => {} });
+    await vi.advanceTimersByTimeAsync(100);
+    watch.pollNow();
+    await vi.runAllTimersAsync();
+
+    expect(polls.map((poll) => poll.at)).toEqual([0, 100]);
+    expect(seen).toEqual(['PENDING', 'PASSED']);
+  });
+
   it('polls no more once stopped', async () => {
     const { api, polls } = scriptedApi([changed('PENDING', '1'), changed('PASSED', null)]);
 
