@@ -30,7 +30,9 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
     );
     return { statusCode: Item ? 200 : 404, body: JSON.stringify(Item ?? {}) };
   }
-  const { content } = JSON.parse(event.body ?? '{}') as { content: string };
+  // API Gateway (and the local stack, which acts as it does) may pass the body base64-encoded.
+  const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body;
+  const { content } = JSON.parse(body ?? '{}') as { content: string };
   const owner = 'anonymous';
   const now = new Date();
   const createdAt = now.toISOString();

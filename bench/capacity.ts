@@ -12,13 +12,17 @@
  * so there instead of measuring.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { stageResourceNames } from '../src/config/stages';
 import { dynamoDbLocalJar, javaVersion, startDynamoDbLocal } from '../workbench/dynamodb-local';
 import { type CloudFormationResources, ensureResources } from '../workbench/local/resources';
 import { projectRoot } from '../workbench/local/stack';
 import { contentFor, recordFrom } from './calls';
+import { bundleHandler } from './cold-start';
 import { type CallRecord, startCountingProxy } from './counting-proxy';
 
 /** Units per submission: written (WRU) and read (RRU), and all of them by table or index. */
@@ -62,9 +66,34 @@ async function tableDefinitions(): Promise<CloudFormationResources> {
     benchService: (service: unknown) => { resources: { Resources: CloudFormationResources } };
   };
   const { Resources } = benchService(await readConfiguration(join(projectRoot, 'serverless.yml'))).resources;
+  // serverless.yml names the indexes through a variable (`${self:custom.names.indexes.…}`)
+  // that reading the file leaves unresolved: the names come from where it resolves them.
+  const { indexes } = stageResourceNames('capacity');
+  const indexName = (name: unknown) =>
+    typeof name === 'string'
+      ? name.replace(
+          /^\$\{self:custom\.names\.indexes\.(\w+)\}$/,
+          (_match, key: keyof typeof indexes) => indexes[key],
+        )
+      : name;
   const renamed = (logicalId: string, tableName: string) => {
     const resource = Resources[logicalId]!;
-    return { ...resource, Properties: { ...resource.Properties, TableName: tableName } };
+    const properties = resource.Properties as { GlobalSecondaryIndexes?: { IndexName: unknown }[] };
+    return {
+      ...resource,
+      Properties: {
+        ...resource.Properties,
+        TableName: tableName,
+        ...(properties.GlobalSecondaryIndexes
+          ? {
+              GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes.map((index) => ({
+                ...index,
+                IndexName: indexName(index.IndexName),
+              })),
+            }
+          : {}),
+      },
+    };
   };
   return {
     SubmissionsTable: renamed('SubmissionsTable', TABLES.submissions),
@@ -101,6 +130,7 @@ async function measure(submissions: number): Promise<CapacityResult> {
   if (!java) return { skipped: 'java not found (DynamoDB Local needs it)' };
   const local = await startDynamoDbLocal((await dynamoDbLocalJar()).directory);
   const proxy = await startCountingProxy(local.endpoint, { consumedCapacity: true });
+  const bundles = mkdtempSync(join(tmpdir(), 'capacity-bundles-'));
   try {
     await ensureResources(await tableDefinitions(), {
       dynamodb: new DynamoDBClient({ ...LOCAL, endpoint: local.endpoint }),
@@ -119,8 +149,9 @@ async function measure(submissions: number): Promise<CapacityResult> {
       AUTH_MODE: 'dev',
     });
     const { app } = await import('../src/composition');
-    const ours = await import('../handlers/worker');
-    const peer = await import('./peer/peer-worker');
+    type Worker = { handler: (event: SQSEvent, context: Context) => Promise<unknown> };
+    const ours = require(await bundleHandler('handlers/worker.ts', bundles)) as Worker;
+    const peer = require(await bundleHandler('bench/peer/peer-worker.ts', bundles)) as Worker;
     const { store, config } = app();
     /** What POST /submissions writes: the store's create, as SubmissionService calls it. */
     const create = async (index: number) => {
@@ -155,6 +186,7 @@ async function measure(submissions: number): Promise<CapacityResult> {
   } finally {
     await proxy.close();
     await local.stop();
+    rmSync(bundles, { recursive: true, force: true });
   }
 }
 

@@ -87,6 +87,24 @@ async function serviceBuildOptions(): Promise<BuildOptions> {
   };
 }
 
+/**
+ * Bundles `entry` (a handler) as serverless.yml does, into a file of `directory`, for
+ * `require()`: handlers import ESM-only packages (middy) that a plain `require` of the
+ * TypeScript source cannot load.
+ */
+export async function bundleHandler(entry: string, directory: string): Promise<string> {
+  const outfile = join(directory, `${entry.replaceAll(/[^\w]/g, '-')}.js`);
+  await build({
+    ...(await serviceBuildOptions()),
+    absWorkingDir: projectRoot,
+    entryPoints: [entry],
+    outfile,
+    sourcemap: false,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
 /** What Lambda and serverless.yml put in a function's environment, enough for each handler's config to load. */
 const LAMBDA_ENV: Record<string, string> = {
   AWS_REGION: 'us-east-1',

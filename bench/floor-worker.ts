@@ -15,8 +15,13 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { and, condition, namesUsedIn, or } from '../src/adapters/dynamodb/conditions';
-import { APPEND_HISTORY, historyValues } from '../src/adapters/dynamodb/dynamodb-submission-store';
+import { and, condition, namesUsedIn } from '../src/adapters/dynamodb/conditions';
+import {
+  APPEND_HISTORY,
+  CLAIM_UPDATE,
+  CLAIMABLE,
+  historyValues,
+} from '../src/adapters/dynamodb/dynamodb-submission-store';
 import { createSqsClient } from '../src/adapters/sqs/sqs-client';
 import { expiryOf } from '../src/domain/submission';
 import { defaultRuleSet } from '../src/rules/default-rule-set';
@@ -37,11 +42,8 @@ const leaseMs = Number(env('FLOOR_LEASE_MS'));
  * expiry included: the emulator's cost of parsing them and the size of the item
  * are part of every call, and must weigh the same on both sides.
  */
-const CLAIM =
-  'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
-  `#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now, ${APPEND_HISTORY} ` +
-  'ADD #attempts :one';
-const CLAIMABLE = or(condition.statusIsPending, and(condition.statusIsProcessing, condition.leaseExpired));
+// The store's own claim, so both paths send DynamoDB the same expressions.
+const CLAIM = CLAIM_UPDATE;
 const COMPLETE =
   'SET #status = :status, #result = :outcome, #decidedBy = :leaseToken, #completedAt = :now, ' +
   `#updatedAt = :now, #expiresAt = :expiresAt, ${APPEND_HISTORY} ` +

@@ -67,6 +67,17 @@ function toSubmission(item: Record<string, unknown>): Submission {
 export const APPEND_HISTORY = '#history = list_append(if_not_exists(#history, :noHistory), :historyEntry)';
 export const historyValues = (entry: HistoryEvent) => ({ ':noHistory': [], ':historyEntry': [entry] });
 
+/** claim's condition: PENDING whose retry time has come, or PROCESSING whose lease expired. */
+export const CLAIMABLE = or(
+  and(condition.statusIsPending, condition.retryIsDue),
+  and(condition.statusIsProcessing, condition.leaseExpired),
+);
+/** claim's update: a fresh lease, one more attempt, the transition in the history, no retry time left. */
+export const CLAIM_UPDATE =
+  'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
+  `#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now, ${APPEND_HISTORY} ` +
+  'ADD #attempts :one REMOVE #notBefore';
+
 function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException ||
@@ -132,14 +143,8 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   }
 
   async claim({ id, leaseToken, now, leaseExpiresAt }: ClaimRequest): Promise<ClaimOutcome> {
-    const claimable = or(
-      and(condition.statusIsPending, condition.retryIsDue),
-      and(condition.statusIsProcessing, condition.leaseExpired),
-    );
-    const update =
-      'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
-      `#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now, ${APPEND_HISTORY} ` +
-      'ADD #attempts :one REMOVE #notBefore';
+    const claimable = CLAIMABLE;
+    const update = CLAIM_UPDATE;
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
