@@ -6,13 +6,15 @@
  *   npm run bench                 # everything, N = 1000 (a few minutes on 2 cores)
  *   npm run bench -- --n 300      # smaller N for the call counts and throughput rounds
  *   npm run bench -- --smoke      # CI: N = 100, call counts only, checked exactly against the floor
- *   npm run bench -- --only api   # the call counts and the named figures only (cold-start, reaper, throughput, api)
+ *   npm run bench -- --only api   # the call counts and the named figures only (cold-start, capacity, reaper, throughput, api, verdict)
  *   npm run bench -- --only api --offline-worker-threads   # serverless-offline's worker threads instead of in-process
  *
  * Order: cold starts (before anything else runs), then on one local stack
  * (serverless.bench.cjs, counting proxies in front of the emulators): the
  * reaper on the fresh table, the call counts (ours, then the Powertools peer),
- * worker throughput against the floor, the API against a no-op.
+ * worker throughput against the floor, the API against the floor (a bare handler making
+ * the same calls) and a no-op; then, on a local stack of its own, the page in Chromium:
+ * Submit to verdict.
  * Prints markdown tables, the targets, and last the `bench:` summary line;
  * exits 1 when a target is missed, 2 on bad arguments.
  */
@@ -30,12 +32,14 @@ import { type BundleSpec, measureColdStarts } from './cold-start';
 import { measureReaperCost } from './reaper-cost';
 import { type BenchResults, report } from './report';
 import { measureThroughput } from './throughput';
+import { measureVerdict } from './verdict';
 
 const { values } = parseArgs({
   options: {
     n: { type: 'string' },
     smoke: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '5' },
+    'verdict-runs': { type: 'string', default: '9' },
     connections: { type: 'string', default: '10' },
     'duration-s': { type: 'string', default: '10' },
     'init-samples': { type: 'string', default: '20' },
@@ -62,6 +66,7 @@ const rounds = wholeNumber('rounds', values.rounds);
 const connections = wholeNumber('connections', values.connections);
 const durationSeconds = wholeNumber('duration-s', values['duration-s']);
 const initSamples = wholeNumber('init-samples', values['init-samples']);
+const verdictRuns = wholeNumber('verdict-runs', values['verdict-runs']);
 const reaperSizes = (values['reaper-sizes'] ?? '')
   .split(',')
   .map((size) => wholeNumber('reaper-sizes', size));
@@ -69,7 +74,7 @@ if (reaperSizes.some((size, index) => index > 0 && size <= reaperSizes[index - 1
   usage('--reaper-sizes must grow, e.g. 1000,100000');
 }
 /** Figures beyond the call counts (which always run); --smoke runs none of them. */
-const FIGURES = ['cold-start', 'capacity', 'reaper', 'throughput', 'api'] as const;
+const FIGURES = ['cold-start', 'capacity', 'reaper', 'throughput', 'api', 'verdict'] as const;
 const only = values.only?.split(',');
 const unknown = only?.filter((name) => !(FIGURES as readonly string[]).includes(name)) ?? [];
 if (unknown.length > 0) usage(`--only takes ${FIGURES.join(', ')}; not ${unknown.join(', ')}`);
@@ -143,6 +148,7 @@ async function main(): Promise<number> {
   const throughput = runs('throughput') ? await measureThroughput(bench, n, rounds, progress) : undefined;
   const api = runs('api') ? await measureApi(bench, connections, durationSeconds, progress) : undefined;
   await stop();
+  const verdict = runs('verdict') ? await measureVerdict(verdictRuns, progress) : undefined;
 
   const results: BenchResults = {
     n,
@@ -161,6 +167,7 @@ async function main(): Promise<number> {
     reaperPageAllowance: REAPER_PAGE_ALLOWANCE,
     coldStarts,
     capacity,
+    verdict,
   };
   const { text, missed } = report(results);
   progress(`done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s; stack output was in ${bench.logFile}`);

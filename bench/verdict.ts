@@ -1,32 +1,38 @@
 /**
- * What a person waits for: Submit → the verdict in the page's current-submission panel,
- * in Chromium, on a local stack of its own at light load (one submission at a time),
- * with the status requests the page sent for each and the API's own decision time
- * (completedAt − createdAt) for the same submissions.
- *
- *   npm run bench:verdict [-- --runs 9]
- *
- * Prints one line per run, then `verdict: verdict_ms_p50=… polls_per_submission=…
- * decision_ms_p50=…` (medians). Needs Debian's Chromium (`apt-get install -y chromium`).
+ * What a person waits for (`npm run bench -- --only verdict`): Submit → the verdict in
+ * the page's current-submission panel, in Chromium, on a local stack of its own at light
+ * load (one submission at a time), with the status requests the page sent for each and
+ * the API's own decision time (completedAt − createdAt) for the same submissions.
+ * Needs Debian's Chromium (`apt-get install -y chromium`).
  */
-import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { freePort, startLocalStack } from '../workbench/local/stack';
-
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
-const runs = Number(values.runs);
-if (!Number.isSafeInteger(runs) || runs < 1) {
-  console.error(`verdict: --runs must be a whole number of at least 1 (got ${JSON.stringify(values.runs)})`);
-  process.exit(2);
-}
 
 const CHROMIUM = '/usr/bin/chromium';
 /** The status requests of one submission: GET /submissions/{id}. */
 const STATUS_PATH = /\/submissions\/[0-9a-f-]{36}$/;
 
+export interface VerdictRun {
+  verdictMs: number;
+  polls: number;
+  decisionMs: number;
+}
+
+export interface VerdictResult {
+  runs: VerdictRun[];
+  /** Medians of the runs. */
+  verdictMsP50: number;
+  pollsP50: number;
+  decisionMsP50: number;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
-async function main(): Promise<void> {
+export async function measureVerdict(
+  runs: number,
+  progress: (message: string) => void,
+): Promise<VerdictResult> {
+  progress(`verdict: ${runs} submissions through the page in Chromium, on a local stack of its own`);
   const stack = await startLocalStack({
     httpPort: await freePort(),
     lambdaPort: await freePort(),
@@ -40,9 +46,8 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${stack.httpEndpoint}/`);
-    // The page learns the service's decision time from the submissions it lists.
     await page.locator('#recent-note', { hasText: 'Loading' }).waitFor({ state: 'hidden' });
-    const results: { verdictMs: number; polls: number; decisionMs: number }[] = [];
+    const results: VerdictRun[] = [];
     for (let run = 0; run < runs; run += 1) {
       let polls = 0;
       const count = (request: { url(): string }) => {
@@ -68,24 +73,20 @@ async function main(): Promise<void> {
         createdAt: string;
         completedAt: string;
       };
-      const decisionMs = Date.parse(submission.completedAt) - Date.parse(submission.createdAt);
-      results.push({ verdictMs, polls, decisionMs });
-      console.log(
-        `run ${run + 1}: verdict_ms=${verdictMs.toFixed(0)} polls=${polls} decision_ms=${decisionMs}`,
-      );
+      results.push({
+        verdictMs,
+        polls,
+        decisionMs: Date.parse(submission.completedAt) - Date.parse(submission.createdAt),
+      });
     }
-    console.log(
-      `verdict: verdict_ms_p50=${median(results.map((r) => r.verdictMs)).toFixed(0)} ` +
-        `polls_per_submission=${median(results.map((r) => r.polls))} ` +
-        `decision_ms_p50=${median(results.map((r) => r.decisionMs))}`,
-    );
+    return {
+      runs: results,
+      verdictMsP50: median(results.map((run) => run.verdictMs)),
+      pollsP50: median(results.map((run) => run.polls)),
+      decisionMsP50: median(results.map((run) => run.decisionMs)),
+    };
   } finally {
     await browser.close();
     await stack.stop();
   }
 }
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
