@@ -39,7 +39,7 @@ const recent = recentList(api, (submission) => watch(submission), {
     // once, and poll it now for the submission's own representation.
     const listed = shown.find((submission) => submission.id === watching?.id);
     if (listed && watching && listed.status !== watching.status) {
-      showWatched(listed);
+      showWatched(listed, { fromListing: true });
       watching.watch.pollNow();
     }
   },
@@ -47,17 +47,18 @@ const recent = recentList(api, (submission) => watch(submission), {
 
 /**
  * Shows the furthest along of `latest` and what is known of the watched submission, in
- * every part of the page; `whole` when `latest` is the submission's own representation.
+ * every part of the page: `latest` is the submission's own representation (a poll's), or
+ * the listing's copy, which the listing has just shown.
  */
-function showWatched(latest: Submission, whole = false): void {
-  const furthest = known.remember(latest, whole);
+function showWatched(latest: Submission, { fromListing = false } = {}): void {
+  const furthest = known.remember(latest, !fromListing);
   current.show(furthest);
-  recent.show(furthest);
+  if (!fromListing) recent.show(furthest);
   if (!watching || furthest.status === watching.status) return;
   watching.status = furthest.status;
   decisions.record(furthest);
   announcer.textContent = announcement(furthest);
-  void recent.refresh();
+  if (!fromListing) void recent.refresh();
 }
 
 /** The last POST that did not get an answer, so Retry reuses its Idempotency-Key. */
@@ -76,7 +77,7 @@ function watch(submission: Submission, expectedDecisionMs?: number): void {
       api,
       submission.id,
       {
-        onUpdate: (latest) => showWatched(latest, true),
+        onUpdate: (latest) => showWatched(latest),
         onError(failure) {
           errors.show(failure, () => watch(submission));
         },

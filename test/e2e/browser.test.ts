@@ -28,17 +28,19 @@ async function passedAndFailed(page: SubmissionsPage): Promise<{ passed: string;
 }
 
 /**
- * Holds the page's listing requests (GET /submissions) until the returned function is
- * called: the recent list also learns verdicts, so a test of what the panel's own polls
- * show keeps the listing from telling it first.
+ * Holds the page's reads of one kind until the returned function is called: its `polls` of
+ * the watched submission (GET /submissions/{id}) or its `listing` (GET /submissions). The
+ * recent list learns verdicts too, so a test of what the panel's own polls show holds the
+ * listing, and one of what the listing shows holds the polls.
  */
-async function holdListing(page: SubmissionsPage): Promise<() => void> {
+async function hold(page: SubmissionsPage, reads: 'polls' | 'listing'): Promise<() => void> {
   let release = () => {};
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
+  const path = reads === 'polls' ? /\/submissions\/[^/]+$/ : /\/submissions$/;
   await page.page.route(
-    (url) => url.pathname.endsWith('/submissions'),
+    (url) => path.test(url.pathname),
     async (route) => {
       if (route.request().method() === 'GET') await released;
       await route.continue();
@@ -312,7 +314,7 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
 
   it('says so when a poll fails mid-watch, and Retry resumes watching until the verdict', async () => {
     const page = await open();
-    const releaseListing = await holdListing(page);
+    const releaseListing = await hold(page, 'listing');
     let polls = 0;
     await page.page.route('**/submissions/*', (route) => {
       polls += 1;
@@ -332,16 +334,9 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
 
   it('shows PENDING, as that word, until a poll says otherwise', async () => {
     const page = await open();
-    const releaseListing = await holdListing(page);
+    const releaseListing = await hold(page, 'listing');
     // Holds every poll until the check below is done, so nothing can have moved the page on.
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await page.page.route('**/submissions/*', async (route) => {
-      await released;
-      await route.continue();
-    });
+    const release = await hold(page, 'polls');
 
     const id = await idOf(page.submit('Pending for as long as we look, 4'));
     await page.waitForStatus(id, 'PENDING');
@@ -359,14 +354,7 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
     const page = await open();
     await page.useOwnCaller();
     // Holds every poll of the watched submission: only the recent list can learn the verdict.
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await page.page.route('**/submissions/*', async (route) => {
-      await released;
-      await route.continue();
-    });
+    const release = await hold(page, 'polls');
 
     const id = await idOf(page.submit('Listed before it is polled, 5'));
     await page.recentEntry(id).getByText('PASSED', { exact: true }).waitFor({ timeout: DECIDED_WITHIN_MS });
@@ -380,7 +368,7 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
 
   it('shows PROCESSING, as that word, while a worker holds the submission', async () => {
     const page = await open();
-    const releaseListing = await holdListing(page);
+    const releaseListing = await hold(page, 'listing');
     // The worker decides in milliseconds here, too fast to watch. Until released, each poll
     // gets the real submission as a claimed one reads (PROCESSING, attempt 1, no result).
     let claimed = true;
@@ -411,7 +399,7 @@ describe.skipIf(skipped !== undefined)('the page, in Chromium, on the stack `npm
   it('notes a verdict reused from an earlier submission, naming it', async () => {
     const page = await open();
     // The listing's copy of a decision carries no reusedFrom here: the panel must show its poll's.
-    const releaseListing = await holdListing(page);
+    const releaseListing = await hold(page, 'listing');
     // The stack's rule set has no duplicate rule, so the page is shown a reused result:
     // the real answer, with `reusedFrom` added as the API sends it for such a copy.
     const earlier = '00000000-0000-4000-8000-000000000042';
