@@ -21,6 +21,7 @@
 import { createSqsClient } from '../src/adapters/sqs/sqs-client';
 import { SubmissionProcessor } from '../src/application/submission-processor';
 import { compose } from '../src/composition';
+import { processorSettings } from '../src/composition-worker';
 import { loadConfig } from '../src/config/env';
 import type { RuleSet } from '../src/domain/rules';
 import { systemClock } from '../src/ports/clock';
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
   });
 
   let inFlight = 0;
-  /** The processor as compose() wires it, with the soak's faults; each record gets its own deadline. */
+  /** The processor with the worker's settings and the soak's faults; each record gets its own deadline. */
   class SoakProcessor extends SubmissionProcessor {
     override async process(id: string, signal?: AbortSignal) {
       const deadline = new AbortController();
@@ -150,12 +151,7 @@ async function main(): Promise<void> {
       stallMs,
       () => outageAt(Date.now(), epoch, outageEveryMs, outageMs),
     ),
-    maxAttempts: config.MAX_ATTEMPTS,
-    retryBackoffMs: config.RETRY_BACKOFF_MS,
-    maxInterruptions: config.MAX_INTERRUPTIONS,
-    stuckAfterMs: config.STUCK_AFTER_MS,
-    orphanAfterMs: config.ORPHAN_AFTER_MS,
-    processingDelayMs: config.PROCESSING_DELAY_MS,
+    ...processorSettings(config),
   });
 
   const sqs = createSqsClient();

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDocumentClient, createDynamoDbClient } from './adapters/dynamodb/dynamodb-client';
 import { DynamoDbSubmissionStore } from './adapters/dynamodb/dynamodb-submission-store';
-import { SubmissionProcessor } from './application/submission-processor';
+import { SubmissionProcessor, type SubmissionProcessorOptions } from './application/submission-processor';
 import { type Config, loadConfig } from './config/env';
 import { loadConfiguredRuleSet } from './config/rule-set';
 import type { RuleSet } from './domain/rules';
@@ -62,6 +62,13 @@ export function composeProcessor(
     ruleSet:
       dependencies.ruleSet ??
       loadConfiguredRuleSet(config, undefined, { ruleTypes: dependencies.ruleTypes ?? PLUGIN_RULE_TYPES }),
+    ...processorSettings(config),
+  });
+}
+
+/** The processor's settings, as the worker reads them (also for drivers that build their own processor). */
+export function processorSettings(config: Config) {
+  return {
     maxAttempts: config.MAX_ATTEMPTS,
     retryBackoffMs: config.RETRY_BACKOFF_MS,
     maxInterruptions: config.MAX_INTERRUPTIONS,
@@ -69,7 +76,7 @@ export function composeProcessor(
     orphanAfterMs: config.ORPHAN_AFTER_MS,
     processingDelayMs: config.PROCESSING_DELAY_MS,
     retentionDays: config.RETENTION_DAYS,
-  });
+  } satisfies Partial<SubmissionProcessorOptions>;
 }
 
 /**
