@@ -44,6 +44,7 @@ export function composeBase(dependencies: Dependencies) {
     client: documents,
     tableName: config.TABLE_NAME,
     activeShards: config.ACTIVE_INDEX_SHARDS,
+    retentionDays: config.RETENTION_DAYS,
   });
   return { config, clock, logger, metrics, store };
 }

@@ -120,6 +120,12 @@ export class SubmissionProcessor {
     }
 
     const { submission } = claim;
+    if (submission.contentExpired) {
+      return this.#finish(submission, leaseToken, {
+        code: 'PROCESSING_FAILED',
+        message: 'Its content expired before it could be checked: content is kept twice RETENTION_DAYS.',
+      });
+    }
     const interruptions = submission.interruptions ?? 0;
     // This claim included: claims stopped by a deadline or a shutdown spent no attempt.
     const spent = submission.attempts - interruptions;
@@ -214,6 +220,10 @@ export class SubmissionProcessor {
       now: decidedAt.toISOString(),
       decision,
       expiresAt: expiryOf(decidedAt, this.#options.retentionDays),
+      // Only a rule set with a `duplicate` rule looks decisions up by content: only it indexes them.
+      ...(this.#options.ruleSet.duplicates === undefined
+        ? {}
+        : { contentHash: contentHashOf(submission.owner, submission.content) }),
     });
     if (!written.written) return { outcome: 'lease-lost' };
     return {

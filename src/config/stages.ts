@@ -16,7 +16,10 @@ export const SERVICE = 'submissions';
 export function stageResourceNames(stage: string) {
   const prefix = `${SERVICE}-${stage}`;
   return {
-    tableName: `${prefix}-submissions`,
+    /** The submissions table (store schema v2: docs/design.md#data-model). */
+    tableName: `${prefix}-submissions-v2`,
+    /** The table of store schema v1, kept until `npm run ops -- migrate` has moved its items. */
+    legacyTableName: `${prefix}-submissions`,
     queueName: `${prefix}-submissions`,
     deadLetterQueueName: `${prefix}-submissions-dlq`,
     indexes: { active: ACTIVE_INDEX, owner: OWNER_INDEX, content: CONTENT_INDEX },

@@ -19,7 +19,15 @@ export interface StoredSubmission extends Submission {
   orphanRequeues?: number;
   /** Epoch seconds after which DynamoDB's TTL may delete it; set by the decision only. */
   expiresAt?: number;
+  /**
+   * Its content, kept apart, expired before a decision (it is kept twice RETENTION_DAYS):
+   * `content` is then empty. Only a submission left undecided that long.
+   */
+  contentExpired?: true;
 }
+
+/** A submission without its content: what a status poll reads (one small item, whatever the content's size). */
+export type SubmissionWithoutContent = Omit<StoredSubmission, 'content'>;
 
 export interface NewSubmission {
   id: string;
@@ -39,7 +47,7 @@ export interface ClaimRequest {
 export type ClaimRefusal = 'leased' | 'terminal' | 'missing';
 
 export type ClaimOutcome =
-  | { claimed: true; submission: Submission }
+  | { claimed: true; submission: Submission & Pick<StoredSubmission, 'contentExpired'> }
   | { claimed: false; reason: ClaimRefusal }
   /** PENDING, but released with a retry time (`notBefore`) still to come: try again then. */
   | { claimed: false; reason: 'early'; notBefore: string };
@@ -56,6 +64,11 @@ export interface CompleteRequest {
   decision: Decision;
   /** Epoch seconds: the decision time plus the retention (RETENTION_DAYS); the table's TTL attribute. */
   expiresAt: number;
+  /**
+   * Set when the worker's rule set has a `duplicate` rule: the decision is then indexed under
+   * this hash (see `contentHashOf`), so later identical submissions find it.
+   */
+  contentHash?: string;
 }
 
 export type ReleaseRequest = {
@@ -100,6 +113,8 @@ export interface ActiveSubmission {
   status: Extract<SubmissionStatus, 'PENDING' | 'PROCESSING'>;
   reapAt: string;
   processingStartedAt?: string;
+  /** While PROCESSING: when the lease runs out. */
+  leaseExpiresAt?: string;
   /** The last transition; for a PENDING item, when it became PENDING. */
   updatedAt: string;
 }
@@ -119,6 +134,20 @@ export interface IdempotencyRecord {
   expiresAt: number;
 }
 
+/** What a listing shows of each submission: no content, none of the lease's internals. */
+export const LISTED_ATTRIBUTES = [
+  'id',
+  'owner',
+  'createdAt',
+  'status',
+  'attempts',
+  'updatedAt',
+  'processingStartedAt',
+  'completedAt',
+  'result',
+  'error',
+] as const satisfies readonly (keyof Submission)[];
+
 export interface SubmissionPage {
   items: Submission[];
   /** Opaque to callers; undefined on the last page. */
@@ -132,7 +161,10 @@ export interface SubmissionPage {
 export interface SubmissionStore {
   /** create: only if no submission with this id exists. Returns false if one does. */
   create(submission: NewSubmission, reapAt: string): Promise<boolean>;
+  /** The whole submission, content included (a second read when the content is stored apart). */
   get(id: string): Promise<StoredSubmission | undefined>;
+  /** The submission without its content: one small read, the same at every content size. */
+  getWithoutContent(id: string): Promise<SubmissionWithoutContent | undefined>;
   /**
    * claim: PENDING whose `notBefore` (if any) has come, or PROCESSING with an expired lease.
    * Fresh token, attempts + 1, `notBefore` removed.
@@ -183,9 +215,9 @@ export interface SubmissionStore {
    */
   reserveIdempotencyKey(record: IdempotencyRecord, nowEpochSeconds: number): Promise<IdempotencyRecord>;
   /**
-   * The latest submission with this content hash (see `contentHashOf`; every
-   * submission gets one at create) created strictly before `before` that was
-   * decided with a `result` — a processing error is no decision. From the
+   * The latest submission with this content hash (see `contentHashOf`) created strictly
+   * before `before` that was decided with a `result` while the rule set had a `duplicate`
+   * rule (`CompleteRequest.contentHash`) — a processing error is no decision. From the
    * `ByContent` index, so eventually consistent.
    */
   findEarlierDecision(contentHash: string, before: string): Promise<EarlierDecision | undefined>;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
-import { activeShardOf } from '../../src/adapters/dynamodb/table';
+import { activeShardOf, INLINE_CONTENT_MAX_BYTES } from '../../src/adapters/dynamodb/table';
 import type { CloudFormationResources } from '../../workbench/local/resources';
 import { createTestTable, type TestTable } from '../helpers/test-table';
 import { type StoreUnderTest, submissionStoreConformance } from './submission-store-conformance';
@@ -169,6 +169,46 @@ export function dynamoDbSubmissionStoreSuite(
       expect((await store.get(id))?.history).toEqual([
         { event: 'claimed', at: T0, leaseExpiresAt: T0, attempt: 3 },
       ]);
+    });
+
+    it('keeps long content in an item of its own that expires twice the retention after the submission', async () => {
+      // Prepare
+      const id = randomUUID();
+      const content = 'x'.repeat(INLINE_CONTENT_MAX_BYTES + 1);
+
+      // Act
+      await store.create({ id, owner: 'alice', content, createdAt: T0 }, T0);
+      await store.create(
+        { id: randomUUID(), owner: 'alice', content: 'x'.repeat(INLINE_CONTENT_MAX_BYTES), createdAt: T0 },
+        T0,
+      );
+
+      // Assess
+      const items = await table.scanAll();
+      expect(items.find((item) => item.id === id)).not.toHaveProperty('content');
+      expect(items.find((item) => item.id === `content#${id}`)).toEqual({
+        id: `content#${id}`,
+        content,
+        expiresAt: Date.parse(T0) / 1000 + 2 * 90 * 86_400,
+      });
+      expect(items.filter((item) => typeof item.content === 'string')).toHaveLength(2);
+      expect(items).toHaveLength(3);
+    });
+
+    it('says when content kept apart has expired, rather than handing out other content', async () => {
+      // Prepare
+      const id = randomUUID();
+      await store.create({ id, owner: 'alice', content: 'y'.repeat(1_000), createdAt: T0 }, T0);
+      await table.documents.send(
+        new DeleteCommand({ TableName: table.tableName, Key: { id: `content#${id}` } }),
+      );
+
+      // Act
+      const claim = await store.claim({ id, leaseToken: 'a', now: T0, leaseExpiresAt: T0 });
+
+      // Assess
+      expect(claim).toMatchObject({ claimed: true, submission: { id, content: '', contentExpired: true } });
+      expect(await store.get(id)).toMatchObject({ content: '', contentExpired: true });
     });
 
     it('writes no item for a transition on an unknown id (no upsert)', async () => {

@@ -88,6 +88,57 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
       return (await collect(store.listDue(END_OF_TIME))).map((item) => item.id);
     }
 
+    describe('content of any size', () => {
+      /** 64 KiB of UTF-8 with multi-byte characters: the largest content the API accepts. */
+      const long = 'é€😀 line\n'.repeat(65_536 / 16).slice(0, 30_000);
+      const sizes = { short: 'short 1', long, longest: 'x'.repeat(65_536) };
+
+      it.each(Object.entries(sizes))(
+        'keeps %s content whole through claim and decision; a status read never carries it',
+        async (_size, content) => {
+          // Prepare
+          const id = randomUUID();
+          await store.create({ id, owner: 'alice', content, createdAt: at(0) }, at(120));
+
+          // Act
+          const claim = await store.claim({ id, leaseToken: 'a', now: at(1), leaseExpiresAt: at(301) });
+          await completePassed(id, 'a');
+          const whole = await store.get(id);
+          const status = await store.getWithoutContent(id);
+          const listed = await store.listByOwner('alice', 10);
+
+          // Assess
+          expect(claim.claimed && claim.submission.content).toBe(content);
+          expect(whole).toMatchObject({ id, status: 'PASSED', content });
+          expect(status).toMatchObject({ id, status: 'PASSED' });
+          expect(status).not.toHaveProperty('content');
+          expect(listed.items).toEqual([expect.objectContaining({ id, status: 'PASSED' })]);
+          expect(listed.items[0]).not.toHaveProperty('content');
+        },
+      );
+
+      it('stores long content of a batch, and a retry of a create finds its own long content', async () => {
+        // Prepare
+        const [first, second] = [randomUUID(), randomUUID()];
+        const submission = { id: first, owner: 'alice', content: sizes.longest, createdAt: at(0) };
+
+        // Act
+        const unstored = await store.createMany(
+          [submission, { id: second, owner: 'alice', content: long, createdAt: at(1) }],
+          at(120),
+        );
+        const retried = await store.create(submission, at(120));
+        const other = await store.create({ ...submission, content: `${sizes.longest}!` }, at(120));
+
+        // Assess
+        expect(unstored).toEqual([]);
+        expect(retried).toBe(true);
+        expect(other).toBe(false);
+        expect((await store.get(first))?.content).toBe(sizes.longest);
+        expect((await store.get(second))?.content).toBe(long);
+      });
+    });
+
     describe('create', () => {
       it('stores a PENDING submission with zero attempts', async () => {
         // Prepare
@@ -1082,9 +1133,11 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         // Assess
         expect(beforeAnyDue).toEqual([]);
         expect(due.map((item) => item.id).sort()).toEqual([stuck, ...pending].sort());
+        // A claim leaves the reap time as it was: the reaper reads the claimed item then, and
+        // resets it only once it has been PROCESSING for STUCK_AFTER.
         expect(due.find((item) => item.id === stuck)).toMatchObject({
           status: 'PROCESSING',
-          reapAt: at(301),
+          reapAt: at(120),
           processingStartedAt: at(1),
         });
         expect(due.find((item) => item.id === pending[0])).toMatchObject({
@@ -1093,7 +1146,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         });
       });
 
-      it('follows each transition’s reap time: lease expiry, release, reset', async () => {
+      it('follows each transition’s reap time: a claim keeps it, a release and a reset set it', async () => {
         // Prepare
         const [leased, released, reset] = await Promise.all([created(), created(), created()]);
         await claimed(leased, 'a', at(1));
@@ -1113,8 +1166,8 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         // Assess
         const dueAt = async (seconds: number) =>
           (await collect(store.listDue(at(seconds)))).map((item) => item.id).sort();
-        expect(await dueAt(300)).toEqual([]);
-        expect(await dueAt(301)).toEqual([leased]);
+        expect(await dueAt(119)).toEqual([]);
+        expect(await dueAt(120)).toEqual([leased]);
         expect(await dueAt(500)).toEqual([leased, released].sort());
         expect(await dueAt(700)).toEqual([leased, released, reset].sort());
         expect(await collect(store.listDue(at(700)))).toContainEqual(
@@ -1465,14 +1518,21 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
         return id;
       }
 
-      async function decided(id: string, result: ValidationResult = passed) {
+      /** Decided under a rule set with a `duplicate` rule (`indexed`), which indexes the decision by content. */
+      async function decided(
+        id: string,
+        result: ValidationResult = passed,
+        { indexed = true }: { indexed?: boolean } = {},
+      ) {
         const leaseToken = await claimed(id);
+        const { owner, content: body } = (await store.get(id))!;
         const outcome = await store.complete({
           id,
           leaseToken,
           now: at(2),
           decision: { status: result.verdict, result },
           expiresAt: RETAIN_UNTIL,
+          ...(indexed ? { contentHash: contentHashOf(owner, body) } : {}),
         });
         expect(outcome.written).toBe(true);
       }
@@ -1505,6 +1565,7 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
           now: at(2),
           decision: { status: 'FAILED', error: { code: 'ATTEMPTS_EXHAUSTED', message: 'gave up' } },
           expiresAt: RETAIN_UNTIL,
+          contentHash: hash,
         });
         await decided(await submitted(at(21), { owner: 'bob' }));
         await decided(await submitted(at(22), { body: 'other content 42' }));
@@ -1514,6 +1575,17 @@ export function submissionStoreConformance(name: string, harness: SubmissionStor
 
         // Assess
         expect(earlier).toEqual({ id: decidedOne, result: passed });
+      });
+
+      it('never finds a decision made without a `duplicate` rule: it was not indexed by content', async () => {
+        // Prepare
+        await decided(await submitted(at(10)), passed, { indexed: false });
+
+        // Act
+        const earlier = await store.findEarlierDecision(hash, at(100));
+
+        // Assess
+        expect(earlier).toBeUndefined();
       });
 
       it('returns undefined when nothing identical was decided before, and keeps the hash out of reads', async () => {

@@ -16,7 +16,8 @@ const passed: ValidationResult = {
 };
 
 /**
- * DynamoDB bills a write again on every index item it adds, changes or removes.
+ * DynamoDB bills a write again on every index item it adds, changes or removes, and a table
+ * write by the larger of the item's sizes before and after, per started KB.
  * Only DynamoDB Local reports that (dynalite reports no index capacity), so the
  * store's writes are sent through its real client with `ReturnConsumedCapacity:
  * INDEXES` added by an SDK middleware, and each answer's indexes are recorded.
@@ -24,8 +25,8 @@ const passed: ValidationResult = {
 describe.skipIf('skipped' in local)('index writes per transition (DynamoDB Local)', () => {
   let table: TestTable;
   let store: DynamoDbSubmissionStore;
-  /** Per write, in order: the command and the indexes it wrote. */
-  let writes: { command: string; indexes: string[] }[];
+  /** Per write, in order: the command, and the write units it used on the table and on each index it wrote. */
+  let writes: { command: string; units: Record<string, number> }[];
 
   beforeEach(async () => {
     table = await createTestTable(inject('resources'), 'endpoint' in local ? local.endpoint : '');
@@ -35,12 +36,26 @@ describe.skipIf('skipped' in local)('index writes per transition (DynamoDB Local
         const input = args.input as { ReturnConsumedCapacity?: string };
         input.ReturnConsumedCapacity = 'INDEXES';
         const result = await next(args);
-        const consumed = (result.output as { ConsumedCapacity?: { GlobalSecondaryIndexes?: object } })
-          .ConsumedCapacity;
+        const consumed = (
+          result.output as {
+            ConsumedCapacity?: {
+              Table?: { CapacityUnits?: number };
+              GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+            };
+          }
+        ).ConsumedCapacity;
         if (context.commandName !== 'GetItemCommand') {
           writes.push({
             command: context.commandName ?? '',
-            indexes: Object.keys(consumed?.GlobalSecondaryIndexes ?? {}).sort(),
+            units: {
+              table: consumed?.Table?.CapacityUnits ?? 0,
+              ...Object.fromEntries(
+                Object.entries(consumed?.GlobalSecondaryIndexes ?? {}).map(([index, used]) => [
+                  index,
+                  used.CapacityUnits ?? 0,
+                ]),
+              ),
+            },
           });
         }
         return result;
@@ -55,7 +70,64 @@ describe.skipIf('skipped' in local)('index writes per transition (DynamoDB Local
   });
   afterEach(() => table.destroy());
 
-  it('writes ByContent on create and decision only: claims, releases and resets leave it alone', async () => {
+  /** Create, claim, complete: the path of nearly every submission. */
+  async function decidedOnce(content: string, contentHash?: string) {
+    const id = randomUUID();
+    await store.create({ id, owner: 'alice', content, createdAt: at(0) }, at(120));
+    await store.claim({ id, leaseToken: 'first', now: at(1), leaseExpiresAt: at(301) });
+    await store.complete({
+      id,
+      leaseToken: 'first',
+      now: at(2),
+      decision: { status: 'PASSED', result: passed },
+      expiresAt: 1_800_000_000,
+      ...(contentHash === undefined ? {} : { contentHash }),
+    });
+    return id;
+  }
+
+  const total = () =>
+    writes.reduce((sum, { units }) => sum + Object.values(units).reduce((a, b) => a + b, 0), 0);
+
+  it('costs 6 write units from create to decision: a claim writes no index, ByContent is not written', async () => {
+    // Act
+    await decidedOnce('hello 12345');
+
+    // Assess
+    expect(writes).toEqual([
+      { command: 'PutItemCommand', units: { table: 1, ActiveSubmissions: 1, ByOwner: 1 } },
+      { command: 'UpdateItemCommand', units: { table: 1 } },
+      { command: 'UpdateItemCommand', units: { table: 1, ActiveSubmissions: 1 } },
+    ]);
+    expect(total()).toBe(6);
+  });
+
+  it('writes ByContent once, with the decision, when a duplicate rule asks for it', async () => {
+    // Act
+    await decidedOnce('hello 12345', 'a-content-hash');
+
+    // Assess
+    expect(writes.at(-1)).toEqual({
+      command: 'UpdateItemCommand',
+      units: { table: 1, ActiveSubmissions: 1, ByContent: 1 },
+    });
+  });
+
+  it('pays for 64 KiB of content once: its own item, then the same 6 units as short content', async () => {
+    // Act
+    await decidedOnce('x'.repeat(65_536));
+
+    // Assess
+    const [content, ...rest] = writes;
+    expect(content).toEqual({ command: 'PutItemCommand', units: { table: 65 } });
+    expect(rest).toEqual([
+      { command: 'PutItemCommand', units: { table: 1, ActiveSubmissions: 1, ByOwner: 1 } },
+      { command: 'UpdateItemCommand', units: { table: 1 } },
+      { command: 'UpdateItemCommand', units: { table: 1, ActiveSubmissions: 1 } },
+    ]);
+  });
+
+  it('writes the sparse index only when a release or a reset moves the reap time', async () => {
     // Prepare
     const id = randomUUID();
 
@@ -80,17 +152,15 @@ describe.skipIf('skipped' in local)('index writes per transition (DynamoDB Local
       expiresAt: 1_800_000_000,
     });
 
-    // Assess
-    const all = ['ActiveSubmissions', 'ByContent', 'ByOwner'];
-    const withoutContent = ['ActiveSubmissions', 'ByOwner'];
-    expect(writes).toEqual([
-      { command: 'PutItemCommand', indexes: all },
-      { command: 'UpdateItemCommand', indexes: withoutContent },
-      { command: 'UpdateItemCommand', indexes: withoutContent },
-      { command: 'UpdateItemCommand', indexes: withoutContent },
-      { command: 'UpdateItemCommand', indexes: withoutContent },
-      { command: 'UpdateItemCommand', indexes: withoutContent },
-      { command: 'UpdateItemCommand', indexes: all },
+    // Assess: a moved range key is a delete and a put in the index (2 units).
+    expect(writes.map(({ units: { table: _table, ...indexes } }) => indexes)).toEqual([
+      { ActiveSubmissions: 1, ByOwner: 1 },
+      {},
+      { ActiveSubmissions: 2 },
+      {},
+      { ActiveSubmissions: 2 },
+      {},
+      { ActiveSubmissions: 1 },
     ]);
   });
 });

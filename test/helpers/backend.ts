@@ -97,7 +97,7 @@ export async function createTestBackend(overrides: QueueOverrides = {}): Promise
     dynamodb,
     sqs,
   });
-  const table = resolved.get('SubmissionsTable')!;
+  const table = resolved.get('SubmissionsTableV2')!;
   const queue = resolved.get('SubmissionQueue')!;
   const deadLetterQueue = resolved.get('SubmissionDeadLetterQueue')!;
 

@@ -1,49 +1,34 @@
-import { contentHashOf } from '../../src/domain/content-hash';
 import { InvalidCursorError } from '../../src/domain/errors';
 import { type HistoryEvent, numberAttempts } from '../../src/domain/history';
 import type { EarlierDecision } from '../../src/domain/rules';
 import type { Submission, SubmissionStatus } from '../../src/domain/submission';
 import { isTerminal } from '../../src/domain/submission';
-import type {
-  ActiveSubmission,
-  ClaimOutcome,
-  ClaimRequest,
-  CompleteRequest,
-  FencedOutcome,
-  IdempotencyRecord,
-  NewSubmission,
-  ReleaseRequest,
-  RequeueOutcome,
-  RequeueRequest,
-  StoredSubmission,
-  SubmissionPage,
-  SubmissionStore,
+import {
+  type ActiveSubmission,
+  type ClaimOutcome,
+  type ClaimRequest,
+  type CompleteRequest,
+  type FencedOutcome,
+  type IdempotencyRecord,
+  LISTED_ATTRIBUTES,
+  type NewSubmission,
+  type ReleaseRequest,
+  type RequeueOutcome,
+  type RequeueRequest,
+  type StoredSubmission,
+  type SubmissionPage,
+  type SubmissionStore,
+  type SubmissionWithoutContent,
 } from '../../src/ports/submission-store';
 
 type Stored = Omit<StoredSubmission, 'history'> & {
   reapAt?: string;
-  contentHash: string;
+  /** Set by a decision made under a `duplicate` rule only (CompleteRequest.contentHash). */
+  contentHash?: string;
   history: HistoryEvent[];
 };
 
 const copy = <T>(value: T): T => structuredClone(value);
-
-/**
- * What a listing shows: the attributes the DynamoDB `ByOwner` index projects
- * (serverless.yml), so no content and none of the lease's internals.
- */
-const LISTED = [
-  'id',
-  'owner',
-  'createdAt',
-  'status',
-  'attempts',
-  'updatedAt',
-  'processingStartedAt',
-  'completedAt',
-  'result',
-  'error',
-] as const satisfies readonly (keyof Submission)[];
 
 /** `a < b` as a condition expression compares: false when the attribute is absent. */
 const before = (value: string | undefined, limit: string): boolean => value !== undefined && value < limit;
@@ -73,7 +58,6 @@ export class InMemorySubmissionStore implements SubmissionStore {
       attempts: 0,
       updatedAt: submission.createdAt,
       reapAt,
-      contentHash: contentHashOf(submission.owner, submission.content),
       history: [{ event: 'accepted', at: submission.createdAt }],
     });
     return true;
@@ -84,6 +68,13 @@ export class InMemorySubmissionStore implements SubmissionStore {
     if (!item) return undefined;
     const { reapAt: _reapAt, contentHash: _hash, history, ...submission } = copy(item);
     return { ...submission, history: numberAttempts(history, submission.attempts) };
+  }
+
+  async getWithoutContent(id: string): Promise<SubmissionWithoutContent | undefined> {
+    const whole = await this.get(id);
+    if (!whole) return undefined;
+    const { content: _content, ...withoutContent } = whole;
+    return withoutContent;
   }
 
   async claim({ id, leaseToken, now, leaseExpiresAt }: ClaimRequest): Promise<ClaimOutcome> {
@@ -107,7 +98,6 @@ export class InMemorySubmissionStore implements SubmissionStore {
       leaseToken,
       processingStartedAt: now,
       leaseExpiresAt,
-      reapAt: leaseExpiresAt,
       updatedAt: now,
       attempts: item.attempts + 1,
     });
@@ -116,7 +106,14 @@ export class InMemorySubmissionStore implements SubmissionStore {
     return { claimed: true, submission: (await this.get(id))! };
   }
 
-  async complete({ id, leaseToken, now, decision, expiresAt }: CompleteRequest): Promise<FencedOutcome> {
+  async complete({
+    id,
+    leaseToken,
+    now,
+    decision,
+    expiresAt,
+    contentHash,
+  }: CompleteRequest): Promise<FencedOutcome> {
     const item = this.#items.get(id);
     if (!item) return { written: false };
     if (item.status !== 'PROCESSING' || item.leaseToken !== leaseToken) {
@@ -126,6 +123,7 @@ export class InMemorySubmissionStore implements SubmissionStore {
     if ('result' in decision) item.result = copy(decision.result);
     else item.error = copy(decision.error);
     Object.assign(item, { decidedBy: leaseToken, completedAt: now, updatedAt: now, expiresAt });
+    if (contentHash !== undefined) item.contentHash = contentHash;
     item.history.push({
       event: 'decided',
       at: now,
@@ -226,6 +224,7 @@ export class InMemorySubmissionStore implements SubmissionStore {
           reapAt: item.reapAt as string,
           updatedAt: item.updatedAt,
           ...(item.processingStartedAt ? { processingStartedAt: item.processingStartedAt } : {}),
+          ...(item.leaseExpiresAt ? { leaseExpiresAt: item.leaseExpiresAt } : {}),
         }),
       );
     yield* due;
@@ -260,7 +259,10 @@ export class InMemorySubmissionStore implements SubmissionStore {
         .map(
           (item) =>
             Object.fromEntries(
-              LISTED.filter((name) => item[name] !== undefined).map((name) => [name, copy(item[name])]),
+              LISTED_ATTRIBUTES.filter((name) => item[name] !== undefined).map((name) => [
+                name,
+                copy(item[name]),
+              ]),
             ) as unknown as Submission,
         ),
       ...(last && start + limit < mine.length

@@ -15,6 +15,7 @@ import type {
   StoredSubmission,
   SubmissionPage,
   SubmissionStore,
+  SubmissionWithoutContent,
 } from '../../src/ports/submission-store';
 
 /** What a terminal write fixes for good (invariant 2). */
@@ -88,6 +89,10 @@ export class CheckedSubmissionStore implements SubmissionStore {
 
   get(id: string): Promise<StoredSubmission | undefined> {
     return this.#serialised(() => this.#inner.get(id));
+  }
+
+  getWithoutContent(id: string): Promise<SubmissionWithoutContent | undefined> {
+    return this.#serialised(() => this.#inner.getWithoutContent(id));
   }
 
   claim(request: ClaimRequest): Promise<ClaimOutcome> {

@@ -68,6 +68,12 @@ export function scheduledStore(store: SubmissionStore, s: fc.Scheduler, actor: s
         () => store.get(id),
         (item) => item?.status ?? 'missing',
       ),
+    getWithoutContent: (id) =>
+      gate(
+        'getWithoutContent',
+        () => store.getWithoutContent(id),
+        (item) => item?.status ?? 'missing',
+      ),
     claim: (request) =>
       gate(
         `claim(${request.leaseToken}) at ${timeOf(request.now)}`,

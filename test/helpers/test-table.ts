@@ -26,7 +26,7 @@ export async function createTestTable(
   const suffix = randomUUID().slice(0, 8);
   const tables: CloudFormationResources = Object.fromEntries(
     Object.entries(resources)
-      .filter(([, resource]) => resource.Type === 'AWS::DynamoDB::Table')
+      .filter(([logicalId]) => logicalId === 'SubmissionsTableV2')
       .map(([logicalId, resource]) => [
         logicalId,
         {
@@ -38,7 +38,7 @@ export async function createTestTable(
   const dynamodb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   // Only tables are asked for, so ensureResources never reaches for a queue client.
   const resolved = await ensureResources(tables, { dynamodb, sqs: undefined as never });
-  const tableName = resolved.get('SubmissionsTable')!.ref;
+  const tableName = resolved.get('SubmissionsTableV2')!.ref;
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -16,6 +16,7 @@ import { collectStats } from '../../workbench/ops/stats';
 import { waitFor } from '../../workbench/wait';
 import { createTestBackend, type QueueOverrides, type TestBackend } from '../helpers/backend';
 import { accessDenied, ageDatapoints, type CannedAnswer, fakeCloudWatch } from '../helpers/fake-cloudwatch';
+import { ManualClock } from '../helpers/manual-clock';
 import {
   composeForReaper,
   messageFor,
@@ -87,6 +88,15 @@ describe('npm run ops against the emulators', () => {
   /** Accepts a submission through the service (its message goes to the queue). */
   const accept = async (content = 'This contains number 42') =>
     (await app.submissions.acceptSubmission('alice', content)).id;
+
+  /** Accepted `ago` ms ago, so its reap time (ORPHAN_AFTER_MS after acceptance) may have passed. */
+  const acceptedAgo = async (ago: number) =>
+    (
+      await composeForReaper(
+        backend,
+        new ManualClock(new Date(Date.now() - ago).toISOString()),
+      ).submissions.acceptSubmission('alice', 'This contains number 42')
+    ).id;
 
   /** A worker claimed it `ago` ms ago with a STUCK_AFTER lease, and died. */
   async function claimedAgo(id: string, ago: number) {
@@ -266,7 +276,7 @@ describe('npm run ops against the emulators', () => {
       });
     });
 
-    it('reads only the sparse index: Query on ActiveSubmissions, every shard, never a Scan', async () => {
+    it('reads the sparse index, every shard, and then each submission in it; never a Scan', async () => {
       // Prepare
       await setUp();
       for (let index = 0; index < 6; index += 1) await accept();
@@ -282,14 +292,16 @@ describe('npm run ops against the emulators', () => {
 
       // Assess
       expect(stats.pending).toBe(6);
-      expect(recording.commands.map((command) => command.commandName)).toEqual(
-        Array(target.app.config.ACTIVE_INDEX_SHARDS).fill('QueryCommand'),
-      );
-      expect(recording.commands.every((command) => command.input.IndexName === ACTIVE_INDEX)).toBe(true);
+      const queries = recording.commands.filter((command) => command.commandName === 'QueryCommand');
+      expect(queries).toHaveLength(target.app.config.ACTIVE_INDEX_SHARDS);
+      expect(queries.every((command) => command.input.IndexName === ACTIVE_INDEX)).toBe(true);
       expect(
-        new Set(recording.commands.map((command) => JSON.stringify(command.input.ExpressionAttributeValues)))
-          .size,
+        new Set(queries.map((command) => JSON.stringify(command.input.ExpressionAttributeValues))).size,
       ).toBe(target.app.config.ACTIVE_INDEX_SHARDS);
+      // The index holds keys only: one read of each submission in it, and nothing else.
+      expect(recording.commands.filter((command) => command.commandName !== 'QueryCommand')).toEqual(
+        Array(6).fill(expect.objectContaining({ commandName: 'GetItemCommand' })),
+      );
     });
   });
 
@@ -549,7 +561,7 @@ describe('npm run ops against the emulators', () => {
     it('runs the reaper once: a stuck submission is reset, re-enqueued and its history says so', async () => {
       // Prepare
       await setUp();
-      const id = await accept();
+      const id = await acceptedAgo(11 * MINUTE);
       await backend.receiveAll();
       await claimedAgo(id, 10 * MINUTE);
 
@@ -593,7 +605,7 @@ describe('npm run ops against the emulators', () => {
 
       // Assess
       expect(code).toBe(0);
-      expect(data).toMatchObject({ stage, table: `submissions-${stage}-submissions`, pending: 1 });
+      expect(data).toMatchObject({ stage, table: `submissions-${stage}-submissions-v2`, pending: 1 });
       expect(data.queue.visible).toBe(1);
     });
 

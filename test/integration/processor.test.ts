@@ -1,3 +1,4 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
 import { processBatch } from '../../src/application/process-batch';
@@ -127,6 +128,25 @@ describe('SubmissionProcessor against the emulators', () => {
     await processor().process(id);
 
     expect((await store.get(id))?.expiresAt).toBe(Math.floor(clock.now().getTime() / 1000) + 90 * 86_400);
+  });
+
+  it('decides a submission whose content kept apart expired as a processing error, never on other content', async () => {
+    // Prepare: content too long to be inline, its item gone (expired after twice the retention).
+    const id = await accept(`${'long content 42 '.repeat(20)}`);
+    await backend.documents.send(
+      new DeleteCommand({ TableName: backend.tableName, Key: { id: `content#${id}` } }),
+    );
+
+    // Act
+    const outcome = await processor().process(id);
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'decided', status: 'FAILED' });
+    expect(await store.get(id)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'PROCESSING_FAILED', message: expect.stringMatching(/content expired/) },
+    });
+    expect(await store.get(id)).not.toHaveProperty('result');
   });
 
   it('treats a redelivery after the decision as a no-op', async () => {

@@ -73,7 +73,8 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
 
       const report = await app.reaper.resetStuckAndRequeueOrphans();
 
-      expect(report).toEqual({ reset: 1, requeued: 0, examined: 1, failed: 0 });
+      // Both are due (a claim keeps the reap time set when they were accepted); one is stuck.
+      expect(report).toEqual({ reset: 1, requeued: 0, examined: 2, failed: 0 });
       const reset = await app.store.get(over);
       expect(reset).toMatchObject({ status: 'PENDING', attempts: 1, updatedAt: clock.now().toISOString() });
       expect(reset).not.toHaveProperty('leaseToken');
@@ -386,7 +387,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     expect(await queuedBodies(backend)).toEqual(stuck.map(messageFor).sort());
   });
 
-  it('finds due work through the sparse index only: one Query per shard, never a Scan or a read of the table', async () => {
+  it('finds due work through the sparse index: one Query per shard, then a read of each due item, never a Scan', async () => {
     const recorder = recordingDynamoDbClient();
     app = composeForReaper(backend, clock, { dynamodb: recorder.client });
     const [stuck, orphan, done] = (await accepted(3)) as [string, string, string];
@@ -401,10 +402,15 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     const reads = recorder.commands.filter(
       ({ commandName }) => !/^(UpdateItem|PutItem)Command$/.test(commandName),
     );
-    expect(reads.map(({ commandName }) => commandName)).toEqual(
-      Array.from({ length: app.config.ACTIVE_INDEX_SHARDS }, () => 'QueryCommand'),
+    const queries = reads.filter(({ commandName }) => commandName === 'QueryCommand');
+    expect(queries).toHaveLength(app.config.ACTIVE_INDEX_SHARDS);
+    expect(queries.every(({ input }) => input.IndexName === 'ActiveSubmissions')).toBe(true);
+    // The index holds keys only: each due item is read whole, and no other.
+    const itemReads = reads.filter(({ commandName }) => commandName !== 'QueryCommand');
+    expect(itemReads.map(({ commandName }) => commandName)).toEqual(['GetItemCommand', 'GetItemCommand']);
+    expect(itemReads.map(({ input }) => (input.Key as { id: string }).id).sort()).toEqual(
+      [stuck, orphan].sort(),
     );
-    expect(reads.every(({ input }) => input.IndexName === 'ActiveSubmissions')).toBe(true);
     expect(recorder.commands.map(({ commandName }) => commandName)).not.toContain('ScanCommand');
     expect(recorder.commands.filter(({ commandName }) => commandName === 'UpdateItemCommand')).toHaveLength(
       2,
@@ -428,8 +434,9 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     });
 
     it('composes from the environment and resets a stuck submission on the real clock', async () => {
-      // Staged a minute in the past, so the handler's system clock sees it stuck.
-      clock = new ManualClock(new Date(Date.now() - 60_000).toISOString());
+      // Staged past its reap time (ORPHAN_AFTER_MS, 4 min by default, after it was accepted),
+      // so the handler's system clock sees it due, and stuck.
+      clock = new ManualClock(new Date(Date.now() - 5 * 60_000).toISOString());
       app = composeForReaper(backend, clock);
       const [id] = (await accepted(1)) as [string];
       const start = clock.now();

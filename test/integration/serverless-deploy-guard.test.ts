@@ -199,12 +199,13 @@ describe.concurrent('a deployed stage is never silently open', () => {
   it('lets protectData=false make a throwaway stage whose table and pool go with `sls remove`', async () => {
     const { template } = await packagedTemplate('throwaway', {}, ['--param', 'protectData=false']);
 
-    for (const name of ['SubmissionsTable', 'UserPool']) {
+    for (const name of ['SubmissionsTableV2', 'SubmissionsTable', 'UserPool']) {
       expect(template.Resources[name]).toMatchObject({
         DeletionPolicy: 'Delete',
         UpdateReplacePolicy: 'Delete',
       });
     }
+    expect(template.Resources.SubmissionsTableV2.Properties.DeletionProtectionEnabled).toBe(false);
     expect(template.Resources.SubmissionsTable.Properties.DeletionProtectionEnabled).toBe(false);
     expect(template.Resources.UserPool.Properties.DeletionProtection).toBe('INACTIVE');
   }, 120_000);

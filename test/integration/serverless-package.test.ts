@@ -30,7 +30,7 @@ const ORIGINS = ['https://app.example.com', 'https://admin.example.com'];
 /** Set in the packaging shell: it must not reach the template, which reads the key from Secrets Manager. */
 const CURSOR_SECRET = 'a-cursor-signing-secret-of-at-least-32-chars';
 
-const table = { 'Fn::GetAtt': ['SubmissionsTable', 'Arn'] };
+const table = { 'Fn::GetAtt': ['SubmissionsTableV2', 'Arn'] };
 const index = (name: string) => ({ 'Fn::Join': ['/', [table, 'index', name]] });
 const queue = { 'Fn::GetAtt': ['SubmissionQueue', 'Arn'] };
 /** What serverless-iam-roles-per-function grants every function: its own log group, nothing else. */

@@ -11,7 +11,7 @@ describe('workerTarget (what `npm run worker` connects to)', () => {
       stage: 'local',
       queueName: 'submissions-local-submissions',
       env: {
-        TABLE_NAME: 'submissions-local-submissions',
+        TABLE_NAME: 'submissions-local-submissions-v2',
         AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
         AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324',
         AWS_REGION: 'us-east-1',
@@ -53,7 +53,7 @@ describe('workerTarget (what `npm run worker` connects to)', () => {
       stage: 'localstack',
       queueName: 'submissions-localstack-submissions',
       env: {
-        TABLE_NAME: 'submissions-localstack-submissions',
+        TABLE_NAME: 'submissions-localstack-submissions-v2',
         AWS_ENDPOINT_URL: 'http://localhost:4566',
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'test',
@@ -66,7 +66,7 @@ describe('workerTarget (what `npm run worker` connects to)', () => {
     expect(workerTarget('prod', {})).toEqual({
       stage: 'prod',
       queueName: 'submissions-prod-submissions',
-      env: { TABLE_NAME: 'submissions-prod-submissions' },
+      env: { TABLE_NAME: 'submissions-prod-submissions-v2' },
     });
   });
 

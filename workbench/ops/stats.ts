@@ -36,7 +36,7 @@ export interface Stats {
 /**
  * Every PENDING and PROCESSING submission is in the sparse index with a reap
  * time; asking for everything due by the end of time reads the whole index, on
- * every shard, and never the table.
+ * every shard, and each of those items (the index holds keys only), never a scan.
  */
 const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
@@ -58,7 +58,8 @@ export async function collectStats(target: Target, now: Date): Promise<Stats> {
   for await (const item of target.app.store.listDue(END_OF_TIME)) {
     if (item.status === 'PROCESSING') {
       stats.processing += 1;
-      if (item.reapAt < nowIso) stats.processingLeaseExpired += 1;
+      if (item.leaseExpiresAt !== undefined && item.leaseExpiresAt < nowIso)
+        stats.processingLeaseExpired += 1;
       continue;
     }
     stats.pending += 1;

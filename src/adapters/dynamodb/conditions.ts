@@ -7,6 +7,8 @@
 export const condition = {
   /** create: nothing with this id exists yet. */
   isNew: 'attribute_not_exists(#id)',
+  /** create, content stored apart: a retry of the same create rewrites the identical item. */
+  sameContent: '#content = :content',
   statusIsPending: '#status = :pending',
   statusIsProcessing: '#status = :processing',
   /** A released submission's retry time has come (one never released has none). */
@@ -29,6 +31,7 @@ export const or = (...parts: string[]): string => parts.map((part) => `(${part})
 /** Attribute-name placeholders for every attribute an expression names (`status`, `owner`, `result` are reserved words). */
 export const names = {
   '#id': 'id',
+  '#content': 'content',
   '#status': 'status',
   '#leaseToken': 'leaseToken',
   '#leaseExpiresAt': 'leaseExpiresAt',

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -9,38 +10,53 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { contentHashOf } from '../../domain/content-hash';
 import { type HistoryEvent, numberAttempts } from '../../domain/history';
 import type { EarlierDecision } from '../../domain/rules';
 import type { Submission, SubmissionStatus } from '../../domain/submission';
-import { isTerminal } from '../../domain/submission';
-import type {
-  ActiveSubmission,
-  ClaimOutcome,
-  ClaimRequest,
-  CompleteRequest,
-  FencedOutcome,
-  IdempotencyRecord,
-  NewSubmission,
-  ReleaseRequest,
-  RequeueOutcome,
-  RequeueRequest,
-  StoredSubmission,
-  SubmissionPage,
-  SubmissionStore,
+import { DEFAULT_RETENTION_DAYS, isTerminal } from '../../domain/submission';
+import {
+  type ActiveSubmission,
+  type ClaimOutcome,
+  type ClaimRequest,
+  type CompleteRequest,
+  type FencedOutcome,
+  type IdempotencyRecord,
+  LISTED_ATTRIBUTES,
+  type NewSubmission,
+  type ReleaseRequest,
+  type RequeueOutcome,
+  type RequeueRequest,
+  type StoredSubmission,
+  type SubmissionPage,
+  type SubmissionStore,
+  type SubmissionWithoutContent,
 } from '../../ports/submission-store';
 import { and, condition, namesUsedIn, or } from './conditions';
 import { decodeCursor, encodeCursor, type OwnerIndexKey } from './cursor';
-import { ACTIVE_INDEX, activeShardOf, CONTENT_INDEX, OWNER_INDEX } from './table';
+import {
+  ACTIVE_INDEX,
+  activeShardOf,
+  CONTENT_INDEX,
+  CONTENT_KEY_PREFIX,
+  contentIsInline,
+  OWNER_INDEX,
+} from './table';
 
 export interface DynamoDbSubmissionStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
   /** Number of partition-key shards of the sparse index (ACTIVE_INDEX_SHARDS). */
   activeShards: number;
+  /**
+   * Days a decided submission is kept (RETENTION_DAYS): content stored apart expires twice
+   * that long after the submission (docs/design.md#data-model). Default 90.
+   */
+  retentionDays?: number;
 }
 
-type Item = Omit<StoredSubmission, 'history'> & {
+type Item = Omit<StoredSubmission, 'history' | 'content'> & {
+  /** Inline when short (`contentIsInline`); otherwise in its own item (`contentItemKey`). */
+  content?: string;
   activeShard?: string;
   reapAt?: string;
   contentHash?: string;
@@ -48,17 +64,20 @@ type Item = Omit<StoredSubmission, 'history'> & {
   history?: HistoryEvent[];
 };
 
-/** A whole item, as `get` and `claim` read it. */
-function toStored(item: Record<string, unknown>): StoredSubmission {
-  const { history = [], ...submission } = toSubmission(item) as Item;
+/** A status item, without its content, as `getWithoutContent` and `claim` read it. */
+function withoutContent(item: Record<string, unknown>): SubmissionWithoutContent {
+  const { history = [], content: _content, ...submission } = toSubmission(item) as Item;
   return { ...submission, history: numberAttempts(history, submission.attempts) };
 }
 
-/** An item or an index projection, without the store's own attributes. */
+/** A status item without the store's own attributes (the content stays if it is inline). */
 function toSubmission(item: Record<string, unknown>): Submission {
   const { activeShard: _shard, reapAt: _reapAt, contentHash: _hash, ...submission } = item as unknown as Item;
   return submission as Submission;
 }
+
+/** The key of the item that holds a submission's content when it is not inline. */
+export const contentItemKey = (id: string) => ({ id: `${CONTENT_KEY_PREFIX}${id}` });
 
 /**
  * Appends one entry to the history within a transition's own UpdateItem: no
@@ -72,10 +91,15 @@ export const CLAIMABLE = or(
   and(condition.statusIsPending, condition.retryIsDue),
   and(condition.statusIsProcessing, condition.leaseExpired),
 );
-/** claim's update: a fresh lease, one more attempt, the transition in the history, no retry time left. */
+/**
+ * claim's update: a fresh lease, one more attempt, the transition in the history, no retry
+ * time left. It leaves `reapAt` alone, so a claim writes no item of the sparse index (which
+ * projects keys only): the reaper reads a claimed item when its reap time comes and resets it
+ * once the lease has run out (docs/design.md#data-model).
+ */
 export const CLAIM_UPDATE =
   'SET #status = :processing, #leaseToken = :leaseToken, #processingStartedAt = :now, ' +
-  `#leaseExpiresAt = :leaseExpiresAt, #reapAt = :leaseExpiresAt, #updatedAt = :now, ${APPEND_HISTORY} ` +
+  `#leaseExpiresAt = :leaseExpiresAt, #updatedAt = :now, ${APPEND_HISTORY} ` +
   'ADD #attempts :one REMOVE #notBefore';
 
 function isConditionFailure(error: unknown): boolean {
@@ -105,15 +129,35 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #shards: number;
+  readonly #retentionDays: number;
 
   constructor(options: DynamoDbSubmissionStoreOptions) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#shards = options.activeShards;
+    this.#retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   }
 
   async create(submission: NewSubmission, reapAt: string): Promise<boolean> {
     const item = this.#newItem(submission, reapAt);
+    // Content stored apart goes first, so no status item ever points at content not yet
+    // written. A retry writes the identical item; other content under this id is refused.
+    const apart = this.#contentItem(submission);
+    if (apart) {
+      const ours = or(condition.isNew, condition.sameContent);
+      const written = await conditionally(() =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: apart,
+            ConditionExpression: ours,
+            ExpressionAttributeNames: namesUsedIn(ours),
+            ExpressionAttributeValues: { ':content': submission.content },
+          }),
+        ),
+      );
+      if (!written) return false;
+    }
     const written = await conditionally(() =>
       this.#client.send(
         new PutCommand({
@@ -136,10 +180,33 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   }
 
   async get(id: string): Promise<StoredSubmission | undefined> {
+    const item = await this.#statusItem(id);
+    return item ? this.#withContent(item) : undefined;
+  }
+
+  async getWithoutContent(id: string): Promise<SubmissionWithoutContent | undefined> {
+    const item = await this.#statusItem(id);
+    return item ? withoutContent(item) : undefined;
+  }
+
+  async #statusItem(id: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: { id }, ConsistentRead: true }),
     );
-    return Item ? toStored(Item) : undefined;
+    return Item;
+  }
+
+  /** The submission of a status item, with its content: inline, or read from its own item. */
+  async #withContent(item: Record<string, unknown>): Promise<StoredSubmission> {
+    const submission = withoutContent(item);
+    if (typeof item.content === 'string') return { ...submission, content: item.content };
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: contentItemKey(submission.id), ConsistentRead: true }),
+    );
+    // Written before the status item and kept twice the retention: only a submission left
+    // undecided for that long finds it gone.
+    if (typeof Item?.content !== 'string') return { ...submission, content: '', contentExpired: true };
+    return { ...submission, content: Item.content };
   }
 
   async claim({ id, leaseToken, now, leaseExpiresAt }: ClaimRequest): Promise<ClaimOutcome> {
@@ -165,16 +232,17 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return { claimed: true, submission: toStored(Attributes ?? {}) };
+      return { claimed: true, submission: await this.#withContent(Attributes ?? {}) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
     // Refused: read once to say why. Only duplicates, late or early deliveries and retries
     // of a claim whose response was lost (the lease is then ours) get here.
-    const current = await this.get(id);
-    if (!current) return { claimed: false, reason: 'missing' };
+    const item = await this.#statusItem(id);
+    if (!item) return { claimed: false, reason: 'missing' };
+    const current = withoutContent(item);
     if (current.status === 'PROCESSING' && current.leaseToken === leaseToken) {
-      return { claimed: true, submission: current };
+      return { claimed: true, submission: await this.#withContent(item) };
     }
     if (current.status === 'PENDING' && current.notBefore !== undefined) {
       return { claimed: false, reason: 'early', notBefore: current.notBefore };
@@ -182,12 +250,21 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return { claimed: false, reason: isTerminal(current.status) ? 'terminal' : 'leased' };
   }
 
-  async complete({ id, leaseToken, now, decision, expiresAt }: CompleteRequest): Promise<FencedOutcome> {
+  async complete({
+    id,
+    leaseToken,
+    now,
+    decision,
+    expiresAt,
+    contentHash,
+  }: CompleteRequest): Promise<FencedOutcome> {
     const outcome = 'result' in decision ? '#result' : '#error';
+    // Indexed by content (ByContent) only when a `duplicate` rule will look it up.
+    const indexed = contentHash === undefined ? '' : '#contentHash = :contentHash, ';
     const written = await this.#transition(
       id,
       `SET #status = :status, ${outcome} = :outcome, #decidedBy = :leaseToken, #completedAt = :now, ` +
-        `#updatedAt = :now, #expiresAt = :expiresAt, ${APPEND_HISTORY} ` +
+        `#updatedAt = :now, #expiresAt = :expiresAt, ${indexed}${APPEND_HISTORY} ` +
         'REMOVE #leaseToken, #leaseExpiresAt, #activeShard, #reapAt',
       and(condition.statusIsProcessing, condition.leaseIsOurs),
       {
@@ -196,6 +273,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
         ':outcome': 'result' in decision ? decision.result : decision.error,
         ':now': now,
         ':expiresAt': expiresAt,
+        ...(contentHash === undefined ? {} : { ':contentHash': contentHash }),
         ...historyValues({
           event: 'decided',
           at: now,
@@ -206,7 +284,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     );
     if (written) return { written, status: decision.status };
     // Refused: a retry of our own write whose response was lost finds our token as the decider.
-    const current = await this.get(id);
+    const current = await this.getWithoutContent(id);
     return current?.decidedBy === leaseToken ? { written: true, status: current.status } : { written };
   }
 
@@ -240,7 +318,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     );
     if (written) return { written, status: 'PENDING' };
     // Refused: a retry of our own release whose response was lost finds our token as the releaser.
-    const current = await this.get(id);
+    const current = await this.getWithoutContent(id);
     return current?.releasedBy === leaseToken ? { written: true, status: 'PENDING' } : { written };
   }
 
@@ -269,7 +347,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
 
   /** Whether a refused reset or deferral is our own, retried after its response was lost. */
   async #rescuedBy(id: string, by: string): Promise<boolean> {
-    const current = await this.get(id);
+    const current = await this.getWithoutContent(id);
     return current?.status === 'PENDING' && current.rescuedBy === by;
   }
 
@@ -277,7 +355,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     // Read, then the write for what was read; a write refused because the item
     // moved on in between (a claim, a release, a decision) looks again.
     for (let round = 0; round < REQUEUE_ROUNDS; round += 1) {
-      const current = await this.get(id);
+      const current = await this.getWithoutContent(id);
       if (!current) return { requeued: false, reason: 'missing' };
       if (isTerminal(current.status)) return { requeued: false, reason: 'terminal' };
       if (current.status === 'PENDING') {
@@ -348,7 +426,21 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
         },
       );
       for await (const page of pages) {
-        for (const item of page.Items ?? []) yield item as ActiveSubmission;
+        // The index holds keys only (so no transition but entering and leaving writes it):
+        // each due item is read whole, and one that moved on since is passed over.
+        for (const { id } of page.Items ?? []) {
+          const item = await this.#statusItem(id as string);
+          if (item?.reapAt === undefined || (item.reapAt as string) > now) continue;
+          const { status, reapAt, updatedAt, processingStartedAt, leaseExpiresAt } = item as Item;
+          yield {
+            id: id as string,
+            status: status as ActiveSubmission['status'],
+            reapAt: reapAt as string,
+            updatedAt,
+            ...(processingStartedAt === undefined ? {} : { processingStartedAt }),
+            ...(leaseExpiresAt === undefined ? {} : { leaseExpiresAt }),
+          };
+        }
       }
     }
   }
@@ -359,33 +451,82 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     cursor?: string,
     status?: SubmissionStatus,
   ): Promise<SubmissionPage> {
+    // ByOwner projects keys only, so no transition rewrites it: a page is the index's ids,
+    // newest first, then their status items read together (reads cost a fifth of writes).
     const keyCondition = '#owner = :owner';
-    const filter = status ? '#status = :status' : undefined;
     const { Items, LastEvaluatedKey } = await this.#client.send(
       new QueryCommand({
         TableName: this.#table,
         IndexName: OWNER_INDEX,
         KeyConditionExpression: keyCondition,
-        FilterExpression: filter,
-        ExpressionAttributeNames: namesUsedIn(keyCondition, filter ?? ''),
-        ExpressionAttributeValues: { ':owner': owner, ...(status ? { ':status': status } : {}) },
+        ExpressionAttributeNames: namesUsedIn(keyCondition),
+        ExpressionAttributeValues: { ':owner': owner },
         ScanIndexForward: false,
         Limit: limit,
         ExclusiveStartKey: cursor ? decodeCursor(cursor, owner) : undefined,
       }),
     );
+    const ids = (Items ?? []).map((item) => item.id as string);
+    const found = await this.#statusItems(ids);
     return {
-      items: (Items ?? []).map(toSubmission),
+      items: ids
+        .map((id) => found.get(id))
+        .filter((item): item is Record<string, unknown> => item !== undefined)
+        .filter((item) => !status || item.status === status)
+        .map((item) => listed(toSubmission(item))),
       nextCursor: LastEvaluatedKey ? encodeCursor(LastEvaluatedKey as OwnerIndexKey) : undefined,
     };
   }
 
+  /** Status items by id (BatchGetItem, eventually consistent as the index itself), without content. */
+  async #statusItems(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    let keys = ids.map((id) => ({ id }));
+    for (let attempt = 0; keys.length > 0; attempt += 1) {
+      if (attempt === BATCH_WRITE_ATTEMPTS) throw new Error('BatchGetItem kept leaving keys unprocessed.');
+      if (attempt > 0) await sleep(BATCH_WRITE_BACKOFF_MS * 2 ** attempt);
+      const { Responses, UnprocessedKeys } = await this.#client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.#table]: {
+              Keys: keys,
+              ProjectionExpression: LISTED_ATTRIBUTES.map((name) => `#${name}`).join(', '),
+              ExpressionAttributeNames: Object.fromEntries(
+                LISTED_ATTRIBUTES.map((name) => [`#${name}`, name]),
+              ),
+            },
+          },
+        }),
+      );
+      for (const item of Responses?.[this.#table] ?? []) found.set(item.id as string, item);
+      keys = (UnprocessedKeys?.[this.#table]?.Keys ?? []) as { id: string }[];
+    }
+    return found;
+  }
+
   async createMany(submissions: NewSubmission[], reapAt: string): Promise<string[]> {
-    let pending = submissions.map((submission) => ({
-      PutRequest: { Item: this.#newItem(submission, reapAt) },
-    }));
+    // Content stored apart first: a status item is written only once its content is.
+    const apart = submissions.flatMap((submission) => {
+      const item = this.#contentItem(submission);
+      return item ? [item] : [];
+    });
+    const contentMissing = new Set(
+      (await this.#writeAll(apart)).map((id) => id.slice(CONTENT_KEY_PREFIX.length)),
+    );
+    const unstored = await this.#writeAll(
+      submissions
+        .filter((submission) => !contentMissing.has(submission.id))
+        .map((submission) => this.#newItem(submission, reapAt)),
+    );
+    return submissions.map(({ id }) => id).filter((id) => contentMissing.has(id) || unstored.includes(id));
+  }
+
+  /** BatchWriteItem of fresh items, retrying what the service leaves unprocessed; returns the ids never written. */
+  async #writeAll(items: readonly Record<string, unknown>[]): Promise<string[]> {
+    let pending = items.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt === BATCH_WRITE_ATTEMPTS) return pending.map(({ PutRequest }) => PutRequest.Item.id);
+      if (attempt === BATCH_WRITE_ATTEMPTS)
+        return pending.map(({ PutRequest }) => PutRequest.Item.id as string);
       if (attempt > 0) await sleep(BATCH_WRITE_BACKOFF_MS * 2 ** attempt);
       const chunks = [];
       for (let start = 0; start < pending.length; start += MAX_BATCH_WRITE) {
@@ -471,17 +612,26 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     );
   }
 
+  /** A new submission's status item: the content inline only when it is short. */
   #newItem(submission: NewSubmission, reapAt: string): Item {
+    const { content, ...rest } = submission;
     return {
-      ...submission,
+      ...rest,
+      ...(contentIsInline(content) ? { content } : {}),
       history: [{ event: 'accepted', at: submission.createdAt }],
       status: 'PENDING',
       attempts: 0,
       updatedAt: submission.createdAt,
       activeShard: activeShardOf(submission.id, this.#shards),
       reapAt,
-      contentHash: contentHashOf(submission.owner, submission.content),
     };
+  }
+
+  /** The item holding a new submission's content when it is not inline: written once, never updated. */
+  #contentItem({ id, content, createdAt }: NewSubmission): Record<string, unknown> | undefined {
+    if (contentIsInline(content)) return undefined;
+    const expiresAt = Math.floor(Date.parse(createdAt) / 1000) + 2 * this.#retentionDays * 86_400;
+    return { ...contentItemKey(id), content, expiresAt };
   }
 }
 
@@ -494,6 +644,14 @@ function statusesUsedIn(...expressions: string[]): Record<string, string> {
     ),
   );
 }
+
+const listed = (submission: Submission): Submission =>
+  Object.fromEntries(
+    LISTED_ATTRIBUTES.filter((name) => submission[name] !== undefined).map((name) => [
+      name,
+      submission[name],
+    ]),
+  ) as unknown as Submission;
 
 /** Idempotency records share the table under their own key space (never a UUID). */
 const IDEMPOTENCY_PREFIX = 'idempotency#';

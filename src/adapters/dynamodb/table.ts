@@ -4,8 +4,24 @@
  */
 export const ACTIVE_INDEX = 'ActiveSubmissions';
 export const OWNER_INDEX = 'ByOwner';
-/** Every submission by `contentHash` (owner + content), `createdAt`: finds earlier identical submissions. */
+/**
+ * Decisions made under a `duplicate` rule, by `contentHash` (owner + content) and `createdAt`:
+ * finds earlier identical submissions.
+ */
 export const CONTENT_INDEX = 'ByContent';
+
+/**
+ * Content up to this many bytes of UTF-8 lives in the submission's own (status) item, which then
+ * stays within one write unit (1 KB) through every transition; longer content gets an item of
+ * its own, written once, so a transition or a status poll costs the same at any content size.
+ */
+export const INLINE_CONTENT_MAX_BYTES = 128;
+
+/** The key prefix of the item that holds a submission's content when it is not inline. */
+export const CONTENT_KEY_PREFIX = 'content#';
+
+export const contentIsInline = (content: string): boolean =>
+  Buffer.byteLength(content, 'utf8') <= INLINE_CONTENT_MAX_BYTES;
 
 /**
  * The sparse index holds only non-terminal submissions: `activeShard` and

@@ -43,7 +43,7 @@ describe('a bare emulator process restarted mid-run (in memory, unsupervised)', 
   beforeEach(async () => {
     emulators = await DedicatedEmulators.start();
     const resolved = await createResources();
-    tableName = resolved.get('SubmissionsTable')!.ref;
+    tableName = resolved.get('SubmissionsTableV2')!.ref;
     queueUrl = resolved.get('SubmissionQueue')!.ref;
     queue = { sqs: emulators.sqs, queueUrl };
   });
