@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
+import { INLINE_CONTENT_MAX_BYTES } from '../../src/adapters/dynamodb/table';
 import type { ValidationResult } from '../../src/domain/submission';
+import { defaultRuleSet } from '../../src/rules/default-rule-set';
 import { createTestTable, type TestTable } from '../helpers/test-table';
 
 /** The reaper run a rescue is marked with (SubmissionStore.resetStuck, deferOrphan). */
@@ -100,6 +102,31 @@ describe.skipIf('skipped' in local)('index writes per transition (DynamoDB Local
       { command: 'UpdateItemCommand', units: { table: 1, ActiveSubmissions: 1 } },
     ]);
     expect(total()).toBe(6);
+  });
+
+  it('keeps the longest inline content within one write unit, with the default rule set’s verdict', async () => {
+    // Prepare: content of the inline limit, in 2-byte characters, with a digit (so it passes).
+    const content = `78${'é'.repeat((INLINE_CONTENT_MAX_BYTES - 2) / 2)}`;
+    const verdict = await defaultRuleSet().evaluate(content);
+    expect(Buffer.byteLength(content)).toBe(INLINE_CONTENT_MAX_BYTES);
+    const id = randomUUID();
+
+    // Act
+    await store.create({ id, owner: 'a-32-character-owner-from-a-jwt!', content, createdAt: at(0) }, at(120));
+    await store.claim({ id, leaseToken: randomUUID(), now: at(1), leaseExpiresAt: at(301) });
+    const [, claim] = writes;
+    await store.complete({
+      id,
+      leaseToken: (await store.getWithoutContent(id))!.leaseToken!,
+      now: at(2),
+      decision: { status: verdict.verdict, result: verdict },
+      expiresAt: 1_800_000_000,
+    });
+
+    // Assess
+    expect(verdict.verdict).toBe('PASSED');
+    expect(claim?.units.table).toBe(1);
+    expect(writes.map(({ units }) => units.table)).toEqual([1, 1, 1]);
   });
 
   it('writes ByContent once, with the decision, when a duplicate rule asks for it', async () => {
