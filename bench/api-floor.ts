@@ -13,7 +13,6 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { condition, namesUsedIn } from '../src/adapters/dynamodb/conditions';
 import { activeShardOf } from '../src/adapters/dynamodb/table';
 import { createSqsClient } from '../src/adapters/sqs/sqs-client';
-import { contentHashOf } from '../src/domain/content-hash';
 
 const tableName = process.env.TABLE_NAME ?? '';
 const queueUrl = process.env.QUEUE_URL ?? '';
@@ -46,7 +45,6 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
     updatedAt: createdAt,
     activeShard: '',
     reapAt: new Date(now.getTime() + orphanAfterMs).toISOString(),
-    contentHash: contentHashOf(owner, content),
     history: [{ event: 'accepted', at: createdAt }],
   };
   item.activeShard = activeShardOf(item.id, shards);

@@ -5,7 +5,8 @@
  * - `noop`: an HTTP function that does nothing, the API's baseline;
  * - `apiFloor`: the API's AWS calls and nothing else (bench/api-floor.ts);
  * - `peerWorker` (bench/peer/): the worker written the usual Powertools way, fed
- *   by its own queue, with its own idempotency table;
+ *   by its own queue, with its own idempotency table, on serverless.yml's `SubmissionsTable`
+ *   (store schema v1: one item per submission, content inline; the service uses v2);
  * - `FloorQueue`: the queue of the bench's plain-SDK floor loop.
  * None of it is part of the service, and none of it is ever deployed.
  */
@@ -54,7 +55,10 @@ exports.benchService = (service) => ({
     peerWorker: {
       handler: 'bench/peer/peer-worker.handler',
       timeout: '${param:workerTimeout}',
-      environment: { PEER_IDEMPOTENCY_TABLE: '${self:service}-${sls:stage}-peer-idempotency' },
+      environment: {
+        PEER_TABLE_NAME: '${self:custom.names.legacyTableName}',
+        PEER_IDEMPOTENCY_TABLE: '${self:service}-${sls:stage}-peer-idempotency',
+      },
       events: [
         {
           sqs: {

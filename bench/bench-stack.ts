@@ -12,16 +12,22 @@ import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createSqsClient } from '../src/adapters/sqs/sqs-client';
 import { loadConfig } from '../src/config/env';
+import { stageResourceNames } from '../src/config/stages';
 import { freePort, type LocalStack, projectRoot, startLocalStack } from '../workbench/local/stack';
 import { type CountingProxy, startCountingProxy } from './counting-proxy';
 
 const STAGE = 'local';
 const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
+const STAGE_NAMES = stageResourceNames(STAGE);
+
 /** Names the stack creates from serverless.yml and serverless.bench.cjs for the stage. */
 export const NAMES = {
-  table: `submissions-${STAGE}-submissions`,
-  queue: `submissions-${STAGE}-submissions`,
+  /** The service's table (store schema v2). */
+  table: STAGE_NAMES.tableName,
+  /** The peer's: serverless.yml's table of store schema v1, which the service no longer uses. */
+  peerTable: STAGE_NAMES.legacyTableName,
+  queue: STAGE_NAMES.queueName,
   peerQueue: `submissions-${STAGE}-peer`,
   floorQueue: `submissions-${STAGE}-floor`,
   peerIdempotencyTable: `submissions-${STAGE}-peer-idempotency`,

@@ -5,11 +5,14 @@
  *
  *   npm run bench                 # everything, N = 1000 (a few minutes on 2 cores)
  *   npm run bench -- --n 300      # smaller N for the call counts and throughput rounds
- *   npm run bench -- --smoke      # CI: N = 100, call counts only, checked exactly against the floor
+ *   npm run bench -- --smoke      # CI: N = 100, call counts checked exactly against the floor, billed units
+ *                                 #     (short and 64 KiB content, where Java runs DynamoDB Local) against EXPECTED_OURS
  *   npm run bench -- --only api   # the call counts and the named figures only (cold-start, capacity, reaper, throughput, api, verdict)
+ *   npm run bench -- --only capacity   # the call counts and the billed units' sweep over content sizes, with its costs
  *   npm run bench -- --only api --offline-worker-threads   # serverless-offline's worker threads instead of in-process
  *
- * Order: cold starts (before anything else runs), then on one local stack
+ * Order: cold starts (before anything else runs), the billed units on DynamoDB Local
+ * (bench/capacity.ts, a process of its own), then on one local stack
  * (serverless.bench.cjs, counting proxies in front of the emulators): the
  * reaper on the fresh table, the call counts (ours, then the Powertools peer),
  * worker throughput against the floor, the API against the floor (a bare handler making
@@ -25,6 +28,7 @@ import { parseArgs, promisify } from 'node:util';
 import { projectRoot } from '../workbench/local/stack';
 import { measureApi } from './api-load';
 import { type BenchStack, startBenchStack } from './bench-stack';
+import { CONTENT_SIZES, type SizeKey } from './billed-units';
 import { differencesFromFloor } from './call-counts';
 import { measureOwnCalls, measurePeerCalls } from './calls';
 import type { CapacityResult } from './capacity';
@@ -73,19 +77,24 @@ const reaperSizes = (values['reaper-sizes'] ?? '')
 if (reaperSizes.some((size, index) => index > 0 && size <= reaperSizes[index - 1]!)) {
   usage('--reaper-sizes must grow, e.g. 1000,100000');
 }
-/** Figures beyond the call counts (which always run); --smoke runs none of them. */
+/** Figures beyond the call counts (which always run); --smoke runs only capacity (SMOKE_CAPACITY). */
 const FIGURES = ['cold-start', 'capacity', 'reaper', 'throughput', 'api', 'verdict'] as const;
 const only = values.only?.split(',');
 const unknown = only?.filter((name) => !(FIGURES as readonly string[]).includes(name)) ?? [];
 if (unknown.length > 0) usage(`--only takes ${FIGURES.join(', ')}; not ${unknown.join(', ')}`);
-if (smoke && only) usage('--smoke runs the call counts only; leave out --only');
+if (smoke && only) usage('--smoke runs the call counts and the billed units only; leave out --only');
 const runs = (figure: (typeof FIGURES)[number]) => !smoke && (only === undefined || only.includes(figure));
 
 /** Stuck submissions planted for each reaper run, and the page the target allows beyond them. */
 const STUCK = 10;
 const REAPER_PAGE_ALLOWANCE = 100;
-/** Submissions whose billed units are measured on DynamoDB Local (units do not vary with N). */
+/** Submissions per content size whose billed units are measured on DynamoDB Local (units do not vary with N). */
 const CAPACITY_SUBMISSIONS = 20;
+/**
+ * What --smoke measures and checks exactly (EXPECTED_OURS): two sizes, four submissions each (two
+ * pass, two fail); about 12 s on an idle machine, most of it DynamoDB Local's start and the bundling.
+ */
+const SMOKE_CAPACITY = { sizes: ['short', '64k'] as readonly SizeKey[], submissions: 4 };
 
 const startedAt = Date.now();
 const progress = (message: string) =>
@@ -110,12 +119,15 @@ const BUNDLES: BundleSpec[] = [
 /** Runs bench/capacity.ts in a process of its own and reads its last line. */
 async function measureCapacity(
   submissions: number,
+  sizes: readonly SizeKey[],
   report: (message: string) => void,
 ): Promise<CapacityResult> {
-  report(`capacity: ${submissions} submissions on DynamoDB Local, ours and the peer's`);
+  report(
+    `capacity: ${submissions} submissions of each size (${sizes.join(', ')}) on DynamoDB Local, ours and the peer's`,
+  );
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', join('bench', 'capacity.ts'), String(submissions)],
+    ['--import', 'tsx', join('bench', 'capacity.ts'), String(submissions), sizes.join(',')],
     { cwd: projectRoot, maxBuffer: 50_000_000 },
   );
   const line = stdout.split('\n').find((text) => text.startsWith('capacity: '));
@@ -131,9 +143,19 @@ const stop = () => {
 };
 
 async function main(): Promise<number> {
-  progress(`${smoke ? 'smoke: call counts only, ' : ''}N = ${n}`);
+  progress(`${smoke ? 'smoke: call counts and billed units only, ' : ''}N = ${n}`);
   const coldStarts = runs('cold-start') ? await measureColdStarts(BUNDLES, initSamples, progress) : undefined;
-  const capacity = runs('capacity') ? await measureCapacity(CAPACITY_SUBMISSIONS, progress) : undefined;
+  const capacity = smoke
+    ? await measureCapacity(SMOKE_CAPACITY.submissions, SMOKE_CAPACITY.sizes, progress)
+    : runs('capacity')
+      ? await measureCapacity(
+          CAPACITY_SUBMISSIONS,
+          CONTENT_SIZES.map((size) => size.key),
+          progress,
+        )
+      : undefined;
+  if (capacity && 'skipped' in capacity)
+    progress(`capacity: not measured, so not checked (${capacity.skipped})`);
   // serverless.bench.cjs reads it: serverless-offline's default mode, to compare with useInProcess.
   const workerThreads: Record<string, string> = values['offline-worker-threads']
     ? { BENCH_OFFLINE_WORKER_THREADS: 'true' }

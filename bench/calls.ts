@@ -5,13 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbSubmissionStore } from '../src/adapters/dynamodb/dynamodb-submission-store';
 import { SqsSubmissionQueue } from '../src/adapters/sqs/sqs-submission-queue';
 import { defaultRuleSet } from '../src/rules/default-rule-set';
 import { waitFor } from '../workbench/wait';
 import { type BenchStack, NAMES } from './bench-stack';
 import { type PipelineCalls, type Tally, tally } from './call-counts';
 import type { CallRecord, CountingProxy } from './counting-proxy';
+import { createPeerSubmission } from './peer/api';
 
 /** Requests in flight at once from the bench's HTTP client. */
 const POST_CONCURRENCY = 16;
@@ -67,21 +67,25 @@ export function watchDecisions(bench: BenchStack, queue: string) {
   };
 }
 
-/** Reads the items straight from the emulator and checks each verdict against the rule set. */
-export async function checkVerdicts(bench: BenchStack, contents: ReadonlyMap<string, string>): Promise<void> {
+/** Reads the items of `table` straight from the emulator and checks each verdict against the rule set. */
+export async function checkVerdicts(
+  bench: BenchStack,
+  contents: ReadonlyMap<string, string>,
+  table: string = NAMES.table,
+): Promise<void> {
   const ruleSet = defaultRuleSet();
   const ids = [...contents.keys()];
   const wrong: string[] = [];
   for (let start = 0; start < ids.length; start += 100) {
     const keys = ids.slice(start, start + 100).map((id) => ({ id }));
     let pending: Record<string, { Keys: Array<{ id: string }>; ConsistentRead: boolean }> | undefined = {
-      [NAMES.table]: { Keys: keys, ConsistentRead: true },
+      [table]: { Keys: keys, ConsistentRead: true },
     };
     while (pending && Object.keys(pending).length > 0) {
       const { Responses, UnprocessedKeys } = await bench.documents.send(
         new BatchGetCommand({ RequestItems: pending }),
       );
-      for (const item of Responses?.[NAMES.table] ?? []) {
+      for (const item of Responses?.[table] ?? []) {
         const expected = (await ruleSet.evaluate(contents.get(item.id) ?? '')).verdict;
         if (item.status !== expected) wrong.push(`${item.id}: ${item.status}, expected ${expected}`);
       }
@@ -156,16 +160,13 @@ export interface PeerCalls extends PipelineCalls {
 }
 
 /**
- * The same job for the Powertools peer (bench/peer/peer-worker.ts). The bench stands
- * in for the API (direct to the emulators, not counted: the API is the same for
- * both), so what is counted is the peer worker's work alone.
+ * The same job for the Powertools peer (bench/peer/peer-worker.ts), on its own table (store
+ * schema v1's definition). The bench stands in for the API (direct to the emulators, not
+ * counted: the API is the same for both, one PutItem of the item), so what is counted is
+ * the peer worker's work alone.
  */
 export async function measurePeerCalls(bench: BenchStack, n: number): Promise<PeerCalls> {
-  const store = new DynamoDbSubmissionStore({
-    client: bench.documents,
-    tableName: NAMES.table,
-    activeShards: Number(bench.settings.ACTIVE_INDEX_SHARDS),
-  });
+  const activeShards = Number(bench.settings.ACTIVE_INDEX_SHARDS);
   const queue = new SqsSubmissionQueue({ client: bench.sqs, queueUrl: bench.queueUrls.peerQueue });
   const dynamodbCalls = recordFrom(bench.dynamodbProxy);
   const sqsCalls = recordFrom(bench.sqsProxy);
@@ -177,18 +178,21 @@ export async function measurePeerCalls(bench: BenchStack, n: number): Promise<Pe
     const id = randomUUID();
     const content = contentFor(index);
     const createdAt = new Date().toISOString();
-    await store.create(
-      { id, owner: 'bench', content, createdAt },
-      new Date(Date.now() + HOUR_MS).toISOString(),
+    const reapAt = new Date(Date.now() + HOUR_MS).toISOString();
+    await createPeerSubmission(
+      bench.documents,
+      NAMES.peerTable,
+      { id, owner: 'bench', content, createdAt, reapAt },
+      activeShards,
     );
     contents.set(id, content);
     await queue.enqueue(id);
   });
   await decisions.until(new Set(contents.keys()), Math.max(60_000, n * 100));
   const seconds = (Date.now() - started) / 1000;
-  await checkVerdicts(bench, contents);
+  await checkVerdicts(bench, contents, NAMES.peerTable);
   const dynamodb = dynamodbCalls().filter(
-    (call) => call.resource === NAMES.table || call.resource === NAMES.peerIdempotencyTable,
+    (call) => call.resource === NAMES.peerTable || call.resource === NAMES.peerIdempotencyTable,
   );
   const sqs = sqsCalls().filter((call) => call.resource === NAMES.peerQueue && !call.held);
   const receives = sqs.filter((call) => call.operation === 'ReceiveMessage');

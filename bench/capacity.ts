@@ -6,58 +6,67 @@
  * DynamoDB Local (AWS's own emulator, which does), through a counting proxy that
  * asks for ReturnConsumedCapacity=INDEXES on every call.
  *
+ * A sweep over content sizes (bench/billed-units.ts: short, 1, 16 and 64 KiB), each
+ * side measured in three phases: the API's POST, the worker (claim to decision),
+ * and one status poll after the decision.
+ * - Ours: the store's create as POST /submissions calls it, handlers/worker.ts bundled
+ *   as serverless.yml bundles it, and the store's `getWithoutContent` (what
+ *   GET /submissions/{id} reads), on serverless.yml's `SubmissionsTableV2`.
+ * - The peer, "the usual way": one item per submission holding its content, on a table
+ *   of its own with store schema v1's definition (serverless.yml's `SubmissionsTable`):
+ *   its API's PutItem (bench/peer/api.ts), its worker (bench/peer/peer-worker.ts,
+ *   bundled), and a strongly consistent GetItem of its whole item.
+ * Both run the default rule set, under which EXPECTED_OURS is derived.
+ *
  * Run by bench/bench.ts in a process of its own (the handlers read their
- * environment once, on import): `node --import tsx bench/capacity.ts 20`.
- * Its last line is `capacity: <json>` (a CapacityResult); without Java it says
- * so there instead of measuring.
+ * environment once, on import): `node --import tsx bench/capacity.ts 20 short,1k,16k,64k`
+ * (the sizes default to all). Its last line is `capacity: <json>` (a CapacityResult);
+ * without Java it says so there instead of measuring.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { stageResourceNames } from '../src/config/stages';
+import { defaultRuleSet } from '../src/rules/default-rule-set';
 import { dynamoDbLocalJar, javaVersion, startDynamoDbLocal } from '../workbench/dynamodb-local';
 import { type CloudFormationResources, ensureResources } from '../workbench/local/resources';
 import { projectRoot } from '../workbench/local/stack';
-import { contentFor, recordFrom } from './calls';
+import {
+  CONTENT_SIZES,
+  contentOfSize,
+  isSizeKey,
+  type SizeKey,
+  type SizeUnits,
+  unitsOf,
+} from './billed-units';
+import { recordFrom } from './calls';
 import { bundleHandler } from './cold-start';
-import { type CallRecord, startCountingProxy } from './counting-proxy';
+import { startCountingProxy } from './counting-proxy';
+import { createPeerSubmission } from './peer/api';
 
-/** Units per submission: written (WRU) and read (RRU), and all of them by table or index. */
-export interface Units {
-  write: number;
-  read: number;
-  byTarget: Record<string, number>;
-}
+export type CapacityResult = { submissions: number; sizes: SizeUnits[] } | { skipped: string };
 
-export type CapacityResult =
-  | { submissions: number; ours: { api: Units; worker: Units; poll: Units }; peer: { worker: Units } }
-  | { skipped: string };
-
-const TABLES = { submissions: 'capacity-submissions', peerIdempotency: 'capacity-peer-idempotency' };
+const TABLES = {
+  ours: 'capacity-submissions',
+  peer: 'capacity-peer-submissions',
+  peerIdempotency: 'capacity-peer-idempotency',
+};
+/** Each table by its role: ours and the peer's are measured apart, so both are "submissions". */
 const LABELS: Record<string, string> = {
-  [TABLES.submissions]: 'submissions',
+  [TABLES.ours]: 'submissions',
+  [TABLES.peer]: 'submissions',
   [TABLES.peerIdempotency]: 'peer idempotency',
 };
-const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
-function unitsOf(calls: readonly CallRecord[], submissions: number): Units {
-  const units: Units = { write: 0, read: 0, byTarget: {} };
-  for (const call of calls) {
-    for (const [target, used] of Object.entries(call.capacity ?? {})) {
-      const name = target === 'table' ? LABELS[call.resource] : `${LABELS[call.resource]} ${target}`;
-      units.byTarget[name ?? target] = (units.byTarget[name ?? target] ?? 0) + used / submissions;
-      if (WRITES.has(call.operation)) units.write += used / submissions;
-      else units.read += used / submissions;
-    }
-  }
-  return units;
-}
-
-/** The submissions table from serverless.yml and the peer's from the bench's additions, under local names. */
+/**
+ * Our table (serverless.yml's `SubmissionsTableV2`), the peer's (its `SubmissionsTable`, store
+ * schema v1) and the peer's idempotency table (the bench's additions), under local names.
+ */
 async function tableDefinitions(): Promise<CloudFormationResources> {
   const readConfiguration = require('serverless/lib/configuration/read') as (
     path: string,
@@ -77,7 +86,8 @@ async function tableDefinitions(): Promise<CloudFormationResources> {
         )
       : name;
   const renamed = (logicalId: string, tableName: string) => {
-    const resource = Resources[logicalId]!;
+    const resource = Resources[logicalId];
+    if (!resource) throw new Error(`serverless.yml (with bench/bench-service.cjs) defines no ${logicalId}`);
     const properties = resource.Properties as { GlobalSecondaryIndexes?: { IndexName: unknown }[] };
     return {
       ...resource,
@@ -96,7 +106,8 @@ async function tableDefinitions(): Promise<CloudFormationResources> {
     };
   };
   return {
-    SubmissionsTable: renamed('SubmissionsTable', TABLES.submissions),
+    SubmissionsTableV2: renamed('SubmissionsTableV2', TABLES.ours),
+    SubmissionsTable: renamed('SubmissionsTable', TABLES.peer),
     PeerIdempotencyTable: renamed('PeerIdempotencyTable', TABLES.peerIdempotency),
   };
 }
@@ -125,7 +136,17 @@ const eventFor = (id: string): SQSEvent => ({
   ],
 });
 
-async function measure(submissions: number): Promise<CapacityResult> {
+type Worker = { handler: (event: SQSEvent, context: Context) => Promise<unknown> };
+
+/** Runs a worker on one record; a record it reports failed would make the units meaningless. */
+async function decide(worker: Worker, id: string, name: string): Promise<void> {
+  const answer = (await worker.handler(eventFor(id), lambdaContext(name))) as
+    | { batchItemFailures?: unknown[] }
+    | undefined;
+  if (answer?.batchItemFailures?.length) throw new Error(`${name} failed the record of ${id}`);
+}
+
+async function measure(submissions: number, sizes: readonly SizeKey[]): Promise<CapacityResult> {
   const java = await javaVersion();
   if (!java) return { skipped: 'java not found (DynamoDB Local needs it)' };
   const local = await startDynamoDbLocal((await dynamoDbLocalJar()).directory);
@@ -136,53 +157,97 @@ async function measure(submissions: number): Promise<CapacityResult> {
       dynamodb: new DynamoDBClient({ ...LOCAL, endpoint: local.endpoint }),
       sqs: undefined as never,
     });
+    // The units are measured, and expected (EXPECTED_OURS), under the default rule set.
+    delete process.env.RULES_JSON;
+    delete process.env.RULES_FILE;
     Object.assign(process.env, {
       AWS_REGION: LOCAL.region,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
       AWS_LAMBDA_FUNCTION_NAME: 'capacity',
-      TABLE_NAME: TABLES.submissions,
+      TABLE_NAME: TABLES.ours,
+      PEER_TABLE_NAME: TABLES.peer,
       PEER_IDEMPOTENCY_TABLE: TABLES.peerIdempotency,
       // Never called: the worker does not enqueue, and submissions are stored without the API's enqueue.
       QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/capacity',
       AUTH_MODE: 'dev',
     });
     const { app } = await import('../src/composition');
-    type Worker = { handler: (event: SQSEvent, context: Context) => Promise<unknown> };
     const ours = require(await bundleHandler('handlers/worker.ts', bundles)) as Worker;
     const peer = require(await bundleHandler('bench/peer/peer-worker.ts', bundles)) as Worker;
     const { store, config } = app();
-    /** What POST /submissions writes: the store's create, as SubmissionService calls it. */
-    const create = async (index: number) => {
-      const id = randomUUID();
-      const createdAt = new Date().toISOString();
-      const reapAt = new Date(Date.parse(createdAt) + config.ORPHAN_AFTER_MS).toISOString();
-      await store.create({ id, owner: 'capacity', content: contentFor(index), createdAt }, reapAt);
-      return id;
+    // The peer's API and polls, through the proxy as everything measured.
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ ...LOCAL, endpoint: proxy.endpoint }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    );
+    const rules = defaultRuleSet();
+    /** A poll's answer must be the decision the rule set makes: else the worker did not do its job. */
+    const checkDecided = async (id: string, content: string, status: unknown, side: string) => {
+      const expected = (await rules.evaluate(content)).verdict;
+      if (status !== expected) throw new Error(`${side}: ${id} is ${String(status)}, expected ${expected}`);
     };
-
     const phase = async (work: () => Promise<void>) => {
       const calls = recordFrom(proxy);
       await work();
-      return unitsOf(calls(), submissions);
+      return unitsOf(calls(), submissions, LABELS);
     };
-    const ids: string[] = [];
-    const api = await phase(async () => {
-      for (let index = 0; index < submissions; index += 1) ids.push(await create(index));
-    });
-    const worker = await phase(async () => {
-      for (const id of ids) await ours.handler(eventFor(id), lambdaContext('worker'));
-    });
-    const poll = await phase(async () => {
-      for (const id of ids) await store.get(id);
-    });
-    const peerIds: string[] = [];
-    for (let index = 0; index < submissions; index += 1) peerIds.push(await create(index));
-    const peerWorker = await phase(async () => {
-      for (const id of peerIds) await peer.handler(eventFor(id), lambdaContext('peer'));
-    });
-    return { submissions, ours: { api, worker, poll }, peer: { worker: peerWorker } };
+    const newSubmission = (index: number, size: SizeKey) => {
+      const createdAt = new Date().toISOString();
+      return {
+        id: randomUUID(),
+        owner: 'capacity',
+        content: contentOfSize(index, size),
+        createdAt,
+        reapAt: new Date(Date.parse(createdAt) + config.ORPHAN_AFTER_MS).toISOString(),
+      };
+    };
+
+    const results: SizeUnits[] = [];
+    for (const size of sizes) {
+      const created = Array.from({ length: submissions }, (_, index) => newSubmission(index, size));
+      // Ours: what POST /submissions writes (the store's create, as SubmissionService calls it).
+      const oursApi = await phase(async () => {
+        for (const { reapAt, ...submission } of created) {
+          if (!(await store.create(submission, reapAt)))
+            throw new Error(`ours: create of ${submission.id} refused`);
+        }
+      });
+      const oursWorker = await phase(async () => {
+        for (const { id } of created) await decide(ours, id, 'worker');
+      });
+      // What GET /submissions/{id} reads.
+      const oursPoll = await phase(async () => {
+        for (const { id, content } of created) {
+          await checkDecided(id, content, (await store.getWithoutContent(id))?.status, 'ours');
+        }
+      });
+
+      const peerCreated = Array.from({ length: submissions }, (_, index) => newSubmission(index, size));
+      const peerApi = await phase(async () => {
+        for (const submission of peerCreated) {
+          await createPeerSubmission(documents, TABLES.peer, submission, config.ACTIVE_INDEX_SHARDS);
+        }
+      });
+      const peerWorker = await phase(async () => {
+        for (const { id } of peerCreated) await decide(peer, id, 'peer worker');
+      });
+      const peerPoll = await phase(async () => {
+        for (const { id, content } of peerCreated) {
+          const { Item } = await documents.send(
+            new GetCommand({ TableName: TABLES.peer, Key: { id }, ConsistentRead: true }),
+          );
+          await checkDecided(id, content, Item?.status, 'peer');
+        }
+      });
+      results.push({
+        size,
+        ours: { api: oursApi, worker: oursWorker, poll: oursPoll },
+        peer: { api: peerApi, worker: peerWorker, poll: peerPoll },
+      });
+    }
+    return { submissions, sizes: results };
   } finally {
     await proxy.close();
     await local.stop();
@@ -190,7 +255,16 @@ async function measure(submissions: number): Promise<CapacityResult> {
   }
 }
 
-measure(Number(process.argv[2] ?? 20)).then(
+const sizes = (process.argv[3] ?? CONTENT_SIZES.map((size) => size.key).join(',')).split(',');
+const unknownSizes = sizes.filter((size) => !isSizeKey(size));
+if (unknownSizes.length > 0) {
+  console.error(
+    `capacity: sizes are ${CONTENT_SIZES.map((size) => size.key).join(', ')}; not ${unknownSizes.join(', ')}`,
+  );
+  process.exit(2);
+}
+
+measure(Number(process.argv[2] ?? 20), sizes as SizeKey[]).then(
   (result) => {
     console.log(`capacity: ${JSON.stringify(result)}`);
     process.exit(0);

@@ -3,10 +3,21 @@
  * docs/benchmarks.md), the targets met or missed, and the one summary line.
  */
 import type { ApiResult, LoadResult } from './api-load';
+import {
+  differencesFromExpected,
+  EXPECTED_OURS,
+  endToEnd,
+  expectedWrites,
+  type SizeKey,
+  type SizeUnits,
+  sizeLabel,
+  type UnitPair,
+} from './billed-units';
 import { callsOf, itemsOf, type PipelineCalls, totalCalls } from './call-counts';
 import type { OwnCalls, PeerCalls } from './calls';
-import type { CapacityResult, Units } from './capacity';
+import type { CapacityResult } from './capacity';
 import type { BundleFigures } from './cold-start';
+import { ASSUMED, costPerMillion } from './cost-model';
 import type { CpuSample } from './cpu';
 import type { ReaperCost } from './reaper-cost';
 import type { ThroughputResult } from './throughput';
@@ -139,6 +150,7 @@ export function targets(results: BenchResults): Target[] {
       },
     );
   }
+  list.push(...capacityTargets(results));
   const worker = coldStarts?.find((bundle) => bundle.name === 'worker');
   const peerWorker = coldStarts?.find((bundle) => bundle.name === 'peer worker');
   if (worker && peerWorker) {
@@ -224,39 +236,157 @@ function describeCpu(sample: CpuSample): string {
   return `${parts.join(' + ')} = ${known.reduce((sum, [, ms]) => sum + ms, 0).toFixed(2)}`;
 }
 
-/** On-demand list prices per million units (us-east-1), for the cost ratio; see docs/benchmarks.md. */
-const PRICE_PER_MILLION = { write: 0.625, read: 0.125 };
+/** The sizes the capacity figure measured (none when it was skipped or not run). */
+const capacitySizes = ({ capacity }: BenchResults): SizeUnits[] =>
+  capacity && 'sizes' in capacity ? capacity.sizes : [];
+const capacityAt = (results: BenchResults, size: SizeKey) =>
+  capacitySizes(results).find((entry) => entry.size === size);
 
-function capacityTable({ capacity }: BenchResults): string[] {
+/** Status polls per submission the cost is priced with: the page's measured median, else 1. */
+const pollsPerSubmission = (results: BenchResults) => results.verdict?.pollsP50 ?? 1;
+
+/** Ours over the peer's cost per million submissions at one size. */
+function costRatioAt(results: BenchResults, size: SizeKey): number | undefined {
+  const measured = capacityAt(results, size);
+  if (!measured) return undefined;
+  const polls = pollsPerSubmission(results);
+  return costPerMillion(measured.ours, polls).total / costPerMillion(measured.peer, polls).total;
+}
+
+/** Issue 16's targets for the billed units (ours) and the cost against the peer. */
+const CAPACITY_TARGETS = {
+  /** WRU per submission, POST → decision, with short content (items under 1 KB). */
+  wruShort: 6,
+  /** At 64 KiB: the content's 64 KB, written once, and 8 for everything else. */
+  wru64k: 64 + 8,
+  /** A status poll reads one small item at every content size. */
+  rruPerPoll: 1,
+  costRatio1k: 0.7,
+  costRatio64k: 0.4,
+} as const;
+
+function capacityTargets(results: BenchResults): Target[] {
+  const list: Target[] = [];
+  const short = capacityAt(results, 'short');
+  const large = capacityAt(results, '64k');
+  if (short) {
+    list.push({
+      name: `DynamoDB write units per submission (short content) ≤ ${CAPACITY_TARGETS.wruShort}`,
+      value: endToEnd(short.ours).write,
+      kind: 'max',
+      limit: CAPACITY_TARGETS.wruShort,
+    });
+  }
+  if (large) {
+    list.push({
+      name: `DynamoDB write units per submission (64 KiB content) ≤ ${CAPACITY_TARGETS.wru64k} (64 + 8)`,
+      value: endToEnd(large.ours).write,
+      kind: 'max',
+      limit: CAPACITY_TARGETS.wru64k,
+    });
+  }
+  for (const { size, ours } of capacitySizes(results)) {
+    list.push({
+      name: `DynamoDB read units per status poll (${sizeLabel(size)} content) ≤ ${CAPACITY_TARGETS.rruPerPoll}`,
+      value: ours.poll.read,
+      kind: 'max',
+      limit: CAPACITY_TARGETS.rruPerPoll,
+    });
+  }
+  const ratios: Array<[SizeKey, number]> = [
+    ['1k', CAPACITY_TARGETS.costRatio1k],
+    ['64k', CAPACITY_TARGETS.costRatio64k],
+  ];
+  for (const [size, limit] of ratios) {
+    const ratio = costRatioAt(results, size);
+    if (ratio === undefined) continue;
+    list.push({
+      name: `cost per million submissions (${sizeLabel(size)} content) ≤ ${limit} × the peer`,
+      value: ratio,
+      kind: 'max',
+      limit,
+    });
+  }
+  const checked = capacitySizes(results).filter(({ size }) => EXPECTED_OURS[size]);
+  if (checked.length > 0) {
+    const differences = differencesFromExpected(checked);
+    list.push({
+      name: `DynamoDB billed units exactly as expected (${checked
+        .map(
+          ({ size }) =>
+            `${sizeLabel(size)}: ${expectedWrites(size)} WRU, a poll ${EXPECTED_OURS[size]?.pollReads} RRU`,
+        )
+        .join('; ')})`,
+      value: differences.length,
+      kind: 'max',
+      limit: 0,
+      detail: differences.join('; ') || undefined,
+    });
+  }
+  return list;
+}
+
+const units = (pair: UnitPair) => `${fixed(pair.write, 1)} + ${fixed(pair.read, 1)}`;
+const dollars = (value: number) => `$${value.toFixed(2)}`;
+
+function capacityTable(results: BenchResults): string[] {
+  const { capacity } = results;
   if (!capacity) return [];
   if ('skipped' in capacity) return [`DynamoDB billed units: not measured (${capacity.skipped}).`];
-  const { ours, peer } = capacity;
-  const units = (value: Units) => `${fixed(value.write, 1)} WRU + ${fixed(value.read, 1)} RRU`;
-  const total = (...parts: Units[]) => ({
-    write: parts.reduce((sum, part) => sum + part.write, 0),
-    read: parts.reduce((sum, part) => sum + part.read, 0),
-    byTarget: {},
-  });
-  const cost = (value: Units) => value.write * PRICE_PER_MILLION.write + value.read * PRICE_PER_MILLION.read;
-  const ourTotal = total(ours.api, ours.worker);
-  const peerTotal = total(ours.api, peer.worker);
-  const targets = [
-    ...new Set([...Object.keys(ours.worker.byTarget), ...Object.keys(peer.worker.byTarget)]),
-  ].sort();
-  return [
-    `DynamoDB billed units per submission (DynamoDB Local with ReturnConsumedCapacity=INDEXES, ${capacity.submissions} submissions; dynalite reports no index capacity)`,
+  const sizes = capacity.sizes;
+  const polls = pollsPerSubmission(results);
+  const costs = sizes.map(({ ours, peer }) => ({
+    ours: costPerMillion(ours, polls),
+    peer: costPerMillion(peer, polls),
+  }));
+  const sweep = [
+    `DynamoDB billed units per submission by content size (DynamoDB Local with ReturnConsumedCapacity=INDEXES, ${capacity.submissions} submissions per size; ` +
+      "dynalite reports no index capacity): POST → decision, and one status poll. Ours: store schema v2; the peer: one item per submission, content inline, on a table of store schema v1's definition. " +
+      `Cost per million submissions with ${polls} status poll${polls === 1 ? '' : 's'} each (${results.verdict ? 'polls_per_submission, measured in the page' : 'not measured in this run: 1'}) at docs/benchmarks.md's list prices`,
     '',
-    '| | Ours | Powertools peer |',
-    '|---|---:|---:|',
-    `| API: POST (the same for both) | ${units(ours.api)} | ${units(ours.api)} |`,
-    `| Worker | ${units(ours.worker)} | ${units(peer.worker)} |`,
-    ...targets.map(
-      (target) =>
-        `| … of which ${target} | ${fixed(ours.worker.byTarget[target] ?? 0, 1)} | ${fixed(peer.worker.byTarget[target] ?? 0, 1)} |`,
+    '| Content | WRU ours | WRU peer | RRU ours | RRU peer | RRU per poll, ours | RRU per poll, peer | $ per M, ours | $ per M, peer | Ratio |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...sizes.map(({ size, ours, peer }, index) => {
+      const [mine, theirs] = [endToEnd(ours), endToEnd(peer)];
+      const cost = costs[index]!;
+      return (
+        `| ${sizeLabel(size)} | ${fixed(mine.write, 1)} | ${fixed(theirs.write, 1)} | ${fixed(mine.read, 1)} | ${fixed(theirs.read, 1)} | ` +
+        `${fixed(ours.poll.read, 1)} | ${fixed(peer.poll.read, 1)} | ${dollars(cost.ours.total)} | ${dollars(cost.peer.total)} | **${fixed(cost.ours.total / cost.peer.total)}** |`
+      );
+    }),
+  ];
+  const same = costs[0]?.ours;
+  if (same) {
+    sweep.push(
+      '',
+      `Both sides pay the same besides DynamoDB, per million submissions: API Gateway ${dollars(same.apiGateway)}, Lambda requests ${dollars(same.lambdaRequests)}, ` +
+        `Lambda duration ${dollars(same.lambdaDuration)} (assumed: POST ${ASSUMED.postMs} ms, poll ${ASSUMED.pollMs} ms, worker batch ${ASSUMED.workerBatchMs} ms, ` +
+        `${ASSUMED.lambdaMemoryGb * 1024} MB), SQS ${dollars(same.sqs)} (batches of ${ASSUMED.batchSize}): ` +
+        `${dollars(same.apiGateway + same.lambdaRequests + same.lambdaDuration + same.sqs)} (bench/cost-model.ts).`,
+    );
+  }
+  const sides = sizes.flatMap(({ size, ours, peer }) => [
+    { label: `${sizeLabel(size)}: ours`, side: ours },
+    { label: `${sizeLabel(size)}: peer`, side: peer },
+  ]);
+  const targets = [...new Set(sides.flatMap(({ side }) => Object.keys(endToEnd(side).byTarget)))].sort();
+  const row = (label: string, cell: (side: (typeof sides)[number]['side']) => UnitPair) =>
+    `| ${label} | ${sides.map(({ side }) => units(cell(side))).join(' | ')} |`;
+  const none: UnitPair = { write: 0, read: 0 };
+  return [
+    ...sweep,
+    '',
+    'By phase, and by table or index (WRU + RRU per submission)',
+    '',
+    `| | ${sides.map(({ label }) => label).join(' | ')} |`,
+    `|---|${sides.map(() => '---:').join('|')}|`,
+    row('API: POST', (side) => side.api),
+    row('Worker', (side) => side.worker),
+    ...targets.map((target) =>
+      row(`… of which ${target}`, (side) => endToEnd(side).byTarget[target] ?? none),
     ),
-    `| **POST → decision** | **${units(ourTotal)}** | **${units(peerTotal)}** |`,
-    `| Each GET while polling | ${units(ours.poll)} | ${units(ours.poll)} |`,
-    `| Cost ratio at on-demand prices (POST → decision) | **${fixed(cost(ourTotal) / cost(peerTotal))}** | 1 |`,
+    row('**POST → decision**', endToEnd),
+    row('Each status poll', (side) => side.poll),
   ];
 }
 
@@ -355,6 +485,8 @@ export function summaryLine(results: BenchResults): string {
   const worker = coldStarts?.find((bundle) => bundle.name === 'worker');
   const peerWorker = coldStarts?.find((bundle) => bundle.name === 'peer worker');
   const reads = reaper && Math.max(...reaper.runs.map((run) => run.scanned));
+  const short = capacityAt(results, 'short');
+  const large = capacityAt(results, '64k');
   return (
     `bench: calls_per_submission=${fixed(callsPerSubmission(own))} ` +
     `peer_ddb_ratio=${fixed(peer && totalCalls(own.dynamodb) / own.submissions / peer)} ` +
@@ -362,7 +494,10 @@ export function summaryLine(results: BenchResults): string {
     `post_p50_ratio=${fixed(api && api.post.p50 / api.floorPost.p50)} ` +
     `get_p50_ratio=${fixed(api && api.get.p50 / api.floorGet.p50)} ` +
     `reaper_reads=${reads ?? '-'} init_ms=${fixed(worker?.initMs, 1)} peer_init_ms=${fixed(peerWorker?.initMs, 1)} ` +
-    `verdict_ms_p50=${fixed(results.verdict?.verdictMsP50, 0)} polls_per_submission=${fixed(results.verdict?.pollsP50, 0)}`
+    `verdict_ms_p50=${fixed(results.verdict?.verdictMsP50, 0)} polls_per_submission=${fixed(results.verdict?.pollsP50, 0)} ` +
+    `wru_per_submission=${fixed(short && endToEnd(short.ours).write, 1)} wru_64k=${fixed(large && endToEnd(large.ours).write, 1)} ` +
+    `rru_per_poll_64k=${fixed(large?.ours.poll.read, 1)} cost_ratio_1k=${fixed(costRatioAt(results, '1k'))} ` +
+    `cost_ratio_64k=${fixed(costRatioAt(results, '64k'))}`
   );
 }
 

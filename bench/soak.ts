@@ -22,8 +22,10 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { CONTENT_KEY_PREFIX } from '../src/adapters/dynamodb/table';
 import { invokeThroughOffline } from '../src/adapters/sqs/event-source';
 import { createSqsClient } from '../src/adapters/sqs/sqs-client';
+import { stageResourceNames } from '../src/config/stages';
 import type { Submission } from '../src/domain/submission';
 import { freePort, startLocalStack } from '../workbench/local/stack';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
@@ -145,7 +147,7 @@ const STALL_MS = 4_500;
 /** How long a worker told to stop lets its records finish before it stops and releases them. */
 const SHUTDOWN_GRACE_MS = 300;
 const STAGE = 'local';
-const TABLE_NAME = `submissions-${STAGE}-submissions`;
+const TABLE_NAME = stageResourceNames(STAGE).tableName;
 const QUEUE_NAME = `submissions-${STAGE}-submissions`;
 const REAPER_FUNCTION = `submissions-${STAGE}-reaper`;
 const MAX_POST_ATTEMPTS = 10;
@@ -257,18 +259,30 @@ async function submit(api: string, index: number, deadline: number): Promise<Acc
   return undefined;
 }
 
-/** The whole table, straight from the emulator; each page must come within 30 s. */
+/**
+ * The whole table, straight from the emulator; each page must come within 30 s. Content
+ * stored apart (an item of its own, `content#<id>`) is put back into its submission.
+ */
 async function scan(documents: DynamoDBDocumentClient): Promise<Map<string, Item>> {
   const items = new Map<string, Item>();
+  const contents = new Map<string, string>();
   let start: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(
       new ScanCommand({ TableName: TABLE_NAME, ConsistentRead: true, ExclusiveStartKey: start }),
       { abortSignal: AbortSignal.timeout(30_000) },
     );
-    for (const item of page.Items ?? []) items.set(item.id as string, item as Item);
+    for (const item of page.Items ?? []) {
+      const id = item.id as string;
+      if (id.startsWith(CONTENT_KEY_PREFIX)) contents.set(id.slice(CONTENT_KEY_PREFIX.length), item.content);
+      else items.set(id, item as Item);
+    }
     start = page.LastEvaluatedKey;
   } while (start);
+  for (const [id, content] of contents) {
+    const item = items.get(id);
+    if (item && item.content === undefined) item.content = content;
+  }
   return items;
 }
 

@@ -6,8 +6,10 @@
  * handlers/worker.ts: read the submission, mark it PROCESSING (the design's state
  * machine, which the frontend shows), evaluate the same rule set (src/rules),
  * write the decision. Duplicates are kept out by the idempotency record, not by
- * conditions on the item. It exists only so the bench can count its AWS calls and
- * time its cold start against ours; nothing deploys it.
+ * conditions on the item. Its submissions are one item each, content inline, in a table
+ * of its own (PEER_TABLE_NAME) with store schema v1's definition: the usual way. It exists
+ * only so the bench can count its AWS calls and time its cold start against ours; nothing
+ * deploys it.
  *
  * This module is the peer's job; its Lambda handlers are worker.ts (with the
  * Powertools Logger and Metrics that the service's worker also has: the same job)
@@ -21,7 +23,11 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import type { SQSRecord } from 'aws-lambda';
 import { loadConfiguredRuleSet } from '../../src/config/rule-set';
 
-const tableName = process.env.TABLE_NAME ?? '';
+/**
+ * Its own table, of store schema v1's definition (serverless.yml's `SubmissionsTable`: one item
+ * per submission, content inline), written by the peer's API (api.ts).
+ */
+const tableName = process.env.PEER_TABLE_NAME ?? '';
 const client = new DynamoDBClient({});
 const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 const ruleSet = loadConfiguredRuleSet({

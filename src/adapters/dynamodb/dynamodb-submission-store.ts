@@ -200,9 +200,14 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   async #withContent(item: Record<string, unknown>): Promise<StoredSubmission> {
     const submission = withoutContent(item);
     if (typeof item.content === 'string') return { ...submission, content: item.content };
-    const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: contentItemKey(submission.id), ConsistentRead: true }),
-    );
+    // Content never changes, so an eventually consistent read (half the read units) is right
+    // whenever it finds the item; only one that misses it asks again, consistently.
+    const read = (ConsistentRead: boolean) =>
+      this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: contentItemKey(submission.id), ConsistentRead }),
+      );
+    let { Item } = await read(false);
+    if (Item === undefined) ({ Item } = await read(true));
     // Written before the status item and kept twice the retention: only a submission left
     // undecided for that long finds it gone.
     if (typeof Item?.content !== 'string') return { ...submission, content: '', contentExpired: true };
