@@ -11,7 +11,7 @@ import { waitFor } from '../workbench/wait';
 import { type BenchStack, NAMES } from './bench-stack';
 import { type PipelineCalls, type Tally, tally } from './call-counts';
 import type { CallRecord, CountingProxy } from './counting-proxy';
-import { createPeerSubmission } from './peer/api';
+import { createPeerSubmission } from './peer/peer-api';
 
 /** Requests in flight at once from the bench's HTTP client. */
 const POST_CONCURRENCY = 16;

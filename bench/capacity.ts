@@ -14,7 +14,7 @@
  *   GET /submissions/{id} reads), on serverless.yml's `SubmissionsTableV2`.
  * - The peer, "the usual way": one item per submission holding its content, on a table
  *   of its own with store schema v1's definition (serverless.yml's `SubmissionsTable`):
- *   its API's PutItem (bench/peer/api.ts), its worker (bench/peer/peer-worker.ts,
+ *   its API's PutItem (bench/peer/peer-api.ts), its worker (bench/peer/peer-worker.ts,
  *   bundled), and a strongly consistent GetItem of its whole item.
  * Both run the default rule set, under which EXPECTED_OURS is derived.
  *
@@ -46,7 +46,7 @@ import {
 import { recordFrom } from './calls';
 import { bundleHandler } from './cold-start';
 import { startCountingProxy } from './counting-proxy';
-import { createPeerSubmission } from './peer/api';
+import { createPeerSubmission } from './peer/peer-api';
 
 export type CapacityResult = { submissions: number; sizes: SizeUnits[] } | { skipped: string };
 
