@@ -6,7 +6,7 @@ import { cursorSecret } from '../src/config/env';
 import { CursorSigner } from '../src/http/cursor-signature';
 import { problemDetails, securityHeaders } from '../src/http/error-handler';
 import { openApiDocument } from '../src/http/openapi';
-import { notFound } from '../src/http/problem';
+import { gone, notFound } from '../src/http/problem';
 import {
   ifNoneMatch,
   ownerOf,
@@ -17,7 +17,14 @@ import {
   parseSubmissionId,
   refuseIdempotencyKey,
 } from '../src/http/request';
-import { accepted, batchAccepted, json, submissionFound, submissionList } from '../src/http/response';
+import {
+  accepted,
+  batchAccepted,
+  json,
+  submissionContentFound,
+  submissionFound,
+  submissionList,
+} from '../src/http/response';
 import { router } from '../src/http/router';
 import { observeInvocation } from '../src/observability/invocation';
 
@@ -63,6 +70,15 @@ async function getSubmission(event: Event): Promise<Result> {
   return submissionFound(submission, ifNoneMatch(event), config.POLL_RETRY_AFTER_SECONDS);
 }
 
+async function getSubmissionContent(event: Event): Promise<Result> {
+  const caller = owner(event);
+  const id = parseSubmissionId(event);
+  const found = await submissions.getSubmissionContent(caller, id);
+  if (!found) throw notFound(`No submission ${id}.`);
+  if (found === 'expired') throw gone(`The content of submission ${id} has expired.`);
+  return submissionContentFound(found, ifNoneMatch(event));
+}
+
 async function listSubmissions(event: Event): Promise<Result> {
   const caller = owner(event);
   const { limit, cursor, status } = parseListQuery(event);
@@ -84,6 +100,7 @@ export const handler = middy<Event, Result>()
       { method: 'POST', path: '/submissions', handler: createSubmission },
       { method: 'POST', path: '/submissions/batch', handler: createBatch },
       { method: 'GET', path: '/submissions/{id}', handler: getSubmission },
+      { method: 'GET', path: '/submissions/{id}/content', handler: getSubmissionContent },
       { method: 'GET', path: '/submissions', handler: listSubmissions },
       { method: 'GET', path: '/openapi.json', handler: describeApi },
     ]),

@@ -3,7 +3,7 @@ import { BatchPartlyStoredError, IdempotencyConflictError } from '../domain/erro
 import type { Submission, SubmissionStatus } from '../domain/submission';
 import type { Clock } from '../ports/clock';
 import type { SubmissionQueue } from '../ports/submission-queue';
-import type { StoredSubmission, SubmissionPage, SubmissionStore } from '../ports/submission-store';
+import type { SubmissionPage, SubmissionStore, SubmissionWithoutContent } from '../ports/submission-store';
 
 export interface SubmissionServiceOptions {
   store: SubmissionStore;
@@ -18,7 +18,16 @@ export interface SubmissionServiceOptions {
   onEnqueueFailed?: (id: string, error: unknown) => void;
 }
 
-/** The API's use cases: accept a submission, read one, list an owner's. */
+/** What a status poll shows of a submission: everything but its content. */
+export type SubmissionState = Omit<Submission, 'content'>;
+
+/** A submission's content, as it was accepted; it never changes. */
+export interface SubmissionContent {
+  id: string;
+  content: string;
+}
+
+/** The API's use cases: accept a submission, read its state or its content, list an owner's. */
 export class SubmissionService {
   readonly #options: SubmissionServiceOptions;
   readonly #newId: () => string;
@@ -122,10 +131,23 @@ export class SubmissionService {
     return { id, owner, content, status: 'PENDING', attempts: 0, createdAt, updatedAt: createdAt };
   }
 
-  /** The owner's submission, or undefined when it does not exist or belongs to someone else. */
-  async getSubmission(owner: string, id: string): Promise<Submission | undefined> {
-    const submission = await this.#get(id);
-    return submission?.owner === owner ? submission : undefined;
+  /**
+   * The owner's submission without its content (one small read, whatever the content's
+   * size), or undefined when it does not exist or belongs to someone else.
+   */
+  async getSubmission(owner: string, id: string): Promise<SubmissionState | undefined> {
+    const stored = await this.#options.store.getWithoutContent(id);
+    return stored?.owner === owner ? withoutOperatorFields(stored) : undefined;
+  }
+
+  /**
+   * The owner's submission's content; undefined exactly when getSubmission is, and `expired`
+   * when the content, kept apart, expired before a decision (see `StoredSubmission`).
+   */
+  async getSubmissionContent(owner: string, id: string): Promise<SubmissionContent | 'expired' | undefined> {
+    const stored = await this.#options.store.get(id);
+    if (stored?.owner !== owner) return undefined;
+    return stored.contentExpired ? 'expired' : { id: stored.id, content: stored.content };
   }
 
   /** The stored submission without what only operators read (`npm run ops -- show`). */
@@ -144,7 +166,9 @@ export class SubmissionService {
   }
 }
 
-function withoutOperatorFields(stored: StoredSubmission): Submission {
+function withoutOperatorFields<T extends SubmissionWithoutContent>(
+  stored: T,
+): Omit<T, 'history' | 'orphanRequeues' | 'expiresAt'> {
   const { history: _history, orphanRequeues: _orphanRequeues, expiresAt: _expiresAt, ...submission } = stored;
   return submission;
 }

@@ -67,7 +67,7 @@ function partlyStored({ stored, notStored }: BatchPartlyStoredError): HttpProble
     {
       stored: stored.map(({ index, submission }) => ({
         index,
-        submission: submissionResource(submission, false),
+        submission: submissionResource(submission),
       })),
     },
   );

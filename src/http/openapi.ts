@@ -8,6 +8,7 @@ import {
   listQuery,
   partlyStoredBatch,
   problem,
+  submissionContent,
   submissionId,
   submissionList,
   submissionResource,
@@ -44,6 +45,19 @@ const retryAfter = header(
   'Seconds to wait before polling again (POLL_RETRY_AFTER_SECONDS); only while PENDING or PROCESSING.',
   '1',
 ).optional();
+
+const contentEtag = header(
+  'A strong validator over the answer’s bytes; the content never changes, so neither does it.',
+  '"Xq3LgC0b1d7QvYh2mN4pZw"',
+);
+const contentCaching = {
+  ETag: contentEtag,
+  'Cache-Control': cacheControl(
+    'private, max-age=86400, immutable',
+    'the caller’s own data, which never changes: reused for a day without asking again.',
+  ),
+  Vary: header('The bearer token: a cached content is reused for the same caller only.', 'Authorization'),
+};
 
 /**
  * The methods API Gateway routes to the api function on every path of this document
@@ -156,14 +170,16 @@ function build() {
       '/submissions/{id}': {
         get: {
           operationId: 'getSubmission',
-          summary: 'One submission; poll until status is PASSED or FAILED.',
+          summary:
+            'One submission’s state, without its content (GET /submissions/{id}/content); poll until status is PASSED or FAILED.',
           requestParams: {
             path: z.object({ id: submissionId }),
             header: z.object({ 'If-None-Match': z.string().optional() }),
           },
           responses: {
             '200': {
-              description: 'The submission, with its result once decided.',
+              description:
+                'The submission, with its result once decided; never its content, so a poll reads one small item whatever the content’s size.',
               headers: z.object({ ETag: etag, 'Cache-Control': privateNoCache, 'Retry-After': retryAfter }),
               content: { 'application/json': { schema: submissionResource } },
             },
@@ -174,6 +190,34 @@ function build() {
             '400': problemResponse('The id is not a UUID.'),
             '404': problemResponse('No such submission for this caller.'),
             '405': methodNotAllowed(['GET']),
+            ...common,
+          },
+        },
+      },
+      '/submissions/{id}/content': {
+        get: {
+          operationId: 'getSubmissionContent',
+          summary: 'One submission’s content, exactly as submitted.',
+          requestParams: {
+            path: z.object({ id: submissionId }),
+            header: z.object({ 'If-None-Match': z.string().optional() }),
+          },
+          responses: {
+            '200': {
+              description: 'The content. It never changes: the answer may be reused for a day.',
+              headers: z.object(contentCaching),
+              content: { 'application/json': { schema: submissionContent } },
+            },
+            '304': {
+              description: 'The ETag sent in If-None-Match matches; no body.',
+              headers: z.object(contentCaching),
+            },
+            '400': problemResponse('The id is not a UUID.'),
+            '404': problemResponse('No such submission for this caller.'),
+            '405': methodNotAllowed(['GET']),
+            '410': problemResponse(
+              'The content expired before the submission was decided (it is kept twice RETENTION_DAYS); the submission remains.',
+            ),
             ...common,
           },
         },

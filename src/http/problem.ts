@@ -42,6 +42,7 @@ export const badRequest = (detail: string, errors?: FieldError[]) =>
 export const unauthorized = (detail: string) =>
   new HttpProblem(401, 'Unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' });
 export const notFound = (detail: string) => new HttpProblem(404, 'Not Found', detail);
+export const gone = (detail: string) => new HttpProblem(410, 'Gone', detail);
 export const methodNotAllowed = (detail: string, allow: string[]) =>
   new HttpProblem(405, 'Method Not Allowed', detail, undefined, { allow: allow.join(', ') });
 export const unprocessable = (detail: string, errors?: FieldError[]) =>

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Submission } from '../domain/submission';
+import type { SubmissionContent, SubmissionState } from '../application/submissions';
 import { isTerminal } from '../domain/submission';
 import type { SubmissionPage } from '../ports/submission-store';
 import type { HttpProblem } from './problem';
@@ -9,12 +9,14 @@ type Response = APIGatewayProxyStructuredResultV2 & { headers: Record<string, st
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** What a client sees of a submission: never the owner or the lease token. */
-export function submissionResource(submission: Submission, withContent: boolean) {
+/**
+ * What a client sees of a submission: never the owner or the lease token, and never the
+ * content, which has a resource of its own (submissionContentFound).
+ */
+export function submissionResource(submission: SubmissionState) {
   return {
     id: submission.id,
     status: submission.status,
-    ...(withContent ? { content: submission.content } : {}),
     attempts: submission.attempts,
     createdAt: submission.createdAt,
     updatedAt: submission.updatedAt,
@@ -26,7 +28,7 @@ export function submissionResource(submission: Submission, withContent: boolean)
 }
 
 /** 202 with the submission; `replayed` marks the answer to a retried Idempotency-Key. */
-export function accepted(submission: Submission, replayed = false): Response {
+export function accepted(submission: SubmissionState, replayed = false): Response {
   return {
     statusCode: 202,
     headers: {
@@ -35,15 +37,15 @@ export function accepted(submission: Submission, replayed = false): Response {
       'cache-control': 'no-store',
       ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
     },
-    body: JSON.stringify(submissionResource(submission, false)),
+    body: JSON.stringify(submissionResource(submission)),
   };
 }
 
-export function batchAccepted(submissions: Submission[]): Response {
+export function batchAccepted(submissions: SubmissionState[]): Response {
   return {
     statusCode: 202,
     headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
-    body: JSON.stringify({ items: submissions.map((submission) => submissionResource(submission, false)) }),
+    body: JSON.stringify({ items: submissions.map((submission) => submissionResource(submission)) }),
   };
 }
 
@@ -56,7 +58,7 @@ export function json(body: unknown, cacheControl = 'no-cache'): Response {
 }
 
 /** A weak validator over what a poller cares about: status and the last change. */
-function etagOf(submission: Submission): string {
+function etagOf(submission: SubmissionState): string {
   const digest = createHash('sha256')
     .update(`${submission.id}|${submission.status}|${submission.updatedAt}|${submission.attempts}`)
     .digest('base64url')
@@ -76,7 +78,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
  * submission is not terminal, `Retry-After` tells the poller when to come back.
  */
 export function submissionFound(
-  submission: Submission,
+  submission: SubmissionState,
   ifNoneMatch: string | undefined,
   retryAfterSeconds: number,
 ): Response {
@@ -90,8 +92,29 @@ export function submissionFound(
   return {
     statusCode: 200,
     headers: { ...headers, 'content-type': JSON_TYPE },
-    body: JSON.stringify(submissionResource(submission, true)),
+    body: JSON.stringify(submissionResource(submission)),
   };
+}
+
+/** How long a client may reuse a content answer without asking again: a day. */
+export const CONTENT_MAX_AGE_SECONDS = 86_400;
+
+/**
+ * 200 with the submission's content, or 304 when the client's ETag matches. A content
+ * never changes, so the answer is cacheable (by the caller's own cache only: `private`,
+ * and varying with the bearer token so a shared browser never serves it to another
+ * user); the strong ETag is over the body's bytes.
+ */
+export function submissionContentFound(found: SubmissionContent, ifNoneMatch: string | undefined): Response {
+  const body = JSON.stringify({ id: found.id, content: found.content });
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+  const headers: Record<string, string> = {
+    etag,
+    'cache-control': `private, max-age=${CONTENT_MAX_AGE_SECONDS}, immutable`,
+    vary: 'Authorization',
+  };
+  if (matches(ifNoneMatch, etag)) return { statusCode: 304, headers };
+  return { statusCode: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body };
 }
 
 export function submissionList(page: SubmissionPage): Response {
@@ -99,7 +122,7 @@ export function submissionList(page: SubmissionPage): Response {
     statusCode: 200,
     headers: { 'content-type': JSON_TYPE, 'cache-control': 'private, no-cache' },
     body: JSON.stringify({
-      items: page.items.map((submission) => submissionResource(submission, false)),
+      items: page.items.map((submission) => submissionResource(submission)),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     }),
   };

@@ -98,7 +98,6 @@ export const submissionResource = z
   .object({
     id: submissionId,
     status: status,
-    content: z.string().optional().meta({ description: 'Present on GET /submissions/{id} only.' }),
     attempts: z.number().int().nonnegative(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -123,6 +122,8 @@ export const submissionResource = z
   })
   .meta({
     id: 'Submission',
+    description:
+      'A submission’s state and verdict, never its content: a status poll reads one small item whatever the content’s size. The content is at GET /submissions/{id}/content.',
     example: {
       id: '6b0e6f0e-5d7c-4f55-9a7e-0a4c1f0b9b1d',
       status: 'PASSED',
@@ -154,6 +155,18 @@ export const submissionResource = z
     },
   });
 export type SubmissionResource = z.infer<typeof submissionResource>;
+
+export const submissionContent = z
+  .object({
+    id: submissionId,
+    content: z.string().meta({ description: 'The content exactly as it was submitted.' }),
+  })
+  .meta({
+    id: 'SubmissionContent',
+    description: 'A submission’s content; it never changes.',
+    example: { id: '6b0e6f0e-5d7c-4f55-9a7e-0a4c1f0b9b1d', content: 'This contains number 42' },
+  });
+export type SubmissionContentResource = z.infer<typeof submissionContent>;
 
 export const submissionList = z
   .object({

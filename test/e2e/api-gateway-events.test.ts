@@ -624,11 +624,41 @@ describe('a JWT authorizer’s claims: `sub` is the owner', () => {
 
     expectAnswer(created, { status: 202 });
     expectAnswer(aliceViaGateway, { status: 200 });
-    expect(aliceViaGateway.body).toMatchObject({ id, content: 'alice’s own 12345' });
+    expect(aliceViaGateway.body).toMatchObject({ id, status: expect.any(String) });
+    expect(aliceViaGateway.body).not.toHaveProperty('content');
     expect(answerOf(aliceViaStack)).toEqual(answerOf(aliceViaGateway));
     expectAnswer(bobViaGateway, { status: 404, detail: new RegExp(`^No submission ${id}\\.$`) });
     expect(answerOf(bobViaStack)).toEqual(answerOf(bobViaGateway));
     expect(answerOf(anonymousViaGateway)).toEqual(answerOf(bobViaGateway));
+    expect(answerOf(anonymousViaStack)).toEqual(answerOf(bobViaGateway));
+  });
+
+  it('a submission’s content is its creator’s only, the same both ways, and no other caller learns more from it than from its status', async () => {
+    const created = await direct(post('/submissions', submission('alice’s content 12345'), [], alice));
+    const id = (created.body as { id: string }).id;
+    const read = get(`/submissions/${id}/content`);
+    const status = get(`/submissions/${id}`);
+
+    const aliceViaGateway = await direct({ ...read, claims: alice });
+    const aliceViaStack = await sendToStack({ ...read, claims: alice });
+    const revalidated = get(`/submissions/${id}/content`, [
+      ['If-None-Match', aliceViaGateway.headers.etag ?? ''],
+    ]);
+    const notModifiedViaGateway = await direct({ ...revalidated, claims: alice });
+    const notModifiedViaStack = await sendToStack({ ...revalidated, claims: alice });
+    const bobViaGateway = await direct({ ...read, claims: bob });
+    const bobViaStack = await sendToStack({ ...read, claims: bob });
+    const bobsStatus = await direct({ ...status, claims: bob });
+    const anonymousViaStack = await sendToStack(read);
+
+    expectAnswer(aliceViaGateway, { status: 200 });
+    expect(aliceViaGateway.body).toEqual({ id, content: 'alice’s content 12345' });
+    expect(answerOf(aliceViaStack)).toEqual(answerOf(aliceViaGateway));
+    expectAnswer(notModifiedViaGateway, { status: 304 });
+    expect(answerOf(notModifiedViaStack)).toEqual(answerOf(notModifiedViaGateway));
+    expectAnswer(bobViaGateway, { status: 404, detail: new RegExp(`^No submission ${id}\\.$`) });
+    expect(answerOf(bobViaStack)).toEqual(answerOf(bobViaGateway));
+    expect((bobViaGateway.body as Problem).detail).toBe((bobsStatus.body as Problem).detail);
     expect(answerOf(anonymousViaStack)).toEqual(answerOf(bobViaGateway));
   });
 

@@ -8,7 +8,8 @@
  *    checked by a predicate computed from the bytes sent (an unknown detail fails);
  * 3. the table's items and the queue's messages, counted before and after, change by
  *    exactly what the answer reports: nothing for a 4xx or a replay, 1 submission (+1
- *    idempotency record with a new key) and 1 message for a 202, n and n for a batch;
+ *    idempotency record with a new key, +1 content item for a content too long to keep
+ *    inline) and 1 message for a 202, n and n for a batch;
  * 4. the answer is valid against the served /openapi.json (openapi-backend's validators).
  *
  * Where the local stack differs from API Gateway, answers are tolerated by name and

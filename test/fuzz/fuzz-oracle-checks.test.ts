@@ -4,6 +4,7 @@
  * green fuzz run means the checks ran, not that they could not fail.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { INLINE_CONTENT_MAX_BYTES } from '../../src/adapters/dynamodb/table';
 import { openApiDocument } from '../../src/http/openapi';
 import { SECURITY_HEADERS } from '../../src/http/security-headers';
 import { OpenApiContract } from '../../workbench/api-fuzz/fuzz-contract';
@@ -93,6 +94,14 @@ describe('the fuzz oracle', () => {
     expect(failuresOf(valid, accepted(), { items: 1, messages: 1 })).toEqual([]);
   });
 
+  it('counts the item of its own a content too long to keep inline takes', () => {
+    const long = plan({ text: JSON.stringify({ content: `${'é'.repeat(INLINE_CONTENT_MAX_BYTES / 2)}1` }) });
+    expect(failuresOf(long, accepted(), { items: 2, messages: 1 })).toEqual([]);
+    expect(failuresOf(long, accepted(), { items: 1, messages: 1 })).toEqual([
+      expect.stringMatching(/gained 1 item.*accounts for 2 and 1/),
+    ]);
+  });
+
   it('fails a 202 that stored nothing, or stored twice', () => {
     expect(failuresOf(valid, accepted())).toEqual([
       expect.stringMatching(/gained 0 item.*accounts for 1 and 1/),
@@ -150,8 +159,82 @@ describe('the fuzz oracle', () => {
     expect(failuresOf(get(OTHER_ID), notFound(OTHER_ID))).toEqual([]);
     expect(failuresOf(get(ID), notFound(ID))).toEqual([expect.stringMatching(/anonymous created/)]);
 
-    const served = fromApi(200, { ...submission(OTHER_ID), content: 'hers 12345' }, { etag: 'W/"x"' });
-    expect(failuresOf(get(OTHER_ID), served)).toContainEqual(expect.stringMatching(/did not create it/));
+    const served = fromApi(200, submission(OTHER_ID), { etag: 'W/"x"' });
+    expect(failuresOf(get(OTHER_ID), served)).toEqual([expect.stringMatching(/did not create it/)]);
+  });
+
+  it('fails a status answer that carries the content', () => {
+    const get = plan({ method: 'GET', path: { kind: 'fixed', path: `/submissions/${ID}` } });
+    const state = (body: object) => fromApi(200, body, { etag: 'W/"state"' });
+
+    expect(failuresOf(get, state(submission(ID)))).toEqual([]);
+    expect(failuresOf(get, state({ ...submission(ID), content: 'Fuzz content 42' }))).toContainEqual(
+      expect.stringMatching(/carries its content/),
+    );
+  });
+
+  describe('GET /submissions/{id}/content', () => {
+    const get = (id: string, ifNoneMatch?: string) =>
+      plan({
+        method: 'GET',
+        path: { kind: 'fixed', path: `/submissions/${id}/content` },
+        ...(ifNoneMatch === undefined
+          ? {}
+          : { ifNoneMatch: { kind: 'literal' as const, value: ifNoneMatch } }),
+      });
+    const cached = {
+      etag: '"content-etag-of-id"',
+      'cache-control': 'private, max-age=86400, immutable',
+      vary: 'Authorization',
+    };
+    const served = (id: string, content: string, headers: Record<string, string> = {}) =>
+      fromApi(200, { id, content }, { ...cached, ...headers });
+    const notFound = (id: string) =>
+      fromApi(404, {
+        ...problem(404, 'Not Found', `No submission ${id}.`),
+        instance: `/submissions/${id}/content`,
+      });
+
+    it('passes the owner’s content as submitted, and a 404 to anyone else', () => {
+      expect(failuresOf(get(ID), served(ID, 'Fuzz content 42'))).toEqual([]);
+      expect(failuresOf(get(OTHER_ID), notFound(OTHER_ID))).toEqual([]);
+    });
+
+    it('fails another content, another caller’s content, or a 404 for the caller’s own', () => {
+      expect(failuresOf(get(ID), served(ID, 'Fuzz content 43'))).toEqual([
+        expect.stringMatching(/not the content submitted/),
+      ]);
+      expect(failuresOf(get(OTHER_ID), served(OTHER_ID, 'hers 12345'))).toEqual([
+        expect.stringMatching(/content of .* who did not create it/),
+      ]);
+      expect(failuresOf(get(ID), notFound(ID))).toEqual([expect.stringMatching(/anonymous created/)]);
+    });
+
+    it('fails an answer without the caching headers the document gives it', () => {
+      const { vary: _vary, ...withoutVary } = cached;
+      const answer = fromApi(200, { id: ID, content: 'Fuzz content 42' }, withoutVary);
+      expect(failuresOf(get(ID), answer)).toEqual([
+        expect.stringMatching(/OpenAPI: getSubmissionContent 200 headers must have required property 'vary'/),
+      ]);
+    });
+
+    it('fails a 200 to an ETag it sent, and an ETag that changes', () => {
+      const model = context.model;
+      model.addEtag(ID, cached.etag, 'content');
+
+      expect(failuresOf(get(ID, cached.etag), served(ID, 'Fuzz content 42'))).toEqual([
+        expect.stringMatching(/matches, so 304 was due/),
+      ]);
+      const notModified: WireResponse = {
+        status: 304,
+        headers: { ...SECURITY_HEADERS, ...cached },
+        body: Buffer.alloc(0),
+      };
+      expect(failuresOf(get(ID, `W/${cached.etag}`), notModified)).toEqual([]);
+      expect(failuresOf(get(ID), served(ID, 'Fuzz content 42', { etag: '"another"' }))).toEqual([
+        expect.stringMatching(/ETag changed/),
+      ]);
+    });
   });
 
   it('fails a 405 whose Allow is not what the document gives', () => {

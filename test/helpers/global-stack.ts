@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { stageResourceNames } from '../../src/config/stages';
 import { freePort, startLocalStack } from '../../workbench/local/stack';
 
 declare module 'vitest' {
@@ -54,8 +55,8 @@ export default async function setup(project: TestProject) {
     httpEndpoint: stack.httpEndpoint,
     lambdaEndpoint: stack.lambdaEndpoint,
     env: stack.env,
-    tableName: 'submissions-local-submissions',
-    queueName: 'submissions-local-submissions',
+    tableName: stageResourceNames('local').tableName,
+    queueName: stageResourceNames('local').queueName,
     settings: E2E_SETTINGS,
     logFile,
   });

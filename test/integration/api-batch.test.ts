@@ -50,7 +50,7 @@ describe('POST /submissions/batch through handlers/api.ts', () => {
     );
   });
 
-  it('accepts a single item, and the owner can read it', async () => {
+  it('accepts a single item, and the owner can read its state and its content', async () => {
     const response = await api.call('POST', '/submissions/batch', {
       owner: 'alice',
       body: json({ items: [{ content: 'hello world 42' }] }),
@@ -59,7 +59,10 @@ describe('POST /submissions/batch through handlers/api.ts', () => {
     expect(response.status).toBe(202);
     const [result] = (response.body as { items: { id: string }[] }).items;
     const read = await api.call('GET', `/submissions/${result?.id}`, { owner: 'alice' });
-    expect(read.body).toMatchObject({ id: result?.id, content: 'hello world 42', status: 'PENDING' });
+    const content = await api.call('GET', `/submissions/${result?.id}/content`, { owner: 'alice' });
+    expect(read.body).toMatchObject({ id: result?.id, status: 'PENDING' });
+    expect(read.body).not.toHaveProperty('content');
+    expect(content.body).toEqual({ id: result?.id, content: 'hello world 42' });
     expect(await enqueuedIds(backend)).toEqual([result?.id]);
   });
 

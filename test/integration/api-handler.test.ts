@@ -1,4 +1,6 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTENT_KEY_PREFIX, INLINE_CONTENT_MAX_BYTES } from '../../src/adapters/dynamodb/table';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
 import {
@@ -169,7 +171,7 @@ describe('handlers/api.ts in-process against the emulators', () => {
   });
 
   describe('GET /submissions/{id}', () => {
-    it('returns the PENDING submission with Retry-After and an ETag; that ETag gets 304 until the status changes', async () => {
+    it('returns the PENDING submission, without its content, with Retry-After and an ETag; that ETag gets 304 until the status changes', async () => {
       const id = await submitted({ content: 'hello world 42' });
 
       const first = await api.call('GET', `/submissions/${id}`);
@@ -179,7 +181,8 @@ describe('handlers/api.ts in-process against the emulators', () => {
       const changed = await api.call('GET', `/submissions/${id}`, { headers: { 'if-none-match': etag } });
 
       expect(first.status).toBe(200);
-      expect(first.body).toMatchObject({ id, status: 'PENDING', content: 'hello world 42' });
+      expect(first.body).toMatchObject({ id, status: 'PENDING', attempts: 0 });
+      expect(first.body).not.toHaveProperty('content');
       expect(first.headers['retry-after']).toBe('1');
       expect(first.headers['cache-control']).toBe('private, no-cache');
       expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
@@ -191,6 +194,7 @@ describe('handlers/api.ts in-process against the emulators', () => {
       expect(changed.status).toBe(200);
       expect(changed.headers['cache-control']).toBe('private, no-cache');
       expect(changed.body).toMatchObject({ id, status: 'PASSED', result: { verdict: 'PASSED' } });
+      expect(changed.body).not.toHaveProperty('content');
       expect(changed.headers.etag).not.toBe(etag);
       expect(changed.headers).not.toHaveProperty('retry-after');
     });
@@ -230,6 +234,160 @@ describe('handlers/api.ts in-process against the emulators', () => {
       expectProblem(withoutIdentity, 404, new RegExp(`No submission ${alices}`));
       expect(anonymousOwn.status).toBe(200);
       expectProblem(anonymousByAlice, 404, new RegExp(`No submission ${anonymous}`));
+    });
+  });
+
+  describe('GET /submissions/{id}/content', () => {
+    /** Content of exactly `bytes` bytes of UTF-8: 1- to 4-byte characters, and what JSON must escape. */
+    const contentOfBytes = (bytes: number) => {
+      const mixed = 'aé€😀\t"\\\u2028\r\n';
+      let text = '';
+      while (Buffer.byteLength(text + mixed) <= bytes) text += mixed;
+      return text + 'a'.repeat(bytes - Buffer.byteLength(text));
+    };
+
+    it.each([
+      ['a short content', 14],
+      ['a content of 1 KiB', 1_024],
+      ['a content of exactly MAX_CONTENT_BYTES (64 KiB)', 65_536],
+    ])('returns %s byte for byte, which the status answer never carries', async (_, bytes) => {
+      // The stack's own limit (64 KiB), not this file's 100 bytes.
+      api.restore();
+      api = await loadApiHandler({ TABLE_NAME: backend.tableName, QUEUE_URL: backend.queueUrl });
+      const content = contentOfBytes(bytes);
+      expect(Buffer.byteLength(content)).toBe(bytes);
+      const id = await submitted({ content });
+
+      const read = await api.call('GET', `/submissions/${id}/content`);
+      const status = await api.call('GET', `/submissions/${id}`);
+      expect(await service().processor.process(id)).toMatchObject({ outcome: 'decided' });
+      const decided = await api.call('GET', `/submissions/${id}`);
+      const readAgain = await api.call('GET', `/submissions/${id}/content`);
+
+      expect(read.status).toBe(200);
+      expect(read.headers['content-type']).toMatch(/^application\/json\b/);
+      expect(read.body).toEqual({ id, content });
+      expect(Buffer.from((read.body as { content: string }).content).equals(Buffer.from(content))).toBe(true);
+      expect(readAgain.rawBody).toBe(read.rawBody);
+      for (const answer of [status, decided]) {
+        expect(answer.status).toBe(200);
+        expect(answer.body).not.toHaveProperty('content');
+        expect(answer.rawBody?.length).toBeLessThan(1_024);
+      }
+    });
+
+    it('is the caller’s to cache for a day, unchanged by the decision: a strong ETag, Vary: Authorization, 304 to that ETag', async () => {
+      const id = await submitted({ content: 'hello world 42' });
+
+      const first = await api.call('GET', `/submissions/${id}/content`);
+      const etag = first.headers.etag ?? '';
+      const unchanged = await api.call('GET', `/submissions/${id}/content`, {
+        headers: { 'if-none-match': etag },
+      });
+      const statusBefore = await api.call('GET', `/submissions/${id}`);
+      expect(await service().processor.process(id)).toMatchObject({ outcome: 'decided', status: 'PASSED' });
+      const statusAfter = await api.call('GET', `/submissions/${id}`);
+      const afterDecision = await api.call('GET', `/submissions/${id}/content`, {
+        headers: { 'if-none-match': `W/"other", ${etag}` },
+      });
+      const otherEtag = await api.call('GET', `/submissions/${id}/content`, {
+        headers: { 'if-none-match': statusAfter.headers.etag ?? '' },
+      });
+
+      expect(first.status).toBe(200);
+      expect(first.headers['cache-control']).toBe('private, max-age=86400, immutable');
+      expect(first.headers.vary).toBe('Authorization');
+      expect(first.headers).not.toHaveProperty('retry-after');
+      expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+      expect(etag).not.toBe(statusBefore.headers.etag);
+      for (const notModified of [unchanged, afterDecision]) {
+        expect(notModified.status).toBe(304);
+        expect(notModified.rawBody).toBeUndefined();
+        expect(notModified.headers).not.toHaveProperty('content-type');
+        expect(notModified.headers).toMatchObject({
+          etag,
+          'cache-control': 'private, max-age=86400, immutable',
+          vary: 'Authorization',
+        });
+      }
+      expect(statusAfter.headers.etag).not.toBe(statusBefore.headers.etag);
+      expect(otherEtag.status).toBe(200);
+      expect(otherEtag.headers.etag).toBe(etag);
+    });
+
+    it('hides a submission’s content from everyone but its owner, exactly as the status', async () => {
+      const alices = await submitted({ owner: 'alice', content: 'alice’s own 12345' });
+      const anonymous = await submitted({ content: 'nobody’s 12345' });
+
+      const byAlice = await api.call('GET', `/submissions/${alices}/content`, { owner: 'alice' });
+      const refusals = await Promise.all([
+        api.call('GET', `/submissions/${alices}/content`, { owner: 'bob' }),
+        api.call('GET', `/submissions/${alices}/content`),
+        api.call('GET', `/submissions/${anonymous}/content`, { owner: 'alice' }),
+      ]);
+      const statusRefusals = await Promise.all([
+        api.call('GET', `/submissions/${alices}`, { owner: 'bob' }),
+        api.call('GET', `/submissions/${alices}`),
+        api.call('GET', `/submissions/${anonymous}`, { owner: 'alice' }),
+      ]);
+
+      expect(byAlice.body).toEqual({ id: alices, content: 'alice’s own 12345' });
+      const ids = [alices, alices, anonymous];
+      refusals.forEach((refusal, index) => {
+        expectProblem(refusal, 404, new RegExp(`^No submission ${ids[index]}\\.$`));
+        expect(refusal.rawBody).not.toMatch(/12345/);
+        expect(refusal.headers['cache-control']).toBe('no-store');
+        expect(refusal.headers).not.toHaveProperty('etag');
+        expect(refusal.body).toEqual({
+          ...(statusRefusals[index]?.body as object),
+          instance: `/submissions/${ids[index]}/content`,
+        });
+      });
+    });
+
+    it('answers 410 once a content kept apart has expired (TTL), while the submission’s state stays readable', async () => {
+      const content = `${'x'.repeat(INLINE_CONTENT_MAX_BYTES)} 42`; // too long to keep inline
+      const id = await submitted({ content: content.slice(0, MAX_CONTENT_BYTES) });
+      api.restore();
+      api = await loadApiHandler({ TABLE_NAME: backend.tableName, QUEUE_URL: backend.queueUrl });
+      const long = await submitted({ content });
+      // What DynamoDB's TTL does to the content item twice RETENTION_DAYS after the submission.
+      await backend.documents.send(
+        new DeleteCommand({ TableName: backend.tableName, Key: { id: `${CONTENT_KEY_PREFIX}${long}` } }),
+      );
+
+      const expired = await api.call('GET', `/submissions/${long}/content`);
+      const state = await api.call('GET', `/submissions/${long}`);
+      const inline = await api.call('GET', `/submissions/${id}/content`);
+
+      expectProblem(expired, 410, new RegExp(`^The content of submission ${long} has expired\\.$`));
+      expect(expired.headers['cache-control']).toBe('no-store');
+      expect(expired.headers).not.toHaveProperty('etag');
+      expect(state.status).toBe(200);
+      expect(state.body).toMatchObject({ id: long, status: 'PENDING' });
+      expect(inline.body).toEqual({ id, content: content.slice(0, MAX_CONTENT_BYTES) });
+    });
+
+    it.each([
+      [
+        'an unknown id',
+        '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content',
+        404,
+        /^No submission 0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23\.$/,
+      ],
+      ['a malformed id', '/submissions/not-a-uuid/content', 400, /id: id must be a UUID/],
+      ['the batch path’s name as an id', '/submissions/batch/content', 400, /id: id must be a UUID/],
+    ])('answers %s with a problem, storing and enqueuing nothing', async (_, path, status, names) => {
+      await submitted();
+      const before = await snapshot(backend);
+
+      const response = await api.call('GET', path);
+
+      expectProblem(response, status, names);
+      expect(response.body).toMatchObject({ instance: path });
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers).not.toHaveProperty('etag');
+      expect(await snapshot(backend)).toEqual(before);
     });
   });
 
@@ -478,6 +636,7 @@ describe('handlers/api.ts in-process against the emulators', () => {
       ['GET', '/'],
       ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/result'],
       ['GET', '/submissions/batch/extra'],
+      ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content/extra'],
       ['GET', '/openapi.yaml'],
     ])('answers an unknown path (%s %s) with a 404 "There is no …" problem', async (method, path) => {
       const before = await snapshot(backend);
@@ -498,6 +657,10 @@ describe('handlers/api.ts in-process against the emulators', () => {
       ['POST', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', 'GET'],
       ['DELETE', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', 'GET'],
       ['PATCH', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', 'GET'],
+      ['POST', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content', 'GET'],
+      ['PUT', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content', 'GET'],
+      ['PATCH', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content', 'GET'],
+      ['DELETE', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content', 'GET'],
       ['GET', '/submissions/batch', 'POST'],
       ['PUT', '/submissions/batch', 'POST'],
       ['POST', '/openapi.json', 'GET'],

@@ -54,6 +54,8 @@ describe('handlers/api.ts: authentication and security headers', () => {
       ['GET', '/submissions', {}],
       ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', {}],
       ['GET', '/submissions/not-a-uuid', {}],
+      ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content', {}],
+      ['GET', '/submissions/not-a-uuid/content', {}],
     ])(
       'refuses %s %s without claims with 401 and WWW-Authenticate: Bearer, storing nothing',
       async (method, path, request) => {
@@ -78,6 +80,11 @@ describe('handlers/api.ts: authentication and security headers', () => {
       const own = await api.call('GET', `/submissions/${idOf(created)}`, { owner: 'user-1' });
       const other = await api.call('GET', `/submissions/${idOf(created)}`, { owner: 'user-2' });
       const anonymous = await api.call('GET', `/submissions/${idOf(created)}`);
+      const ownContent = await api.call('GET', `/submissions/${idOf(created)}/content`, { owner: 'user-1' });
+      const otherContent = await api.call('GET', `/submissions/${idOf(created)}/content`, {
+        owner: 'user-2',
+      });
+      const anonymousContent = await api.call('GET', `/submissions/${idOf(created)}/content`);
       const listed = await api.call('GET', '/submissions', { owner: 'user-1' });
       const listedByOther = await api.call('GET', '/submissions', { owner: 'user-2' });
 
@@ -85,6 +92,9 @@ describe('handlers/api.ts: authentication and security headers', () => {
       expect(own.status).toBe(200);
       expectProblem(other, 404, /No submission/);
       expect(anonymous.status).toBe(401);
+      expect(ownContent.body).toEqual({ id: idOf(created), content: 'hello world 42' });
+      expectProblem(otherContent, 404, /No submission/);
+      expect(anonymousContent.status).toBe(401);
       expect((listed.body as { items: { id: string }[] }).items.map((item) => item.id)).toEqual([
         idOf(created),
       ]);
@@ -221,6 +231,27 @@ describe('handlers/api.ts: authentication and security headers', () => {
           const api = await load();
           const created = await api.call('POST', '/submissions', { body: json({ content: 'hello 42' }) });
           return api.call('GET', `/submissions/${idOf(created)}`);
+        },
+      ],
+      [
+        200,
+        'GET /submissions/{id}/content',
+        async () => {
+          const api = await load();
+          const created = await api.call('POST', '/submissions', { body: json({ content: 'hello 42' }) });
+          return api.call('GET', `/submissions/${idOf(created)}/content`);
+        },
+      ],
+      [
+        304,
+        'GET /submissions/{id}/content with a matching If-None-Match',
+        async () => {
+          const api = await load();
+          const created = await api.call('POST', '/submissions', { body: json({ content: 'hello 42' }) });
+          const first = await api.call('GET', `/submissions/${idOf(created)}/content`);
+          return api.call('GET', `/submissions/${idOf(created)}/content`, {
+            headers: { 'if-none-match': first.headers.etag ?? '' },
+          });
         },
       ],
       [200, 'GET /submissions', async () => (await load()).call('GET', '/submissions')],

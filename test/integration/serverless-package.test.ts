@@ -279,19 +279,24 @@ describe('serverless package (what `sls deploy` would ship)', () => {
         'DELETE /openapi.json',
         'DELETE /submissions',
         'DELETE /submissions/{id}',
+        'DELETE /submissions/{id}/content',
         'GET /openapi.json',
         'GET /submissions',
         'GET /submissions/{id}',
+        'GET /submissions/{id}/content',
         'PATCH /openapi.json',
         'PATCH /submissions',
         'PATCH /submissions/{id}',
+        'PATCH /submissions/{id}/content',
         'POST /openapi.json',
         'POST /submissions',
         'POST /submissions/batch',
         'POST /submissions/{id}',
+        'POST /submissions/{id}/content',
         'PUT /openapi.json',
         'PUT /submissions',
         'PUT /submissions/{id}',
+        'PUT /submissions/{id}/content',
       ]);
       for (const route of api) expect(route.Target).toEqual(integration('Api'));
     });
@@ -394,7 +399,10 @@ describe('serverless package (what `sls deploy` would ship)', () => {
     it('lets the api write and read submissions, list by owner, enqueue and read the cursor key — nothing more', () => {
       expect(statementsOf(resources.ApiIamRoleLambdaExecution!)).toEqual([
         logs('api'),
-        allow(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:BatchWriteItem'], [table]),
+        allow(
+          ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'],
+          [table],
+        ),
         allow(['dynamodb:Query'], [index('ByOwner')]),
         allow(['sqs:SendMessage'], [queue]),
         allow(['secretsmanager:GetSecretValue'], [{ Ref: 'CursorSecret' }]),

@@ -9,6 +9,7 @@ import {
   batchAccepted,
   submissionList as listResponse,
   problemResponse,
+  submissionContentFound,
   submissionFound,
 } from '../../src/http/response';
 import {
@@ -17,6 +18,7 @@ import {
   createSubmissionBody,
   idempotencyKey,
   problem,
+  submissionContent,
   submissionId,
   submissionList,
   submissionResource,
@@ -30,7 +32,8 @@ type Json = Record<string, unknown>;
  * src/http: every authenticated route may answer 401 (ownerOf in jwt mode) and
  * 500 (the store or queue failed); POST bodies 400 (JSON, shape), 413 (size)
  * and 415 (content-type); POST /submissions also 400 and 422 for its
- * Idempotency-Key; GET by id 304 (If-None-Match), 400 (id) and 404; the listing
+ * Idempotency-Key; GET by id and GET of a content 304 (If-None-Match), 400 (id) and 404, a
+ * content also 410 (expired before a decision); the listing
  * 400 (query, cursor). GET /openapi.json reads no caller and no store. The 405
  * of each path is not listed here: it is asked of the router (`refusedMethods`).
  */
@@ -38,6 +41,7 @@ const STATUSES: Record<string, string[]> = {
   'POST /submissions': ['202', '400', '401', '413', '415', '422', '500'],
   'POST /submissions/batch': ['202', '400', '401', '413', '415', '500', '503'],
   'GET /submissions/{id}': ['200', '304', '400', '401', '404', '500'],
+  'GET /submissions/{id}/content': ['200', '304', '400', '401', '404', '410', '500'],
   'GET /submissions': ['200', '400', '401', '500'],
   'GET /openapi.json': ['200'],
 };
@@ -85,19 +89,31 @@ const pending = {
 /** The headers src/http/response.ts sets on each documented success, by `METHOD path status`. */
 function producedHeaders(): Record<string, Record<string, string>> {
   const found = submissionFound(pending, undefined, 1);
+  const content = submissionContentFound({ id: A_UUID, content: 'hello 42' }, undefined);
   return {
     'POST /submissions 202': accepted(pending, true).headers,
     'POST /submissions/batch 202': batchAccepted([pending]).headers,
     'GET /submissions/{id} 200': found.headers,
     'GET /submissions/{id} 304': submissionFound(pending, found.headers.etag, 1).headers,
+    'GET /submissions/{id}/content 200': content.headers,
+    'GET /submissions/{id}/content 304': submissionContentFound(
+      { id: A_UUID, content: 'hello 42' },
+      content.headers.etag,
+    ).headers,
     'GET /submissions 200': listResponse({ items: [pending] }).headers,
   };
 }
 
 /** What a header example must look like, by header name. */
 const HEADER_EXAMPLES: Record<string, z.ZodType> = {
-  'Cache-Control': z.enum(['no-store', 'private, no-cache', 'public, max-age=300']),
-  ETag: z.string().regex(/^W\/"[A-Za-z0-9_-]{22}"$/),
+  'Cache-Control': z.enum([
+    'no-store',
+    'private, no-cache',
+    'public, max-age=300',
+    'private, max-age=86400, immutable',
+  ]),
+  ETag: z.string().regex(/^(W\/)?"[A-Za-z0-9_-]{22}"$/),
+  Vary: z.literal('Authorization'),
   'Retry-After': z.string().regex(/^\d+$/),
   Allow: z.string().regex(/^(GET|POST)(, (GET|POST))*$/),
   Location: z.string().regex(/^\/submissions\/[0-9a-f-]{36}$/),
@@ -110,6 +126,7 @@ const COMPONENTS: Record<string, z.ZodType> = {
   CreateSubmission: createSubmissionBody,
   CreateSubmissionBatch: createBatchBody,
   Submission: submissionResource,
+  SubmissionContent: submissionContent,
   SubmissionList: submissionList,
   SubmissionBatch: batchResult,
   Problem: problem,

@@ -100,7 +100,7 @@ describe('submissionFound', () => {
     expect(response.headers.etag).toMatch(/^(W\/)?"[^"]+"$/);
   });
 
-  it('shows content and result but never owner or lease token', () => {
+  it('shows the result but never the content, the owner or the lease token', () => {
     // Prepare
     const found = passed();
 
@@ -111,9 +111,9 @@ describe('submissionFound', () => {
     expect(body).toMatchObject({
       id: found.id,
       status: 'PASSED',
-      content: found.content,
       result: found.result,
     });
+    expect(body).not.toHaveProperty('content');
     expect(body).not.toHaveProperty('owner');
     expect(body).not.toHaveProperty('leaseToken');
   });

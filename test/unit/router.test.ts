@@ -5,7 +5,7 @@ import { apiRoutes, refusal, route } from '../helpers/api-routes';
 const allowed = (problem: HttpProblem) => (problem.headers.allow ?? '').split(', ').sort();
 
 describe('router', () => {
-  it('reads the five routes of handlers/api.ts', () => {
+  it('reads the six routes of handlers/api.ts', () => {
     // Act
     const routes = apiRoutes();
 
@@ -14,6 +14,7 @@ describe('router', () => {
       'GET /openapi.json',
       'GET /submissions',
       'GET /submissions/{id}',
+      'GET /submissions/{id}/content',
       'POST /submissions',
       'POST /submissions/batch',
     ]);
@@ -25,6 +26,10 @@ describe('router', () => {
     ['GET', '/submissions/', 'GET /submissions'],
     ['POST', '/submissions/batch', 'POST /submissions/batch'],
     ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', 'GET /submissions/{id}'],
+    ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content', 'GET /submissions/{id}/content'],
+    ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content/', 'GET /submissions/{id}/content'],
+    // Not the batch path: an id the handler refuses (400).
+    ['GET', '/submissions/batch/content', 'GET /submissions/{id}/content'],
     ['GET', '/openapi.json', 'GET /openapi.json'],
   ])('routes %s %s to %s', async (method, path, expected) => {
     // Act
@@ -34,9 +39,12 @@ describe('router', () => {
     expect(response.body).toBe(expected);
   });
 
-  it('gives the {id} route its path parameter', async () => {
+  it.each([
+    '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23',
+    '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content',
+  ])('gives the {id} route of %s its path parameter', async (path) => {
     // Act
-    const response = await route('GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23');
+    const response = await route('GET', path);
 
     // Assess
     expect(response.headers['x-id']).toBe('0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23');
@@ -49,6 +57,10 @@ describe('router', () => {
     ['PUT', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', ['GET']],
     ['POST', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', ['GET']],
     ['DELETE', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23', ['GET']],
+    ['POST', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content', ['GET']],
+    ['PUT', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content', ['GET']],
+    ['PATCH', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content/', ['GET']],
+    ['DELETE', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content', ['GET']],
     // The fixed path is not an {id}: only its own method is allowed there.
     ['GET', '/submissions/batch', ['POST']],
     ['PUT', '/submissions/batch', ['POST']],
@@ -70,6 +82,8 @@ describe('router', () => {
     ['GET', '/nope'],
     ['POST', '/nope'],
     ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/result'],
+    ['GET', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/content/extra'],
+    ['DELETE', '/submissions/0b6a3e4c-4a51-4c1e-9d0e-2f8a7c9b1d23/Content'],
     ['DELETE', '/submissions/a/b'],
     ['GET', '/submissionsX'],
     ['GET', '/openapiXjson'],

@@ -152,7 +152,7 @@ export const DETAIL_RULES: DetailRule[] = [
     pattern: /^The submission id is malformed\.$/,
     status: 400,
     falseBecause: (facts, _match, problem) =>
-      onlyFor(facts, 'getSubmission') ??
+      onlyFor(facts, 'getSubmission', 'getSubmissionContent') ??
       (facts.idCandidates.some((id) => !isUuid(id)) ? undefined : `${facts.idCandidates[0]} is a UUID`) ??
       errorsNameExactly(problem, ['id']),
   },
@@ -222,13 +222,27 @@ export const DETAIL_RULES: DetailRule[] = [
     pattern: /^No submission (.+)\.$/,
     status: 404,
     falseBecause: (facts, match, _problem, context) => {
-      const wrongRoute = onlyFor(facts, 'getSubmission');
+      const wrongRoute = onlyFor(facts, 'getSubmission', 'getSubmissionContent');
       if (wrongRoute) return wrongRoute;
       const id = match[1]!;
       if (!facts.idCandidates.some((candidate) => candidate.toLowerCase() === id))
         return `${id} is not the id sent`;
       if (!isUuid(id)) return `${id} is not a UUID (a 400, not a 404)`;
       return context.model.submission(id)?.owner === facts.owner ? `${facts.owner} created ${id}` : undefined;
+    },
+  },
+  {
+    // Only a content kept apart and left undecided for twice RETENTION_DAYS: never within a fuzz run.
+    pattern: /^The content of submission (.+) has expired\.$/,
+    status: 410,
+    falseBecause: (facts, match, _problem, context) => {
+      const wrongRoute = onlyFor(facts, 'getSubmissionContent');
+      if (wrongRoute) return wrongRoute;
+      const id = match[1]!;
+      if (!facts.idCandidates.some((candidate) => candidate.toLowerCase() === id))
+        return `${id} is not the id sent`;
+      if (context.model.submission(id)?.owner !== facts.owner) return `${facts.owner} did not create ${id}`;
+      return 'no submission of a fuzz run stays undecided for twice RETENTION_DAYS';
     },
   },
   {

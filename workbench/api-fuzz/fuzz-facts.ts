@@ -154,6 +154,7 @@ export type Operation =
   | 'createSubmissionBatch'
   | 'listSubmissions'
   | 'getSubmission'
+  | 'getSubmissionContent'
   | 'describeApi';
 
 /** Everything the oracle reads from a request, computed from what was sent. */
@@ -172,7 +173,7 @@ export interface RequestFacts {
   idempotencyKey: string | undefined;
   ifNoneMatch: string | undefined;
   query: Map<string, string>[];
-  /** The id segment of GET /submissions/{id}, as sent and decoded. */
+  /** The id segment of GET /submissions/{id} and GET /submissions/{id}/content, as sent and decoded. */
   idCandidates: string[];
 }
 
@@ -184,7 +185,10 @@ export function requestFacts(request: PreparedRequest, context: OracleContext): 
     template && (context.contract.operationId(wire.method, template) as Operation | undefined);
   const body = wire.body ?? Buffer.alloc(0);
   const parsed = parseBody(body);
-  const idSegment = template === '/submissions/{id}' ? path.slice('/submissions/'.length) : undefined;
+  const idSegment =
+    template === '/submissions/{id}' || template === '/submissions/{id}/content'
+      ? path.split('/')[2]
+      : undefined;
   return {
     request,
     method: wire.method,

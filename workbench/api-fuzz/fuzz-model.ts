@@ -1,7 +1,7 @@
 /**
  * What the fuzz knows the service holds, learnt only from answers it has checked: the
- * submissions each caller created, the Idempotency-Keys each caller used, the ETags and
- * listing cursors the service handed out. The oracle judges later answers against it.
+ * submissions each caller created, the Idempotency-Keys each caller used, the ETags (of a
+ * submission's state, and of its content) and listing cursors the service handed out. The oracle judges later answers against it.
  */
 
 export interface KnownSubmission {
@@ -17,6 +17,7 @@ export class ServiceModel {
   readonly #ids: string[] = [];
   readonly #keys = new Map<string, { content: string; id: string }>();
   readonly #etags = new Map<string, Set<string>>();
+  readonly #contentEtags = new Map<string, Set<string>>();
   readonly #cursors = new Map<string, string>();
   readonly #cursorOrder: string[] = [];
 
@@ -47,14 +48,16 @@ export class ServiceModel {
     if (!this.#keys.has(name)) this.#keys.set(name, record);
   }
 
-  addEtag(id: string, etag: string): void {
-    const known = this.#etags.get(id.toLowerCase()) ?? new Set<string>();
+  /** An ETag of GET /submissions/{id} (`state`) or of GET /submissions/{id}/content (`content`). */
+  addEtag(id: string, etag: string, of: 'state' | 'content' = 'state'): void {
+    const etags = of === 'state' ? this.#etags : this.#contentEtags;
+    const known = etags.get(id.toLowerCase()) ?? new Set<string>();
     known.add(etag);
-    this.#etags.set(id.toLowerCase(), known);
+    etags.set(id.toLowerCase(), known);
   }
 
-  etagsOf(id: string): ReadonlySet<string> {
-    return this.#etags.get(id.toLowerCase()) ?? new Set();
+  etagsOf(id: string, of: 'state' | 'content' = 'state'): ReadonlySet<string> {
+    return (of === 'state' ? this.#etags : this.#contentEtags).get(id.toLowerCase()) ?? new Set();
   }
 
   /** A cursor the service issued, and to whom. */

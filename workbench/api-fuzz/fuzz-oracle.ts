@@ -8,12 +8,15 @@
  *   of the request: each detail the API can give has a predicate here, computed from the
  *   bytes sent; a detail with no predicate is a failure.
  * - A 2xx is one the request deserved: a 202 for a valid body only, a replay for a reused
- *   Idempotency-Key with the same content, a submission or listing of the caller's own only.
+ *   Idempotency-Key with the same content, a submission or listing of the caller's own only;
+ *   a submission's state never with its content, its content exactly as submitted.
  * - The table and the queue changed by exactly what the answer reports: nothing for a
- *   refusal, one submission (plus its idempotency record) and one message for a 202, n of
- *   each for a batch of n, nothing for a replay.
+ *   refusal, one submission (plus its idempotency record, plus its content's own item when
+ *   the content is longer than the store keeps inline) and one message for a 202, n of each
+ *   for a batch of n, nothing for a replay.
  * - The answer is valid against the served OpenAPI document (fuzz-contract.ts).
  */
+import { INLINE_CONTENT_MAX_BYTES } from '../../src/adapters/dynamodb/table';
 import { SECURITY_HEADERS } from '../../src/http/security-headers';
 import type { StackCounts } from './fuzz-counts';
 import { allowHeaderFalse, DETAIL_RULES, type Problem } from './fuzz-details';
@@ -63,6 +66,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  410: 'Gone',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
@@ -82,6 +86,10 @@ function answererOf(response: WireResponse): Answerer {
 }
 
 const NOTHING = { items: 0, messages: 0 };
+
+/** The items a stored content adds besides its submission's: its own item when too long to keep inline. */
+const contentItems = (content: unknown) =>
+  typeof content === 'string' && Buffer.byteLength(content) > INLINE_CONTENT_MAX_BYTES ? 1 : 0;
 
 function parseJson(body: Buffer): unknown {
   try {
@@ -291,7 +299,7 @@ function judgeSuccess(
         verdict.fail(`the new submission's id ${id} was already taken`);
       }
       if (replayed) return NOTHING;
-      return { items: key === undefined ? 1 : 2, messages: 1 };
+      return { items: (key === undefined ? 1 : 2) + contentItems(contentOf(facts)), messages: 1 };
     }
     case 'createSubmissionBatch': {
       if (response.status !== 202) return NOTHING;
@@ -304,10 +312,10 @@ function judgeSuccess(
         facts.parsed.kind === 'json' &&
         isPlainObject(facts.parsed.value) &&
         Array.isArray(facts.parsed.value.items)
-          ? facts.parsed.value.items.length
+          ? (facts.parsed.value.items as unknown[])
           : undefined;
-      if (sent !== undefined && items.length !== sent)
-        verdict.fail(`${sent} items sent, ${items.length} accepted`);
+      if (sent !== undefined && items.length !== sent.length)
+        verdict.fail(`${sent.length} items sent, ${items.length} accepted`);
       const ids = items.map((item) => (isPlainObject(item) ? item.id : undefined));
       if (
         new Set(ids).size !== ids.length ||
@@ -315,7 +323,11 @@ function judgeSuccess(
       ) {
         verdict.fail('the batch ids are not all new and distinct');
       }
-      return { items: items.length, messages: items.length };
+      const contents = (sent ?? []).reduce<number>(
+        (count, item) => count + (isPlainObject(item) ? contentItems(item.content) : 0),
+        0,
+      );
+      return { items: items.length + contents, messages: items.length };
     }
     case 'getSubmission': {
       const id = facts.idCandidates.map((candidate) => candidate.toLowerCase()).find(isUuid);
@@ -324,20 +336,42 @@ function judgeSuccess(
         verdict.fail(`served ${id ?? facts.idCandidates[0]} to ${facts.owner}, who did not create it`);
         return NOTHING;
       }
-      const etags = model.etagsOf(known.id);
-      const matches = ifNoneMatchMatches(facts.ifNoneMatch, etags);
       if (response.status === 200) {
         if (isPlainObject(body) && body.id !== known.id)
           verdict.fail(`asked for ${known.id}, got ${String(body.id)}`);
+        if (isPlainObject(body) && 'content' in body) {
+          verdict.fail(
+            'the state of a submission carries its content (GET /submissions/{id}/content has it)',
+          );
+        }
+      }
+      judgeRevalidation(verdict, facts, response.status, model.etagsOf(known.id));
+      return NOTHING;
+    }
+    case 'getSubmissionContent': {
+      const id = facts.idCandidates.map((candidate) => candidate.toLowerCase()).find(isUuid);
+      const known = id === undefined ? undefined : model.submission(id);
+      if (!known || known.owner !== facts.owner) {
+        verdict.fail(
+          `served the content of ${id ?? facts.idCandidates[0]} to ${facts.owner}, who did not create it`,
+        );
+        return NOTHING;
+      }
+      if (response.status === 200) {
+        if (isPlainObject(body) && body.id !== known.id)
+          verdict.fail(`asked for ${known.id}'s content, got ${String(body.id)}'s`);
         if (isPlainObject(body) && known.content !== undefined && body.content !== known.content) {
           verdict.fail(`the content served is not the content submitted (${JSON.stringify(known.content)})`);
         }
-        if (matches === true) verdict.fail(`If-None-Match ${facts.ifNoneMatch} matches, so 304 was due`);
-      } else if (response.status === 304) {
-        if (facts.ifNoneMatch === undefined) verdict.fail('304 without If-None-Match');
-        else if (matches === false)
-          verdict.fail(`304, but If-None-Match ${facts.ifNoneMatch} matches no ETag sent for it`);
+        const etag = response.headers.etag;
+        const earlier = model.etagsOf(known.id, 'content');
+        if (etag !== undefined && earlier.size > 0 && !earlier.has(etag)) {
+          verdict.fail(
+            `the content's ETag changed from ${[...earlier][0]} to ${etag}; a content never changes`,
+          );
+        }
       }
+      judgeRevalidation(verdict, facts, response.status, model.etagsOf(known.id, 'content'));
       return NOTHING;
     }
     case 'listSubmissions': {
@@ -368,6 +402,23 @@ function judgeSuccess(
     }
     default:
       return NOTHING;
+  }
+}
+
+/** A 200 or 304 to a GET of one resource whose ETags so far are `etags`: 304 exactly when If-None-Match matches. */
+function judgeRevalidation(
+  verdict: Verdict,
+  facts: RequestFacts,
+  status: number,
+  etags: ReadonlySet<string>,
+): void {
+  const matches = ifNoneMatchMatches(facts.ifNoneMatch, etags);
+  if (status === 200 && matches === true) {
+    verdict.fail(`If-None-Match ${facts.ifNoneMatch} matches, so 304 was due`);
+  } else if (status === 304) {
+    if (facts.ifNoneMatch === undefined) verdict.fail('304 without If-None-Match');
+    else if (matches === false)
+      verdict.fail(`304, but If-None-Match ${facts.ifNoneMatch} matches no ETag sent for it`);
   }
 }
 
@@ -422,6 +473,9 @@ export function learn(exchange: Exchange, context: OracleContext): void {
     });
   } else if (facts.operation === 'getSubmission' && response.status === 200 && isPlainObject(body)) {
     if (typeof body.id === 'string' && response.headers.etag) model.addEtag(body.id, response.headers.etag);
+  } else if (facts.operation === 'getSubmissionContent' && response.status === 200 && isPlainObject(body)) {
+    if (typeof body.id === 'string' && response.headers.etag)
+      model.addEtag(body.id, response.headers.etag, 'content');
   } else if (facts.operation === 'listSubmissions' && response.status === 200 && isPlainObject(body)) {
     if (typeof body.nextCursor === 'string') model.addCursor(body.nextCursor, facts.owner);
   }

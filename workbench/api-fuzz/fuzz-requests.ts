@@ -53,8 +53,12 @@ export type CallerChoice =
   | { kind: 'unusable'; authorization: string };
 
 export type EtagChoice =
-  /** An ETag the service sent: for the submission the path names, or for the `pick`-th known one. */
-  | { kind: 'known'; of: 'target' | 'other'; pick: number; variant: 'as-sent' | 'strong' | 'in-list' }
+  /**
+   * An ETag the service sent (of the state, or of the content when the path is a content's): for
+   * the submission the path names, or for the `pick`-th known one; `flipped`: weak made strong or
+   * strong made weak, which If-None-Match's weak comparison still matches.
+   */
+  | { kind: 'known'; of: 'target' | 'other'; pick: number; variant: 'as-sent' | 'flipped' | 'in-list' }
   | { kind: 'literal'; value: string };
 
 export interface RequestPlan {
@@ -201,13 +205,13 @@ const ifNoneMatches: fc.Arbitrary<EtagChoice> = fc.oneof(
       .tuple(
         fc.constantFrom('target', 'target', 'other'),
         fc.nat(),
-        fc.constantFrom('as-sent', 'strong', 'in-list'),
+        fc.constantFrom('as-sent', 'flipped', 'in-list'),
       )
       .map(([of, pick, variant]) => ({
         kind: 'known' as const,
         of: of as 'target' | 'other',
         pick,
-        variant: variant as 'as-sent' | 'strong' | 'in-list',
+        variant: variant as 'as-sent' | 'flipped' | 'in-list',
       })),
   },
   {
@@ -322,8 +326,17 @@ const strayPaths: fc.Arbitrary<PathChoice> = fc.oneof(
   fc
     .array(segments, { minLength: 1, maxLength: 4 })
     .map((parts): PathChoice => ({ kind: 'fixed', path: `/${parts.join('/')}` })),
-  submissionPath(fc.constantFrom('/extra', '//', '/batch')),
+  submissionPath(fc.constantFrom('/extra', '//', '/batch', '/content/extra', '/Content', '/content.json')),
 );
+
+/** A submission's state (suffix '') or its content ('/content'), one time in ten with a trailing slash. */
+const oneSubmission = (suffix: '' | '/content') =>
+  submissionPath(
+    fc.oneof(
+      { weight: 9, arbitrary: fc.constant(suffix) },
+      { weight: 1, arbitrary: fc.constant(`${suffix}/`) },
+    ),
+  );
 
 const LIMITS = [
   '1',
@@ -498,9 +511,15 @@ export function requestPlans(limits: { maxContentBytes: number }): fc.Arbitrary<
       weight: 15,
       arbitrary: family({
         methods: fc.constant('GET'),
-        paths: submissionPath(
-          fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constant('/') }),
-        ),
+        paths: oneSubmission(''),
+        ifNoneMatch: withChance(ifNoneMatches, 40),
+      }),
+    },
+    {
+      weight: 8,
+      arbitrary: family({
+        methods: fc.constant('GET'),
+        paths: oneSubmission('/content'),
         ifNoneMatch: withChance(ifNoneMatches, 40),
       }),
     },
@@ -514,7 +533,7 @@ export function requestPlans(limits: { maxContentBytes: number }): fc.Arbitrary<
         methods: fc.constantFrom(...WRONG_METHODS),
         paths: fc.oneof(
           fixed('/submissions', '/submissions/batch', '/openapi.json'),
-          submissionPath(fc.constant('')),
+          submissionPath(fc.constantFrom('', '/content')),
         ),
         body: withChance(anyBody, 50),
       }),
@@ -533,7 +552,7 @@ export function requestPlans(limits: { maxContentBytes: number }): fc.Arbitrary<
         methods: fc.constant('OPTIONS'),
         paths: fc.oneof(
           fixed('/submissions', '/submissions/batch', '/openapi.json'),
-          submissionPath(fc.constant('')),
+          submissionPath(fc.constantFrom('', '/content')),
         ),
       }),
     },
@@ -560,12 +579,20 @@ function tamper(cursor: string, at: number): string {
   return cursor.slice(0, index) + (cursor[index] === 'A' ? 'B' : 'A') + cursor.slice(index + 1);
 }
 
-function etagOf(choice: EtagChoice, model: ServiceModel, target: KnownSubmission | undefined): string {
+/** The path names a submission's content, not its state. */
+const isContentPath = (path: PathChoice) => path.kind === 'submission' && /^\/content\/?$/.test(path.suffix);
+
+function etagOf(
+  choice: EtagChoice,
+  model: ServiceModel,
+  target: KnownSubmission | undefined,
+  of: 'state' | 'content',
+): string {
   if (choice.kind === 'literal') return choice.value;
   const known = choice.of === 'target' ? target : model.pickSubmission(choice.pick);
-  const etag = known ? [...model.etagsOf(known.id)][0] : undefined;
+  const etag = known ? [...model.etagsOf(known.id, of)][0] : undefined;
   if (!etag) return 'W/"no-etag-seen-yet"';
-  if (choice.variant === 'strong') return etag.replace(/^W\//, '');
+  if (choice.variant === 'flipped') return etag.startsWith('W/') ? etag.slice(2) : `W/${etag}`;
   if (choice.variant === 'in-list') return `W/"other", ${etag}`;
   return etag;
 }
@@ -588,7 +615,13 @@ export function prepareRequest(plan: RequestPlan, model: ServiceModel): Prepared
   if (plan.caller.kind === 'unusable') headers.authorization = plan.caller.authorization;
   if (plan.contentType !== undefined) headers['content-type'] = plan.contentType;
   if (plan.idempotencyKey !== undefined) headers['idempotency-key'] = plan.idempotencyKey;
-  if (plan.ifNoneMatch !== undefined) headers['if-none-match'] = etagOf(plan.ifNoneMatch, model, target);
+  if (plan.ifNoneMatch !== undefined)
+    headers['if-none-match'] = etagOf(
+      plan.ifNoneMatch,
+      model,
+      target,
+      isContentPath(plan.path) ? 'content' : 'state',
+    );
   if (plan.preflight && plan.method === 'OPTIONS') {
     headers.origin = 'http://fuzz.invalid';
     headers['access-control-request-method'] = 'POST';

@@ -84,6 +84,13 @@ function fixturePlans(): RequestPlan[] {
       path: { kind: 'submission', id: { kind: 'known', pick: 2, spelling: 'as-issued' }, suffix: '' },
       caller: alice,
     }),
+    plan({
+      path: { kind: 'submission', id: { kind: 'known', pick: 0, spelling: 'as-issued' }, suffix: '/content' },
+    }),
+    plan({
+      path: { kind: 'submission', id: { kind: 'known', pick: 3, spelling: 'as-issued' }, suffix: '/content' },
+      caller: alice,
+    }),
   ];
 }
 
