@@ -80,7 +80,8 @@ describe('targetSettings', () => {
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       sqsEndpoint: 'http://127.0.0.1:9324',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      tableName: `${SERVICE}-local-submissions`,
+      tableName: `${SERVICE}-local-submissions-v2`,
+      legacyTableName: `${SERVICE}-local-submissions`,
       queue: { name: `${SERVICE}-local-submissions` },
       deadLetterQueue: { name: `${SERVICE}-local-submissions-dlq` },
     });
@@ -116,7 +117,7 @@ describe('targetSettings', () => {
       dynamodbEndpoint: 'http://localhost:4566',
       sqsEndpoint: 'http://localhost:4566',
       cloudwatchEndpoint: 'http://localhost:4566',
-      tableName: `${SERVICE}-localstack-submissions`,
+      tableName: `${SERVICE}-localstack-submissions-v2`,
     });
   });
 
@@ -146,23 +147,31 @@ describe('targetSettings', () => {
     expect(fromEnv).toEqual({
       stage: 'prod',
       region: 'eu-west-1',
-      tableName: `${SERVICE}-prod-submissions`,
+      tableName: `${SERVICE}-prod-submissions-v2`,
+      legacyTableName: `${SERVICE}-prod-submissions`,
       queue: { name: `${SERVICE}-prod-submissions` },
       deadLetterQueue: { name: `${SERVICE}-prod-submissions-dlq` },
     });
     expect(fromOption.region).toBe('us-west-2');
   });
 
-  it('takes TABLE_NAME, QUEUE_URL and DLQ_URL from the environment when set', () => {
+  it('takes TABLE_NAME, LEGACY_TABLE_NAME, QUEUE_URL and DLQ_URL from the environment when set', () => {
     // Act
     const settings = targetSettings(
       { stage: 'prod' },
-      { TABLE_NAME: 'mine', QUEUE_URL: 'https://sqs/q', DLQ_URL: 'https://sqs/dlq', DLQ_NAME: '' },
+      {
+        TABLE_NAME: 'mine',
+        LEGACY_TABLE_NAME: 'old',
+        QUEUE_URL: 'https://sqs/q',
+        DLQ_URL: 'https://sqs/dlq',
+        DLQ_NAME: '',
+      },
     );
 
     // Assess
     expect(settings).toMatchObject({
       tableName: 'mine',
+      legacyTableName: 'old',
       queue: { url: 'https://sqs/q' },
       deadLetterQueue: { url: 'https://sqs/dlq' },
     });

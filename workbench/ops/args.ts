@@ -11,6 +11,8 @@ Commands:
   requeue <id>       re-enqueue a PENDING submission, or reset one whose lease expired
   redrive            move dead-letter messages back to the queue (--dry-run, --max N)
   reap               run the reaper once now and print its report
+  migrate            copy the stage's submissions from the store schema v1 table into v2
+                     (once, after deploying the release that brings v2; safe to repeat)
   help               this text
 
 Options:
@@ -31,7 +33,7 @@ export interface CommonOptions {
 
 export type OpsCommand =
   | { command: 'help' }
-  | { command: 'stats' | 'reap'; options: CommonOptions }
+  | { command: 'stats' | 'reap' | 'migrate'; options: CommonOptions }
   | { command: 'show'; id: string; content: boolean; options: CommonOptions }
   | { command: 'requeue'; id: string; options: CommonOptions }
   | { command: 'redrive'; dryRun: boolean; max: number; options: CommonOptions };
@@ -45,6 +47,7 @@ const COMMANDS = {
   requeue: [],
   redrive: ['dry-run', 'max'],
   reap: [],
+  migrate: [],
   help: [],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -84,6 +87,7 @@ export function parseCommand(argv: readonly string[]): OpsCommand {
       return { command: 'help' };
     case 'stats':
     case 'reap':
+    case 'migrate':
       return { command: name, options };
     case 'show':
       return { command: name, id: idFrom(rest[0], name), content: values.content ?? false, options };

@@ -23,6 +23,8 @@ export interface TargetSettings {
   cloudwatchEndpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   tableName: string;
+  /** The table of store schema v1, which `migrate` copies from. */
+  legacyTableName: string;
   /** Either a URL (QUEUE_URL / DLQ_URL) or a name to look up with GetQueueUrl. */
   queue: { url: string } | { name: string };
   deadLetterQueue: { url: string } | { name: string };
@@ -35,7 +37,7 @@ const nonEmpty = (value: string | undefined) => (value === undefined || value ==
  * `local`: the emulators of `npm start`; `localstack`: LocalStack's edge port;
  * any other stage: AWS through the normal credential chain. AWS_ENDPOINT_URL,
  * AWS_ENDPOINT_URL_DYNAMODB / _SQS / _CLOUDWATCH override the endpoints,
- * TABLE_NAME, QUEUE_URL and DLQ_URL the resources.
+ * TABLE_NAME, LEGACY_TABLE_NAME, QUEUE_URL and DLQ_URL the resources.
  */
 export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>, env: NodeJS.ProcessEnv) {
   const { stage } = options;
@@ -78,6 +80,7 @@ export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>,
           (stage === 'localstack' ? LOCALSTACK_ENDPOINT : undefined)),
     credentials,
     tableName: nonEmpty(env.TABLE_NAME) ?? names.tableName,
+    legacyTableName: nonEmpty(env.LEGACY_TABLE_NAME) ?? names.legacyTableName,
     queue: queueUrl ? { url: queueUrl } : { name: names.queueName },
     deadLetterQueue: deadLetterQueueUrl ? { url: deadLetterQueueUrl } : { name: names.deadLetterQueueName },
   };
@@ -87,6 +90,7 @@ export function targetSettings(options: Pick<CommonOptions, 'stage' | 'region'>,
 /** One stage's clients and the application composed over them, as the Lambdas compose it. */
 export interface Target {
   settings: TargetSettings;
+  dynamodb: DynamoDBClient;
   sqs: SQSClient;
   queueUrl: string;
   deadLetterQueueUrl: string;
@@ -140,7 +144,16 @@ export async function openTarget(
     ]);
     const config = loadConfig({ ...env, TABLE_NAME: settings.tableName, QUEUE_URL: queueUrl });
     const app = compose({ config, dynamodb, sqs, logger });
-    return { settings, sqs, queueUrl, deadLetterQueueUrl, oldestMessageAge, app, close } satisfies Target;
+    return {
+      settings,
+      dynamodb,
+      sqs,
+      queueUrl,
+      deadLetterQueueUrl,
+      oldestMessageAge,
+      app,
+      close,
+    } satisfies Target;
   } catch (error) {
     close();
     throw error;

@@ -1,6 +1,8 @@
+import { createDocumentClient } from '../../src/adapters/dynamodb/dynamodb-client';
 import type { LogFields, Logger } from '../../src/ports/logger';
 import { type CommandLineIo, commandOrExit, EXIT } from '../command-line';
 import { type OpsCommand, parseCommand, USAGE } from './args';
+import { formatMigration, migrate } from './migrate';
 import { formatReap, formatRedrive, formatRequeue, formatStats, formatSubmission } from './ops-output';
 import {
   openTarget,
@@ -40,7 +42,8 @@ export async function main(argv: readonly string[], io: OpsIo): Promise<number> 
   let target: Target | undefined;
   try {
     target = await openTarget(settings, io.env, stderrLogger(io), io.clients);
-    const outcome = await run(command, target, io.now?.() ?? new Date());
+    const clock = io.now ?? (() => new Date());
+    const outcome = await run(command, target, clock(), clock);
     io.out(json ? JSON.stringify(outcome.data, null, 2) : outcome.text);
     return outcome.exitCode;
   } catch (error) {
@@ -53,7 +56,12 @@ export async function main(argv: readonly string[], io: OpsIo): Promise<number> 
   }
 }
 
-async function run(command: Exclude<OpsCommand, { command: 'help' }>, target: Target, now: Date) {
+async function run(
+  command: Exclude<OpsCommand, { command: 'help' }>,
+  target: Target,
+  now: Date,
+  clock: () => Date,
+) {
   const { app } = target;
   switch (command.command) {
     case 'stats': {
@@ -92,6 +100,18 @@ async function run(command: Exclude<OpsCommand, { command: 'help' }>, target: Ta
         data: report,
         text: formatRedrive(report),
       } satisfies Outcome;
+    }
+    case 'migrate': {
+      const report = await migrate({
+        documents: createDocumentClient(target.dynamodb),
+        legacyTableName: target.settings.legacyTableName,
+        tableName: target.settings.tableName,
+        activeShards: app.config.ACTIVE_INDEX_SHARDS,
+        retentionDays: app.config.RETENTION_DAYS,
+        queue: app.queue,
+        now: clock,
+      });
+      return { exitCode: EXIT.ok, data: report, text: formatMigration(report) } satisfies Outcome;
     }
     case 'reap': {
       const report = await app.reaper.resetStuckAndRequeueOrphans();
