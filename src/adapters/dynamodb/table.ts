@@ -26,9 +26,9 @@ export const contentIsInline = (content: string): boolean =>
 /**
  * The sparse index holds only non-terminal submissions: `activeShard` and
  * `reapAt` are set while PENDING or PROCESSING and removed on completion.
- * `reapAt` is when the reaper should look at the item (lease expiry while
- * PROCESSING, orphan deadline while PENDING), so a query for `reapAt <= now`
- * reads exactly the items that need attention.
+ * `reapAt` is when the reaper should look at the item (ORPHAN_AFTER after it was
+ * accepted, released or rescued; a claim leaves it), so a query for `reapAt <= now`
+ * reads exactly the items that may need attention.
  */
 export function activeShardOf(id: string, shards: number): string {
   let hash = 0;
