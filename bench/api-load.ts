@@ -4,7 +4,9 @@
  * (bench/noop.ts) on the same serverless-offline, each after a warm-up ramp,
  * with fixed connections and duration. The worker's receives are held
  * meanwhile, so it does not share the stack's CPU with the API (on AWS it runs
- * in Lambdas of its own); the queue is purged afterwards.
+ * in Lambdas of its own); the queue is purged afterwards. p50 and p99 are taken
+ * from every 2xx/3xx response time of the measured run (autocannon's own histogram
+ * keeps whole milliseconds only); req/s is autocannon's.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -17,8 +19,11 @@ import { type CpuSample, cpuUsedBetween, residentMiB, sampleCpu } from './cpu';
 export interface LoadResult {
   name: string;
   requestsPerSecond: number;
+  /** ms, sub-millisecond: nearest-rank percentiles of `latencySamples` response times (`percentiles`). */
   p50: number;
   p99: number;
+  /** The 2xx/3xx responses of the measured run whose times p50 and p99 are taken from. */
+  latencySamples: number;
   /** Responses other than the expected status, errors and timeouts. */
   unexpected: number;
   /** CPU ms per request of each process of the stack (and `bench`: the counting proxies). */
@@ -39,27 +44,81 @@ export interface ApiResult {
   serverlessMiB?: number;
 }
 
-interface AutocannonOutput {
+/** What the bench reads of autocannon's result. */
+export interface AutocannonOutput {
   requests: { average: number };
-  latency: { p50: number; p99: number };
   statusCodeStats?: Record<string, { count: number }>;
   errors: number;
   timeouts: number;
 }
 
-const AUTOCANNON = join(projectRoot, 'node_modules', 'autocannon', 'autocannon.js');
+/**
+ * The p-th percentiles (0 < p ≤ 100) of `values` by nearest rank: for each p, the smallest
+ * value that at least p % of the values do not exceed — one of the values itself, exact, never
+ * interpolated or rounded. NaN for each when there are no values; `values` is left unsorted.
+ */
+export function percentiles(values: ArrayLike<number>, ps: readonly number[]): number[] {
+  const sorted = Float64Array.from(values).sort();
+  return ps.map((p) => {
+    if (!(p > 0 && p <= 100)) throw new RangeError(`a percentile is in (0, 100], not ${p}`);
+    return sorted.length === 0 ? Number.NaN : sorted[Math.ceil((p * sorted.length) / 100) - 1]!;
+  });
+}
+
+const AUTOCANNON = join(projectRoot, 'node_modules', 'autocannon');
 const BODY = JSON.stringify({ content: 'a benchmark submission 42' });
 
-async function autocannon(
+/**
+ * Run by `node -e` in a process of its own: one autocannon run (argv: autocannon's path, its
+ * options as JSON), keeping each 2xx/3xx response's time (ms from process.hrtime, as
+ * autocannon's `response` event gives it) in a Float64Array that doubles when full; then prints
+ * autocannon's result and the times, as base64 of their float64 bytes, on one JSON line.
+ */
+const RUNNER = `
+const autocannon = require(process.argv[1]);
+let times = new Float64Array(16384);
+let count = 0;
+const instance = autocannon(JSON.parse(process.argv[2]), (error, result) => {
+  if (error) throw error;
+  const bytes = Buffer.from(times.buffer, 0, count * 8).toString('base64');
+  process.stdout.write(JSON.stringify({ result, times: bytes }));
+});
+instance.on('response', (client, statusCode, resBytes, responseTime) => {
+  const status = Number(statusCode);
+  if (status < 200 || status >= 400) return;
+  if (count === times.length) {
+    const grown = new Float64Array(times.length * 2);
+    grown.set(times);
+    times = grown;
+  }
+  times[count++] = responseTime;
+});
+`;
+
+/** One autocannon run in a process of its own: its result, and every 2xx/3xx response time (ms). */
+export async function runAutocannon(
   url: string,
   method: 'GET' | 'POST',
   connections: number,
   seconds: number,
-): Promise<AutocannonOutput> {
-  const args = [AUTOCANNON, '--json', '-c', String(connections), '-d', String(seconds), '-m', method];
-  if (method === 'POST') args.push('-H', 'content-type=application/json', '-b', BODY);
-  const { stdout } = await promisify(execFile)(process.execPath, [...args, url], { maxBuffer: 10_000_000 });
-  return JSON.parse(stdout) as AutocannonOutput;
+): Promise<{ output: AutocannonOutput; times: Float64Array }> {
+  const options = {
+    url,
+    method,
+    connections,
+    duration: seconds,
+    ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: BODY } : {}),
+  };
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['-e', RUNNER, AUTOCANNON, JSON.stringify(options)],
+    { maxBuffer: 100_000_000 },
+  );
+  const { result, times } = JSON.parse(stdout) as { result: AutocannonOutput; times: string };
+  const bytes = Buffer.from(times, 'base64');
+  const decoded = new Float64Array(bytes.length / 8);
+  new Uint8Array(decoded.buffer).set(bytes);
+  return { output: result, times: decoded };
 }
 
 interface Load {
@@ -77,18 +136,20 @@ async function load(
 ): Promise<LoadResult> {
   // The ramp: one connection, then half, then all, a second each, unmeasured.
   for (const warm of [1, Math.max(1, Math.floor(connections / 2)), connections]) {
-    await autocannon(url, method, warm, 1);
+    await runAutocannon(url, method, warm, 1);
   }
   const before = sampleCpu(pids);
-  const output = await autocannon(url, method, connections, seconds);
+  const { output, times } = await runAutocannon(url, method, connections, seconds);
   const cpu = cpuUsedBetween(before, sampleCpu(pids));
+  const [p50, p99] = percentiles(times, [50, 99]);
   const expected = output.statusCodeStats?.[String(expectedStatus)]?.count ?? 0;
   const answered = Object.values(output.statusCodeStats ?? {}).reduce((sum, stat) => sum + stat.count, 0);
   return {
     name,
     requestsPerSecond: output.requests.average,
-    p50: output.latency.p50,
-    p99: output.latency.p99,
+    p50: p50!,
+    p99: p99!,
+    latencySamples: times.length,
     unexpected: answered - expected + output.errors + output.timeouts,
     cpu: Object.fromEntries(
       Object.entries(cpu).map(([process, ms]) => [
@@ -118,7 +179,7 @@ export async function measureApi(
       const target = { name, url: `${api}${path}`, method, expectedStatus };
       const result = await load(target, connections, seconds, bench.stack.pids);
       progress(
-        `api ${result.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`,
+        `api ${result.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
       );
       return result;
     };

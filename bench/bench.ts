@@ -34,7 +34,7 @@ import { measureOwnCalls, measurePeerCalls } from './calls';
 import type { CapacityResult } from './capacity';
 import { type BundleSpec, measureColdStarts } from './cold-start';
 import { measureReaperCost } from './reaper-cost';
-import { type BenchResults, report } from './report';
+import { type BenchResults, report, SDK_ONLY_FUNCTIONS, sdkOnlyBundle } from './report';
 import { measureThroughput } from './throughput';
 import { measureVerdict } from './verdict';
 
@@ -100,12 +100,16 @@ const startedAt = Date.now();
 const progress = (message: string) =>
   console.error(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
-/** The handlers serverless.yml deploys, the peer's worker, and the worker as serverless.yml ships it. */
+/**
+ * The handlers serverless.yml deploys, each function's AWS SDK clients alone (the baseline its
+ * init is held to), the peer's worker, and the worker as serverless.yml ships it.
+ */
 const BUNDLES: BundleSpec[] = [
   { name: 'api', entry: 'handlers/api.ts' },
   { name: 'worker', entry: 'handlers/worker.ts' },
   { name: 'reaper', entry: 'handlers/reaper.ts' },
   { name: 'ui', entry: 'handlers/ui.ts' },
+  ...SDK_ONLY_FUNCTIONS.map((name) => ({ name: sdkOnlyBundle(name), entry: `bench/sdk-only/${name}.ts` })),
   { name: 'peer worker', entry: 'bench/peer/peer-worker.ts' },
   { name: 'peer worker, no logs or metrics', entry: 'bench/peer/worker-bare.ts' },
   { name: 'worker as deployed', entry: 'handlers/worker.ts', deployed: { sourceMaps: false } },

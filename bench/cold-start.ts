@@ -5,7 +5,8 @@
  * without source maps; its size, and how long `require()` of it takes in a
  * fresh Node process with a Lambda-like environment (the median of `samples`
  * processes, bundles taken in turn so drift hits them alike). The peer's worker
- * is bundled and timed the same way. A `deployed` bundle is built as
+ * is bundled and timed the same way, and so is each function's baseline: the AWS
+ * SDK clients it uses and nothing else (bench/sdk-only/). A `deployed` bundle is built as
  * serverless.yml ships it instead, to show what minifying and source maps do.
  */
 import { execFile } from 'node:child_process';

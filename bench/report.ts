@@ -48,6 +48,18 @@ const POLLS_TARGET = 2;
 /** The API's p50 may exceed the floor's (a bare handler making the same AWS calls) by this factor. */
 const API_FLOOR_FACTOR = 1.1;
 
+/** The functions whose init is held to a bundle of only the AWS SDK clients each uses (bench/sdk-only/). */
+export const SDK_ONLY_FUNCTIONS = ['api', 'worker', 'reaper'] as const;
+/** The cold-start row of a function's bundle of its SDK clients only. */
+export const sdkOnlyBundle = (name: (typeof SDK_ONLY_FUNCTIONS)[number]) => `${name}: SDK clients only`;
+/**
+ * A function's init median may exceed its SDK-only bundle's by this factor: a guard at today's
+ * level (1.55–1.84 over the runs of 2026-12-07), not the "about the same" issue 16 asked for,
+ * which is out of reach while zod's classic API is on the cold path (docs/benchmarks.md,
+ * "Targets missed, and why").
+ */
+const SDK_ONLY_INIT_FACTOR = 2;
+
 export interface Target {
   name: string;
   value: number;
@@ -151,17 +163,25 @@ export function targets(results: BenchResults): Target[] {
     );
   }
   list.push(...capacityTargets(results));
-  const worker = coldStarts?.find((bundle) => bundle.name === 'worker');
-  const peerWorker = coldStarts?.find((bundle) => bundle.name === 'peer worker');
-  if (worker && peerWorker) {
+  for (const { name, ours, sdkOnly, ratio } of initAgainstSdkOnly(coldStarts)) {
     list.push({
-      name: 'worker init ≤ the peer worker init (ms)',
-      value: worker.initMs,
+      name: `${name} init ≤ ${SDK_ONLY_INIT_FACTOR} × its SDK clients alone (medians)`,
+      value: ratio,
       kind: 'max',
-      limit: peerWorker.initMs,
+      limit: SDK_ONLY_INIT_FACTOR,
+      detail: `${fixed(ours.initMs, 1)} against ${fixed(sdkOnly.initMs, 1)} ms`,
     });
   }
   return list;
+}
+
+/** Each function measured beside its SDK-only bundle: both, and the ratio of their init medians. */
+export function initAgainstSdkOnly(coldStarts: BundleFigures[] | undefined) {
+  return SDK_ONLY_FUNCTIONS.flatMap((name) => {
+    const ours = coldStarts?.find((bundle) => bundle.name === name);
+    const sdkOnly = coldStarts?.find((bundle) => bundle.name === sdkOnlyBundle(name));
+    return ours && sdkOnly ? [{ name, ours, sdkOnly, ratio: ours.initMs / sdkOnly.initMs }] : [];
+  });
 }
 
 export const isMet = (target: Target) =>
@@ -413,13 +433,15 @@ function throughputTable({ throughput }: BenchResults): string[] {
 function apiTable({ api }: BenchResults): string[] {
   if (!api) return [];
   const row = (ours: LoadResult, floor: LoadResult, noop: LoadResult) =>
-    `| ${ours.name} | ${ours.requestsPerSecond.toFixed(0)} | ${ours.p50} | ${ours.p99} | ` +
-    `${floor.requestsPerSecond.toFixed(0)} | ${floor.p50} | ${noop.requestsPerSecond.toFixed(0)} | ${noop.p50} | ` +
+    `| ${ours.name} | ${ours.requestsPerSecond.toFixed(0)} | ${fixed(ours.p50)} | ${fixed(ours.p99)} | ` +
+    `${floor.requestsPerSecond.toFixed(0)} | ${fixed(floor.p50)} | ${noop.requestsPerSecond.toFixed(0)} | ${fixed(noop.p50)} | ` +
     `${fixed(ours.p50 / noop.p50)} | **${fixed(ours.p50 / floor.p50)}** |`;
   const cpu = (load: LoadResult) => `- ${load.name}: ${describeCpu(load.cpu)}`;
   return [
     `API: autocannon, ${api.connections} connections, ${api.durationSeconds} s each after a 1 / ${Math.max(1, Math.floor(api.connections / 2))} / ${api.connections}-connection ramp; the worker held meanwhile. ` +
-      'Floor: the same AWS calls from a bare handler (bench/api-floor.ts); no-op: a handler that does nothing (bench/noop.ts).',
+      'Floor: the same AWS calls from a bare handler (bench/api-floor.ts); no-op: a handler that does nothing (bench/noop.ts). ' +
+      `p50 / p99: nearest-rank percentiles of every 2xx/3xx response time of the measured ${api.durationSeconds} s, from process.hrtime ` +
+      `(ours: ${api.post.latencySamples} POST, ${api.get.latencySamples} GET), not autocannon's whole-ms histogram; req/s: autocannon's.`,
     '',
     '| Route | req/s | p50 ms | p99 ms | floor req/s | floor p50 | no-op req/s | no-op p50 | p50 / no-op | p50 / floor |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -465,16 +487,22 @@ function reaperTable({ reaper }: BenchResults): string[] {
 
 function coldStartTable({ coldStarts }: BenchResults): string[] {
   if (!coldStarts) return [];
+  const ratios = new Map<string, number>(
+    initAgainstSdkOnly(coldStarts).map(({ name, ratio }) => [name, ratio]),
+  );
   return [
     'Cold start: bundles as serverless.yml builds them, minified, no source maps (the last two: as serverless.yml ships the worker — ' +
       "not minified; with a stage's `sourceMaps: true`, a source map loaded by NODE_OPTIONS=--enable-source-maps); " +
-      'require() in a fresh Node process',
+      'require() in a fresh Node process. "SDK clients only": the AWS SDK clients the function uses, built as it builds them, ' +
+      'and a handler that does nothing (bench/sdk-only/)',
     '',
-    '| Bundle | Entry | KiB | init ms (median) | init ms (min – max) |',
-    '|---|---|---:|---:|---|',
+    '| Bundle | Entry | KiB | init ms (median) | init ms (min – max) | / SDK clients only |',
+    '|---|---|---:|---:|---|---:|',
     ...coldStarts.map(
       (bundle) =>
-        `| ${bundle.name} | ${bundle.entry} | ${(bundle.bytes / 1024).toFixed(0)} | ${bundle.initMs.toFixed(1)} | ${Math.min(...bundle.samples).toFixed(1)} – ${Math.max(...bundle.samples).toFixed(1)} |`,
+        `| ${bundle.name} | ${bundle.entry} | ${(bundle.bytes / 1024).toFixed(0)} | ${bundle.initMs.toFixed(1)} | ` +
+        `${Math.min(...bundle.samples).toFixed(1)} – ${Math.max(...bundle.samples).toFixed(1)} | ` +
+        `${ratios.has(bundle.name) ? `**${fixed(ratios.get(bundle.name))}**` : ''} |`,
     ),
   ];
 }
@@ -487,6 +515,7 @@ export function summaryLine(results: BenchResults): string {
   const reads = reaper && Math.max(...reaper.runs.map((run) => run.scanned));
   const short = capacityAt(results, 'short');
   const large = capacityAt(results, '64k');
+  const initRatios = initAgainstSdkOnly(coldStarts).map(({ ratio }) => ratio);
   return (
     `bench: calls_per_submission=${fixed(callsPerSubmission(own))} ` +
     `peer_ddb_ratio=${fixed(peer && totalCalls(own.dynamodb) / own.submissions / peer)} ` +
@@ -497,7 +526,8 @@ export function summaryLine(results: BenchResults): string {
     `verdict_ms_p50=${fixed(results.verdict?.verdictMsP50, 0)} polls_per_submission=${fixed(results.verdict?.pollsP50, 0)} ` +
     `wru_per_submission=${fixed(short && endToEnd(short.ours).write, 1)} wru_64k=${fixed(large && endToEnd(large.ours).write, 1)} ` +
     `rru_per_poll_64k=${fixed(large?.ours.poll.read, 1)} cost_ratio_1k=${fixed(costRatioAt(results, '1k'))} ` +
-    `cost_ratio_64k=${fixed(costRatioAt(results, '64k'))}`
+    `cost_ratio_64k=${fixed(costRatioAt(results, '64k'))} ` +
+    `init_vs_sdk_only=${fixed(initRatios.length > 0 ? Math.max(...initRatios) : undefined)}`
   );
 }
 

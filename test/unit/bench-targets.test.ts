@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadResult } from '../../bench/api-load';
 import type { SideUnits, SizeKey, SizeUnits, Units } from '../../bench/billed-units';
+import type { BundleFigures } from '../../bench/cold-start';
 import { costRatio } from '../../bench/cost-model';
 import { type BenchResults, isMet, report, summaryLine, targets } from '../../bench/report';
 
@@ -9,6 +10,7 @@ const load = (name: string, p50: number): LoadResult => ({
   requestsPerSecond: 100,
   p50,
   p99: p50 * 2,
+  latencySamples: 1000,
   unexpected: 0,
   cpu: {},
 });
@@ -64,6 +66,21 @@ describe('the bench’s targets', () => {
     expect(isMet(byName(missed, 'POST p50 ≤ 1.1 × the floor')!)).toBe(false);
     expect(isMet(byName(missed, 'GET p50 ≤ 1.1 × the floor')!)).toBe(false);
     expect(met.map((target) => target.name).filter((name) => name.includes('no-op ×'))).toEqual([]);
+  });
+
+  it('decides the API ratios on sub-millisecond p50s, and prints them with 2 decimals', () => {
+    const results = (ours: number) => run({ api: { ...api(20, ours), floorGet: load('GET floor', 13.4) } });
+    const get = (list: ReturnType<typeof targets>) =>
+      list.find((target) => target.name === 'GET p50 ≤ 1.1 × the floor')!;
+
+    // Both would be 15 / 13 = 1.15 in whole milliseconds; 1.097 and 1.104 here.
+    expect(isMet(get(targets(results(14.7))))).toBe(true);
+    expect(isMet(get(targets(results(14.8))))).toBe(false);
+    expect(get(targets(results(14.8))).value).toBeCloseTo(14.8 / 13.4, 12);
+    expect(summaryLine(results(14.8))).toMatch(/ post_p50_ratio=1\.00 get_p50_ratio=1\.10 /);
+    expect(report(results(14.7)).text).toContain(
+      '| GET /submissions/{id} | 100 | 14.70 | 29.40 | 100 | 13.40 | 100 | 3.00 |',
+    );
   });
 
   it('holds Submit → verdict to a median of 300 ms and 2 status requests, and prints both on the last line', () => {
@@ -149,7 +166,7 @@ describe('the billed units’ and cost targets (issue 16)', () => {
     expect(summaryLine(results)).toMatch(
       new RegExp(
         ` polls_per_submission=- wru_per_submission=6\\.0 wru_64k=71\\.0 rru_per_poll_64k=1\\.0 ` +
-          `cost_ratio_1k=${ratio1k.toFixed(2)} cost_ratio_64k=${ratio64k.toFixed(2)}$`,
+          `cost_ratio_1k=${ratio1k.toFixed(2)} cost_ratio_64k=${ratio64k.toFixed(2)} init_vs_sdk_only=-$`,
       ),
     );
   });
@@ -239,7 +256,7 @@ describe('the billed units’ and cost targets (issue 16)', () => {
     expect(names).toHaveLength(6);
     expect(names.some((name) => name.includes('1 KiB'))).toBe(false);
     expect(summaryLine(results)).toMatch(
-      / wru_per_submission=6\.0 wru_64k=71\.0 rru_per_poll_64k=1\.0 cost_ratio_1k=- cost_ratio_64k=0\.\d\d$/,
+      / wru_per_submission=6\.0 wru_64k=71\.0 rru_per_poll_64k=1\.0 cost_ratio_1k=- cost_ratio_64k=0\.\d\d init_vs_sdk_only=-$/,
     );
   });
 
@@ -249,7 +266,7 @@ describe('the billed units’ and cost targets (issue 16)', () => {
     expect(capacityTargets(results)).toEqual([]);
     expect(report(results).text).toContain('DynamoDB billed units: not measured (java not found');
     expect(summaryLine(results)).toMatch(
-      / wru_per_submission=- wru_64k=- rru_per_poll_64k=- cost_ratio_1k=- cost_ratio_64k=-$/,
+      / wru_per_submission=- wru_64k=- rru_per_poll_64k=- cost_ratio_1k=- cost_ratio_64k=- init_vs_sdk_only=-$/,
     );
   });
 
@@ -264,5 +281,80 @@ describe('the billed units’ and cost targets (issue 16)', () => {
     expect(cells[10]).toBe(`**${ratio.toFixed(2)}**`);
     expect(text).toContain('| … of which submissions ActiveSubmissions | 2.0 + 0.0 |');
     expect(text.split('\n').at(-1)).toMatch(/^bench: /);
+  });
+});
+
+/** A cold-start row with its median init (ms). */
+const bundle = (name: string, initMs: number): BundleFigures => ({
+  name,
+  entry: `${name}.ts`,
+  bytes: 1024 * 1024,
+  initMs,
+  samples: [initMs - 10, initMs, initMs + 10],
+});
+/** Ours and each function's SDK-only bundle, with the peer's worker (faster than ours here). */
+const coldStarts = (api: number, worker: number, reaper: number): BundleFigures[] => [
+  bundle('api', api),
+  bundle('worker', worker),
+  bundle('reaper', reaper),
+  bundle('ui', 10),
+  bundle('api: SDK clients only', 100),
+  bundle('worker: SDK clients only', 80),
+  bundle('reaper: SDK clients only', 90),
+  bundle('peer worker', 50),
+];
+const initTargets = (results: BenchResults) =>
+  targets(results).filter((target) => / init /.test(target.name));
+
+describe('the cold-start targets (issue 16 §4)', () => {
+  it('holds each function’s init median to 2 × its SDK clients alone, met at the limit', () => {
+    const results = run({ coldStarts: coldStarts(200, 88, 99) });
+
+    const checked = initTargets(results);
+
+    expect(checked.map((target) => [target.name, target.value, target.limit, target.detail])).toEqual([
+      ['api init ≤ 2 × its SDK clients alone (medians)', 2, 2, '200.0 against 100.0 ms'],
+      ['worker init ≤ 2 × its SDK clients alone (medians)', 1.1, 2, '88.0 against 80.0 ms'],
+      ['reaper init ≤ 2 × its SDK clients alone (medians)', 1.1, 2, '99.0 against 90.0 ms'],
+    ]);
+    expect(checked.every(isMet)).toBe(true);
+    expect(report(results).missed).toEqual([]);
+  });
+
+  it.each([
+    ['api', coldStarts(200.1, 80, 90)],
+    ['worker', coldStarts(100, 160.1, 90)],
+    ['reaper', coldStarts(100, 80, 180.1)],
+  ])('misses %s’s target above 2 ×, and so fails the run', (name, figures) => {
+    const { missed } = report(run({ coldStarts: figures }));
+
+    expect(missed.map((target) => target.name)).toEqual([
+      `${name} init ≤ 2 × its SDK clients alone (medians)`,
+    ]);
+  });
+
+  it('sets no target against the peer’s worker (a tie decided by noise), and none without a baseline', () => {
+    const figures = coldStarts(100, 80, 90).filter((figure) => figure.name !== 'reaper: SDK clients only');
+
+    const checked = initTargets(run({ coldStarts: figures }));
+
+    expect(checked.map((target) => target.name)).toEqual([
+      'api init ≤ 2 × its SDK clients alone (medians)',
+      'worker init ≤ 2 × its SDK clients alone (medians)',
+    ]);
+    expect(targets(run({ coldStarts: figures })).some((target) => target.name.includes('peer'))).toBe(false);
+  });
+
+  it('prints each function’s ratio in the table, and the largest at the end of the last line', () => {
+    const results = run({ coldStarts: coldStarts(150, 96, 99) });
+    const { text } = report(results);
+
+    expect(text).toContain('| api | api.ts | 1024 | 150.0 | 140.0 – 160.0 | **1.50** |');
+    expect(text).toContain('| worker | worker.ts | 1024 | 96.0 | 86.0 – 106.0 | **1.20** |');
+    expect(text).toContain(
+      '| api: SDK clients only | api: SDK clients only.ts | 1024 | 100.0 | 90.0 – 110.0 |  |',
+    );
+    expect(summaryLine(results)).toMatch(/ init_ms=96\.0 peer_init_ms=50\.0 /);
+    expect(summaryLine(results)).toMatch(/ init_vs_sdk_only=1\.50$/);
   });
 });
