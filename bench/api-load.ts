@@ -66,6 +66,8 @@ export function percentiles(values: ArrayLike<number>, ps: readonly number[]): n
 }
 
 const AUTOCANNON = join(projectRoot, 'node_modules', 'autocannon');
+/** Windows of half the duration each, per route and side, ours and the floor taken in turn. */
+const API_ROUNDS = 4;
 const BODY = JSON.stringify({ content: 'a benchmark submission 42' });
 
 /**
@@ -128,12 +130,20 @@ interface Load {
   expectedStatus: number;
 }
 
-async function load(
-  { name, url, method, expectedStatus }: Load,
+/** One measured window of a route: its answers, response times and the stack's CPU meanwhile. */
+interface Window {
+  output: AutocannonOutput;
+  times: Float64Array;
+  cpu: Record<string, number | undefined>;
+  answered: number;
+}
+
+async function measureWindow(
+  { url, method }: Load,
   connections: number,
   seconds: number,
   pids: Record<string, number | undefined>,
-): Promise<LoadResult> {
+): Promise<Window> {
   // The ramp: one connection, then half, then all, a second each, unmeasured.
   for (const warm of [1, Math.max(1, Math.floor(connections / 2)), connections]) {
     await runAutocannon(url, method, warm, 1);
@@ -141,23 +151,82 @@ async function load(
   const before = sampleCpu(pids);
   const { output, times } = await runAutocannon(url, method, connections, seconds);
   const cpu = cpuUsedBetween(before, sampleCpu(pids));
-  const [p50, p99] = percentiles(times, [50, 99]);
-  const expected = output.statusCodeStats?.[String(expectedStatus)]?.count ?? 0;
   const answered = Object.values(output.statusCodeStats ?? {}).reduce((sum, stat) => sum + stat.count, 0);
+  return { output, times, cpu, answered };
+}
+
+/** A route's result over its windows: percentiles of every time pooled, rates averaged, CPU per request. */
+export function pooled(name: string, expectedStatus: number, windows: readonly Window[]): LoadResult {
+  const times = new Float64Array(windows.reduce((sum, window) => sum + window.times.length, 0));
+  let offset = 0;
+  for (const window of windows) {
+    times.set(window.times, offset);
+    offset += window.times.length;
+  }
+  const [p50, p99] = percentiles(times, [50, 99]);
+  const answered = windows.reduce((sum, window) => sum + window.answered, 0);
+  const expected = windows.reduce(
+    (sum, { output }) => sum + (output.statusCodeStats?.[String(expectedStatus)]?.count ?? 0),
+    0,
+  );
+  const failed = windows.reduce((sum, { output }) => sum + output.errors + output.timeouts, 0);
+  const processes = new Set(windows.flatMap((window) => Object.keys(window.cpu)));
   return {
     name,
-    requestsPerSecond: output.requests.average,
+    requestsPerSecond:
+      windows.reduce((sum, { output }) => sum + output.requests.average, 0) / Math.max(1, windows.length),
     p50: p50!,
     p99: p99!,
     latencySamples: times.length,
-    unexpected: answered - expected + output.errors + output.timeouts,
+    unexpected: answered - expected + failed,
     cpu: Object.fromEntries(
-      Object.entries(cpu).map(([process, ms]) => [
-        process,
-        ms === undefined ? ms : ms / Math.max(1, answered),
-      ]),
+      [...processes].map((process) => {
+        const used = windows.map((window) => window.cpu[process]);
+        return [
+          process,
+          used.some((ms) => ms === undefined)
+            ? undefined
+            : used.reduce((sum: number, ms) => sum + ms!, 0) / Math.max(1, answered),
+        ];
+      }),
     ),
   };
+}
+
+/**
+ * Ours and the floor in `rounds` windows of `seconds` each, taken in turn, the one going first
+ * alternating: what a run does to the stack over time (its tables and queue grow, the process
+ * warms and collects garbage) falls on both alike, so their ratio is not decided by order.
+ */
+async function loadInTurn(
+  ours: Load,
+  floor: Load,
+  rounds: number,
+  connections: number,
+  seconds: number,
+  pids: Record<string, number | undefined>,
+): Promise<[LoadResult, LoadResult]> {
+  const windows: [Window[], Window[]] = [[], []];
+  for (let round = 0; round < rounds; round += 1) {
+    for (const side of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      windows[side]!.push(await measureWindow(side === 0 ? ours : floor, connections, seconds, pids));
+    }
+  }
+  return [
+    pooled(ours.name, ours.expectedStatus, windows[0]),
+    pooled(floor.name, floor.expectedStatus, windows[1]),
+  ];
+}
+
+async function load(
+  target: Load,
+  connections: number,
+  seconds: number,
+  pids: Record<string, number | undefined>,
+): Promise<LoadResult> {
+  return pooled(target.name, target.expectedStatus, [
+    await measureWindow(target, connections, seconds, pids),
+  ]);
 }
 
 export async function measureApi(
@@ -175,20 +244,48 @@ export async function measureApi(
   const { id } = (await created.json()) as { id: string };
   await bench.sqsProxy.holdReceives(NAMES.queue);
   try {
-    const run = async (name: string, path: string, method: 'GET' | 'POST', expectedStatus: number) => {
-      const target = { name, url: `${api}${path}`, method, expectedStatus };
-      const result = await load(target, connections, seconds, bench.stack.pids);
+    const target = (name: string, path: string, method: 'GET' | 'POST', expectedStatus: number): Load => ({
+      name,
+      url: `${api}${path}`,
+      method,
+      expectedStatus,
+    });
+    const shown = (result: LoadResult) => {
       progress(
         `api ${result.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
       );
       return result;
     };
-    const post = await run('POST /submissions', '/submissions', 'POST', 202);
-    const noopPost = await run('POST no-op', '/bench/noop', 'POST', 200);
-    const floorPost = await run('POST floor', '/bench/floor', 'POST', 202);
-    const get = await run('GET /submissions/{id}', `/submissions/${id}`, 'GET', 200);
-    const noopGet = await run('GET no-op', `/bench/noop/${id}`, 'GET', 200);
-    const floorGet = await run('GET floor', `/bench/floor/${id}`, 'GET', 200);
+    const inTurn = async (ours: Load, floor: Load): Promise<[LoadResult, LoadResult]> => {
+      const [oursResult, floorResult] = await loadInTurn(
+        ours,
+        floor,
+        API_ROUNDS,
+        connections,
+        seconds / 2,
+        bench.stack.pids,
+      );
+      return [shown(oursResult), shown(floorResult)];
+    };
+    const [post, floorPost] = await inTurn(
+      target('POST /submissions', '/submissions', 'POST', 202),
+      target('POST floor', '/bench/floor', 'POST', 202),
+    );
+    const noopPost = shown(
+      await load(target('POST no-op', '/bench/noop', 'POST', 200), connections, seconds, bench.stack.pids),
+    );
+    const [get, floorGet] = await inTurn(
+      target('GET /submissions/{id}', `/submissions/${id}`, 'GET', 200),
+      target('GET floor', `/bench/floor/${id}`, 'GET', 200),
+    );
+    const noopGet = shown(
+      await load(
+        target('GET no-op', `/bench/noop/${id}`, 'GET', 200),
+        connections,
+        seconds,
+        bench.stack.pids,
+      ),
+    );
     const serverlessMiB = residentMiB(bench.stack.pids.serverless);
     return {
       connections,

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { percentiles, runAutocannon } from '../../bench/api-load';
+import { percentiles, pooled, runAutocannon } from '../../bench/api-load';
 
 describe('the API figure’s percentiles (nearest rank, exact)', () => {
   it('takes p50 and p99 of 1…100 and of 1…1000 at their ranks', () => {
@@ -24,6 +24,40 @@ describe('the API figure’s percentiles (nearest rank, exact)', () => {
     expect(percentiles([], [50])).toEqual([Number.NaN]);
     expect(() => percentiles([1], [0])).toThrow(RangeError);
     expect(() => percentiles([1], [101])).toThrow(RangeError);
+  });
+});
+
+describe('pooled: a route measured in several windows, taken in turn with its floor', () => {
+  const window = (times: number[], answered: Record<string, number>, serverlessMs: number, rate: number) => ({
+    output: {
+      requests: { average: rate },
+      statusCodeStats: Object.fromEntries(
+        Object.entries(answered).map(([status, count]) => [status, { count }]),
+      ),
+      errors: 1,
+      timeouts: 0,
+    },
+    times: Float64Array.from(times),
+    cpu: { serverless: serverlessMs, dynamodb: undefined },
+    answered: Object.values(answered).reduce((sum, count) => sum + count, 0),
+  });
+
+  it('takes percentiles over every window’s times together, and CPU per request over all of them', () => {
+    // A fast first window and a slow second: neither window's p50 is the pooled one.
+    const result = pooled('GET', 200, [
+      window([1, 2, 3], { 200: 3 }, 30, 100),
+      window([10, 11, 12, 13, 14], { 200: 4, 500: 1 }, 90, 300),
+    ]);
+
+    expect(result).toMatchObject({
+      name: 'GET',
+      p50: 10,
+      p99: 14,
+      latencySamples: 8,
+      requestsPerSecond: 200,
+      unexpected: 1 + 2,
+      cpu: { serverless: 120 / 8, dynamodb: undefined },
+    });
   });
 });
 
