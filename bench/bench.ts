@@ -109,7 +109,10 @@ const BUNDLES: BundleSpec[] = [
   { name: 'worker', entry: 'handlers/worker.ts' },
   { name: 'reaper', entry: 'handlers/reaper.ts' },
   { name: 'ui', entry: 'handlers/ui.ts' },
-  ...SDK_ONLY_FUNCTIONS.map((name) => ({ name: sdkOnlyBundle(name), entry: `bench/sdk-only/${name}.ts` })),
+  ...SDK_ONLY_FUNCTIONS.map((name) => ({
+    name: sdkOnlyBundle(name),
+    entry: `bench/sdk-only/sdk-only-${name}.ts`,
+  })),
   { name: 'peer worker', entry: 'bench/peer/peer-worker.ts' },
   { name: 'peer worker, no logs or metrics', entry: 'bench/peer/worker-bare.ts' },
   { name: 'worker as deployed', entry: 'handlers/worker.ts', deployed: { sourceMaps: false } },

@@ -117,7 +117,6 @@ describe('a custom rule set from RULES_JSON, on a stack of its own', () => {
 
     expect(decided.body).toMatchObject({
       status: 'PASSED',
-      content: 'hello there friend',
       result: { verdict: 'PASSED', ruleSet: { id: 'e2e-custom', version: 7 } },
     });
     expect(decided.body.result.ruleSet).toEqual({ id: 'e2e-custom', version: 7 });

@@ -80,7 +80,7 @@ describe('standalone workers beside the running stack', () => {
     for (const line of startLines) {
       expect(line).toMatchObject({
         stage: 'local',
-        table: 'submissions-local-submissions',
+        table: stack.tableName,
         dynamodbEndpoint: stack.env.AWS_ENDPOINT_URL_DYNAMODB,
         sqsEndpoint: stack.env.AWS_ENDPOINT_URL_SQS,
       });

@@ -2,13 +2,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { CONTENT_KEY_PREFIX } from '../../src/adapters/dynamodb/table';
 import { createSqsClient, queueUrlByName } from '../../src/adapters/sqs/sqs-client';
 import { waitFor } from '../../workbench/wait';
 import { approximateDepth } from './backend';
 
 /** What the running stack's table holds, as far as "did a request store anything?" needs. */
 export interface TableSnapshot {
-  /** Items per owner; idempotency records (which carry no owner) under `(idempotency)`. */
+  /**
+   * Items per owner; idempotency records (which carry no owner) under `(idempotency)`, and the
+   * items holding content kept apart (over INLINE_CONTENT_MAX_BYTES) under `(content)`.
+   */
   itemsByOwner: Record<string, number>;
   /** The content of every submission in the table. */
   contents: string[];
@@ -47,7 +51,12 @@ export async function snapshotTable(): Promise<TableSnapshot> {
   );
   for await (const page of pages) {
     for (const item of page.Items ?? []) {
-      const owner = typeof item.owner === 'string' ? item.owner : '(idempotency)';
+      const owner =
+        typeof item.owner === 'string'
+          ? item.owner
+          : String(item.id).startsWith(CONTENT_KEY_PREFIX)
+            ? '(content)'
+            : '(idempotency)';
       itemsByOwner[owner] = (itemsByOwner[owner] ?? 0) + 1;
       if (typeof item.content === 'string') contents.push(item.content);
       items.push(JSON.stringify(item));

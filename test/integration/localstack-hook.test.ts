@@ -18,7 +18,7 @@ describe('the LocalStack init hook', async () => {
     (variable, name: string) => names.match(new RegExp(`^${name}=(.*)$`, 'm'))?.[1] ?? variable,
   );
   const resources = inject('resources');
-  const table = resources.SubmissionsTable!.Properties as Record<string, any>;
+  const table = resources.SubmissionsTableV2!.Properties as Record<string, any>;
   const setting = (name: string) =>
     `${names}\n${script}`.match(new RegExp(`^${name}=("?)([^"\\s]+)\\1`, 'm'))?.[2];
 

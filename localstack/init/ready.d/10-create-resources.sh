@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# LocalStack READY hook: creates the DynamoDB table and the two SQS queues exactly
+# LocalStack READY hook: creates the DynamoDB table (store schema v2) and the two SQS queues exactly
 # as serverless.yml defines them for stage `local`. The names come from stage-local.env
 # beside this file (generated from src/config/stages.ts); the rest is kept in step with
 # serverless.yml by test/integration/localstack-hook.test.ts.
@@ -74,8 +74,7 @@ ensure_table() {
             {"AttributeName": "reapAt", "KeyType": "RANGE"}
           ],
           "Projection": {
-            "ProjectionType": "INCLUDE",
-            "NonKeyAttributes": ["status", "processingStartedAt", "updatedAt"]
+            "ProjectionType": "KEYS_ONLY"
           }
         },
         {
@@ -85,9 +84,7 @@ ensure_table() {
             {"AttributeName": "createdAt", "KeyType": "RANGE"}
           ],
           "Projection": {
-            "ProjectionType": "INCLUDE",
-            "NonKeyAttributes": ["status", "attempts", "updatedAt", "processingStartedAt",
-                                 "completedAt", "result", "error"]
+            "ProjectionType": "KEYS_ONLY"
           }
         },
         {

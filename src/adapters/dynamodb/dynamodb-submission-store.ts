@@ -199,7 +199,9 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   /** The submission of a status item, with its content: inline, or read from its own item. */
   async #withContent(item: Record<string, unknown>): Promise<StoredSubmission> {
     const submission = withoutContent(item);
-    if (typeof item.content === 'string') return { ...submission, content: item.content };
+    // Inline whenever the item has it (what it holds is the rule set's to judge: a corrupt,
+    // non-string value fails the checks as before, rather than passing for content kept apart).
+    if (item.content !== undefined) return { ...submission, content: item.content as string };
     // Content never changes, so an eventually consistent read (half the read units) is right
     // whenever it finds the item; only one that misses it asks again, consistently.
     const read = (ConsistentRead: boolean) =>
