@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../src/adapters/dynamodb/dynamodb-client';
 import { DynamoDbSubmissionStore } from '../../src/adapters/dynamodb/dynamodb-submission-store';
@@ -26,6 +26,7 @@ import {
 } from '../../workbench/ops/migrate';
 import { waitFor } from '../../workbench/wait';
 import { ManualClock } from '../helpers/manual-clock';
+import { scanTable } from '../helpers/test-table';
 
 /**
  * The fixture: a stage deployed from commit 8025eca (store schema v1), its table's raw
@@ -133,18 +134,8 @@ export function storeMigrationSuite(name: string, harness: () => Promise<Migrati
     let documents: DynamoDBDocumentClient;
     let store: DynamoDbSubmissionStore;
 
-    const scan = async (tableName: string) => {
-      const items: Record<string, unknown>[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(
-          new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }),
-        );
-        items.push(...(page.Items ?? []));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return items.sort((a, b) => String(a.id).localeCompare(String(b.id)));
-    };
+    const scan = async (tableName: string) =>
+      (await scanTable(documents, tableName)).sort((a, b) => String(a.id).localeCompare(String(b.id)));
     const byId = (items: Record<string, unknown>[]) =>
       new Map(items.map((item) => [item.id as string, item]));
 

@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { unverifiedJwt } from '../helpers/gateway-events';
 import { api, pollUntilDecided, submit } from '../helpers/http';
+import { mixedContentOfBytes } from '../helpers/mixed-content';
 
 describe('the API over HTTP, on the stack `npm start` runs', () => {
   it('accepts a submission with 202, a Location and PENDING, then decides it PASSED', async () => {
@@ -123,19 +124,11 @@ describe('GET /submissions/{id}/content over HTTP, on the stack `npm start` runs
   const endpoint = () => inject('stack').httpEndpoint;
   const as = (sub: string) => ({ authorization: `Bearer ${unverifiedJwt({ sub })}` });
 
-  /** Content of exactly `bytes` bytes of UTF-8: 1- to 4-byte characters, and what JSON must escape. */
-  const contentOfBytes = (bytes: number) => {
-    const mixed = 'aé€😀\t"\\\u2028\r\n';
-    let text = '';
-    while (Buffer.byteLength(text + mixed) <= bytes) text += mixed;
-    return text + 'a'.repeat(bytes - Buffer.byteLength(text));
-  };
-
   it.each([
     ['a short content', 23],
     ['64 KiB (MAX_CONTENT_BYTES) of multi-byte UTF-8', 65_536],
   ])('serves %s byte for byte, which no status answer carries', async (_, bytes) => {
-    const content = contentOfBytes(bytes);
+    const content = mixedContentOfBytes(bytes);
     const created = await submit(content);
     const { id } = created.body as { id: string };
 

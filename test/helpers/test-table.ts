@@ -46,21 +46,27 @@ export async function createTestTable(
   return {
     documents,
     tableName,
-    scanAll: async () => {
-      const items: Record<string, unknown>[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(
-          new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }),
-        );
-        items.push(...(page.Items ?? []));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return items;
-    },
+    scanAll: () => scanTable(documents, tableName),
     destroy: async () => {
       await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
       dynamodb.destroy();
     },
   };
+}
+
+/** Every item of a table, unmarshalled, read consistently (test-only: the service itself never scans). */
+export async function scanTable(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
 }

@@ -13,6 +13,7 @@ import {
 
 import type { TestBackend } from '../helpers/backend';
 import { ManualClock } from '../helpers/manual-clock';
+import { mixedContentOfBytes } from '../helpers/mixed-content';
 import type { CapturedOutput } from '../helpers/output-capture';
 import { expectProblem, fieldsNamed, snapshot } from '../helpers/problems';
 
@@ -238,14 +239,6 @@ describe('handlers/api.ts in-process against the emulators', () => {
   });
 
   describe('GET /submissions/{id}/content', () => {
-    /** Content of exactly `bytes` bytes of UTF-8: 1- to 4-byte characters, and what JSON must escape. */
-    const contentOfBytes = (bytes: number) => {
-      const mixed = 'aé€😀\t"\\\u2028\r\n';
-      let text = '';
-      while (Buffer.byteLength(text + mixed) <= bytes) text += mixed;
-      return text + 'a'.repeat(bytes - Buffer.byteLength(text));
-    };
-
     it.each([
       ['a short content', 14],
       ['a content of 1 KiB', 1_024],
@@ -254,7 +247,7 @@ describe('handlers/api.ts in-process against the emulators', () => {
       // The stack's own limit (64 KiB), not this file's 100 bytes.
       api.restore();
       api = await loadApiHandler({ TABLE_NAME: backend.tableName, QUEUE_URL: backend.queueUrl });
-      const content = contentOfBytes(bytes);
+      const content = mixedContentOfBytes(bytes);
       expect(Buffer.byteLength(content)).toBe(bytes);
       const id = await submitted({ content });
 
