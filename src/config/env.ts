@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_RETENTION_DAYS } from '../domain/submission';
 
 /** An unset or empty variable takes the default; anything else must be a whole number. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROCESSING_ERROR_CODES, SUBMISSION_STATUSES } from '../domain/submission';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The wire format of the `SubmissionQueue` port (submission-queue.ts): what a queue

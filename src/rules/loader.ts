@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { AsyncRule, EvaluationContext, RuleSet } from '../domain/rules';
 import type { RuleOutcome } from '../domain/submission';
 import { leavesOf, type RuleTree, treeRuleSet } from './combinators';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A whole number of at least `minimum`, with messages that read after the param's path. */
 export const count = (minimum: number) =>

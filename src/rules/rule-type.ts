@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DuplicatePolicy, EvaluationContext } from '../domain/rules';
 import { type RuleCost, UNMODELLED_COST } from './cost';
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AsyncRuleType, Measurement, RuleType } from '../../src/rules/rule-type';
 import { defineAsyncRuleType } from '../../src/rules/rule-type';
 

@@ -1,6 +1,6 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Submission } from '../../src/domain/submission';
 import { openApiDocument } from '../../src/http/openapi';
 import { HttpProblem, unauthorized } from '../../src/http/problem';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageError } from '../command-line';
 
 export const USAGE = `Usage: npm run ops -- <command> [options]

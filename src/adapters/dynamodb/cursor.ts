@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError } from '../../domain/errors';
 
 /** The owner index's LastEvaluatedKey: table key plus index key. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { linearCost } from '../cost';
 import { defineRuleType } from '../rule-type';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EarlierDecision } from '../../domain/rules';
 import type { ValidationResult } from '../../domain/submission';
 import { NO_COST } from '../cost';

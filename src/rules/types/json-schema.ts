@@ -1,5 +1,5 @@
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRuleType } from '../rule-type';
 import { compileSafePattern } from '../safe-regex';
 import { expandRefs, hasRefs, SchemaCostError, schemaCost } from './json-schema-cost';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { patternCost } from '../cost';
 import { defineRuleType } from '../rule-type';
 import { capInput, compileSafePattern, PATTERN_INPUT_LIMIT, SUPPORTED_FLAGS } from '../safe-regex';
