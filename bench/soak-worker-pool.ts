@@ -97,13 +97,10 @@ export class WorkerPool {
 
   /** SIGKILLs a worker, preferably one with a record in flight, and starts a replacement. */
   killOne(pick: () => number): void {
-    const victim = this.#pickBusy(pick);
+    const victim = this.#stopOne(pick, 'SIGKILL');
     if (!victim) return;
-    victim.killed = true;
-    victim.child.kill('SIGKILL');
     this.killed += 1;
     if (victim.inFlight > 0) this.killedMidBatch += 1;
-    void this.spawn().catch(() => undefined);
   }
 
   /**
@@ -112,13 +109,20 @@ export class WorkerPool {
    * record in flight, and starts a replacement at once.
    */
   shutDownOne(pick: () => number): void {
-    const victim = this.#pickBusy(pick);
+    const victim = this.#stopOne(pick, 'SIGTERM');
     if (!victim) return;
-    victim.killed = true;
-    victim.child.kill('SIGTERM');
     this.shutDown += 1;
     if (victim.inFlight > 0) this.shutDownMidBatch += 1;
+  }
+
+  /** Sends `signal` to a worker (preferably a busy one) and starts its replacement; the worker, if any. */
+  #stopOne(pick: () => number, signal: 'SIGKILL' | 'SIGTERM'): Worker | undefined {
+    const victim = this.#pickBusy(pick);
+    if (!victim) return undefined;
+    victim.killed = true;
+    victim.child.kill(signal);
     void this.spawn().catch(() => undefined);
+    return victim;
   }
 
   #pickBusy(pick: () => number): Worker | undefined {

@@ -55,7 +55,7 @@ export class SubmissionService {
     owner: string,
     content: string,
     key: string,
-  ): Promise<{ submission: Submission; replayed: boolean }> {
+  ): Promise<{ submission: SubmissionState; replayed: boolean }> {
     const { store, clock, idempotencyTtlSeconds = 86_400 } = this.#options;
     const now = clock.now();
     const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -68,13 +68,19 @@ export class SubmissionService {
     };
     const live = await store.reserveIdempotencyKey(proposal, nowSeconds);
     if (live.requestHash !== proposal.requestHash) throw new IdempotencyConflictError();
+    // A replay reads the small item only: the answer never carries the content.
     const stored =
-      live.submissionId === proposal.submissionId ? undefined : await this.#get(live.submissionId);
-    if (stored) return { submission: stored, replayed: true };
-    return {
-      submission: await this.#store(owner, content, live.submissionId, live.createdAt),
-      replayed: false,
-    };
+      live.submissionId === proposal.submissionId
+        ? undefined
+        : await store.getWithoutContent(live.submissionId);
+    if (stored) return { submission: withoutOperatorFields(stored), replayed: true };
+    const { content: _content, ...created } = await this.#store(
+      owner,
+      content,
+      live.submissionId,
+      live.createdAt,
+    );
+    return { submission: created, replayed: false };
   }
 
   /**
@@ -148,12 +154,6 @@ export class SubmissionService {
     const stored = await this.#options.store.get(id);
     if (stored?.owner !== owner) return undefined;
     return stored.contentExpired ? 'expired' : { id: stored.id, content: stored.content };
-  }
-
-  /** The stored submission without what only operators read (`npm run ops -- show`). */
-  async #get(id: string): Promise<Submission | undefined> {
-    const stored = await this.#options.store.get(id);
-    return stored && withoutOperatorFields(stored);
   }
 
   async listSubmissions(

@@ -211,6 +211,29 @@ export function dynamoDbSubmissionStoreSuite(
       expect(await store.get(id)).toMatchObject({ content: '', contentExpired: true });
     });
 
+    it('reads every due item of an index page larger than one BatchGetItem (100 keys)', async () => {
+      // Prepare: one shard, so all 130 land on one index page.
+      const oneShard = new DynamoDbSubmissionStore({
+        client: table.documents,
+        tableName: table.tableName,
+        activeShards: 1,
+      });
+      const submissions = Array.from({ length: 130 }, (_, index) => ({
+        id: randomUUID(),
+        owner: 'alice',
+        content: `due ${index}`,
+        createdAt: T0,
+      }));
+      expect(await oneShard.createMany(submissions, T0)).toEqual([]);
+
+      // Act
+      const due: string[] = [];
+      for await (const item of oneShard.listDue('2026-01-01T00:01:00.000Z')) due.push(item.id);
+
+      // Assess
+      expect(due.sort()).toEqual(submissions.map(({ id }) => id).sort());
+    });
+
     it('writes no item for a transition on an unknown id (no upsert)', async () => {
       // Prepare
       const id = randomUUID();

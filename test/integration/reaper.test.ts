@@ -387,7 +387,7 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     expect(await queuedBodies(backend)).toEqual(stuck.map(messageFor).sort());
   });
 
-  it('finds due work through the sparse index: one Query per shard, then a read of each due item, never a Scan', async () => {
+  it('finds due work through the sparse index: one Query per shard, then its due items read together, never a Scan', async () => {
     const recorder = recordingDynamoDbClient();
     app = composeForReaper(backend, clock, { dynamodb: recorder.client });
     const [stuck, orphan, done] = (await accepted(3)) as [string, string, string];
@@ -405,12 +405,15 @@ describe('Reaper against the DynamoDB and SQS emulators', () => {
     const queries = reads.filter(({ commandName }) => commandName === 'QueryCommand');
     expect(queries).toHaveLength(app.config.ACTIVE_INDEX_SHARDS);
     expect(queries.every(({ input }) => input.IndexName === 'ActiveSubmissions')).toBe(true);
-    // The index holds keys only: each due item is read whole, and no other.
+    // The index holds keys only: the due items are read whole, a page at a time, and no other.
     const itemReads = reads.filter(({ commandName }) => commandName !== 'QueryCommand');
-    expect(itemReads.map(({ commandName }) => commandName)).toEqual(['GetItemCommand', 'GetItemCommand']);
-    expect(itemReads.map(({ input }) => (input.Key as { id: string }).id).sort()).toEqual(
-      [stuck, orphan].sort(),
+    expect(itemReads.every(({ commandName }) => commandName === 'BatchGetItemCommand')).toBe(true);
+    const keysRead = itemReads.flatMap(({ input }) =>
+      Object.values(input.RequestItems as Record<string, { Keys: { id: string }[] }>).flatMap(
+        ({ Keys }) => Keys,
+      ),
     );
+    expect(keysRead.map(({ id }) => id).sort()).toEqual([stuck, orphan].sort());
     expect(recorder.commands.map(({ commandName }) => commandName)).not.toContain('ScanCommand');
     expect(recorder.commands.filter(({ commandName }) => commandName === 'UpdateItemCommand')).toHaveLength(
       2,

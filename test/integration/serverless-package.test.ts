@@ -422,7 +422,7 @@ describe('serverless package (what `sls deploy` would ship)', () => {
       expect(statementsOf(resources.ReaperIamRoleLambdaExecution!)).toEqual([
         logs('reaper'),
         allow(['dynamodb:Query'], [index('ActiveSubmissions')]),
-        allow(['dynamodb:UpdateItem', 'dynamodb:GetItem'], [table]),
+        allow(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'], [table]),
         allow(['sqs:SendMessage'], [queue]),
       ]);
     });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTENT_KEY_PREFIX } from '../../src/adapters/dynamodb/table';
 import { SubmissionService } from '../../src/application/submissions';
 import { compose } from '../../src/composition';
 import { loadConfig } from '../../src/config/env';
@@ -8,6 +9,7 @@ import { createTestBackend, type TestBackend } from '../helpers/backend';
 import { deferred } from '../helpers/event-source-harness';
 import { ManualClock } from '../helpers/manual-clock';
 import { enqueuedIds, storedSubmissions } from '../helpers/problems';
+import { recordingDynamoDbClient } from '../helpers/reaper-fixtures';
 
 const TTL_SECONDS = 600;
 const silentLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -52,6 +54,33 @@ describe('SubmissionService against the emulators', () => {
       expect(retry).toEqual({ submission: first.submission, replayed: true });
       expect((await storedSubmissions(backend)).map((item) => item.id?.S)).toEqual([first.submission.id]);
       expect(await enqueuedIds(backend)).toEqual([first.submission.id]);
+    });
+
+    it('replays from the small item alone: content kept apart is not read again', async () => {
+      // Prepare: content too long to be inline, and a client recording every read.
+      const recorder = recordingDynamoDbClient();
+      const { submissions } = compose({
+        config: loadConfig({ TABLE_NAME: backend.tableName, QUEUE_URL: backend.queueUrl }),
+        dynamodb: recorder.client,
+        sqs: backend.sqs,
+        clock,
+        logger: silentLogger,
+      });
+      const content = `${'long content 42 '.repeat(20)}`;
+      const first = await submissions.acceptIdempotently('alice', content, 'key-long');
+      recorder.commands.length = 0;
+
+      // Act
+      const retry = await submissions.acceptIdempotently('alice', content, 'key-long');
+
+      // Assess
+      expect(retry).toEqual({ submission: first.submission, replayed: true });
+      expect(retry.submission).not.toHaveProperty('content');
+      const read = recorder.commands
+        .filter(({ commandName }) => commandName === 'GetItemCommand')
+        .map(({ input }) => (input.Key as { id: string }).id);
+      expect(read).toContain(first.submission.id);
+      expect(read.filter((id) => id.startsWith(CONTENT_KEY_PREFIX))).toEqual([]);
     });
 
     it('replays the submission as it is now, once the worker has decided it', async () => {

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -6,7 +5,8 @@ import {
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { contentItemKey } from '../../src/adapters/dynamodb/dynamodb-submission-store';
+import { condition, namesUsedIn } from '../../src/adapters/dynamodb/conditions';
+import { conditionally, contentItemOf } from '../../src/adapters/dynamodb/dynamodb-submission-store';
 import { activeShardOf, contentIsInline } from '../../src/adapters/dynamodb/table';
 import type { HistoryEvent } from '../../src/domain/history';
 import type { SubmissionQueue } from '../../src/ports/submission-queue';
@@ -76,10 +76,6 @@ const FENCE_ROUNDS = 3;
 /** Items of a Scan page handled at once. */
 const CONCURRENCY = 16;
 const DEFAULT_MAX_PASSES = 10;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 /** What became of one v1 item in a pass; `changing`: still moving, so the next pass looks again; `gone`: deleted (TTL). */
 type Copied = 'terminal' | 'active' | 'idempotency' | 'already-there' | 'changing' | 'gone';
@@ -199,20 +195,15 @@ async function migrateItem(options: MigrationOptions, seen: Item, report: Migrat
 
 /** The fence: returns the item as it was when fenced, or undefined when it had moved on. */
 async function fence(options: MigrationOptions, item: Item): Promise<Item | undefined> {
-  try {
-    const { Attributes } = await options.documents.send(
+  let old: Item | undefined;
+  const fenced = await conditionally(async () => {
+    ({ Attributes: old } = (await options.documents.send(
       new UpdateCommand({
         TableName: options.legacyTableName,
         Key: { id: item.id },
         UpdateExpression: FENCE_UPDATE,
         ConditionExpression: FENCE_CONDITION,
-        ExpressionAttributeNames: {
-          '#status': 'status',
-          '#updatedAt': 'updatedAt',
-          '#activeShard': 'activeShard',
-          '#reapAt': 'reapAt',
-          '#leaseToken': 'leaseToken',
-        },
+        ExpressionAttributeNames: namesUsedIn(FENCE_UPDATE, FENCE_CONDITION),
         ExpressionAttributeValues: {
           ':migrated': MIGRATED,
           ':seenStatus': item.status,
@@ -220,12 +211,9 @@ async function fence(options: MigrationOptions, item: Item): Promise<Item | unde
         },
         ReturnValues: 'ALL_OLD',
       }),
-    );
-    return Attributes as Item;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+    )) as { Attributes?: Item });
+  });
+  return fenced ? old : undefined;
 }
 
 /**
@@ -298,28 +286,23 @@ async function putContentApart(options: MigrationOptions, item: Item): Promise<v
   if (typeof content !== 'string') {
     throw new Error(`v1 submission ${item.id} has no content; nothing was changed for it.`);
   }
-  if (contentIsInline(content)) return;
-  const expiresAt = Math.floor(Date.parse(String(createdAt)) / 1000) + 2 * options.retentionDays * 86_400;
+  const apart = contentItemOf({ id: item.id, content, createdAt: String(createdAt) }, options.retentionDays);
   // Written once: a copy already there (an earlier run) is the same content.
-  await putNew(options, { ...contentItemKey(item.id), content, expiresAt });
+  if (apart) await putNew(options, apart);
 }
 
 /** A put into v2 only where nothing with that id is; false when something is. */
-async function putNew(options: MigrationOptions, item: Record<string, unknown>): Promise<boolean> {
-  try {
-    await options.documents.send(
+function putNew(options: MigrationOptions, item: Record<string, unknown>): Promise<boolean> {
+  return conditionally(() =>
+    options.documents.send(
       new PutCommand({
         TableName: options.tableName,
         Item: item,
-        ConditionExpression: 'attribute_not_exists(#id)',
-        ExpressionAttributeNames: { '#id': 'id' },
+        ConditionExpression: condition.isNew,
+        ExpressionAttributeNames: namesUsedIn(condition.isNew),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 async function getLegacy(options: MigrationOptions, id: string): Promise<Item | undefined> {

@@ -80,6 +80,19 @@ function toSubmission(item: Record<string, unknown>): Submission {
 export const contentItemKey = (id: string) => ({ id: `${CONTENT_KEY_PREFIX}${id}` });
 
 /**
+ * The item holding a new submission's content when it is not inline (undefined when it is):
+ * written once, never updated, and expiring twice `retentionDays` after the submission.
+ */
+export function contentItemOf(
+  { id, content, createdAt }: Pick<NewSubmission, 'id' | 'content' | 'createdAt'>,
+  retentionDays: number,
+): Record<string, unknown> | undefined {
+  if (contentIsInline(content)) return undefined;
+  const expiresAt = Math.floor(Date.parse(createdAt) / 1000) + 2 * retentionDays * 86_400;
+  return { ...contentItemKey(id), content, expiresAt };
+}
+
+/**
  * Appends one entry to the history within a transition's own UpdateItem: no
  * extra call, and no entry for a write whose condition was refused.
  */
@@ -114,7 +127,7 @@ function isConditionFailure(error: unknown): boolean {
  * other error (throttling, outage, validation) is rethrown for the caller's
  * retry policy.
  */
-async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+export async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
   try {
     await write();
     return true;
@@ -142,7 +155,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     const item = this.#newItem(submission, reapAt);
     // Content stored apart goes first, so no status item ever points at content not yet
     // written. A retry writes the identical item; other content under this id is refused.
-    const apart = this.#contentItem(submission);
+    const apart = contentItemOf(submission, this.#retentionDays);
     if (apart) {
       const ours = or(condition.isNew, condition.sameContent);
       const written = await conditionally(() =>
@@ -434,13 +447,15 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
       );
       for await (const page of pages) {
         // The index holds keys only (so no transition but entering and leaving writes it):
-        // each due item is read whole, and one that moved on since is passed over.
-        for (const { id } of page.Items ?? []) {
-          const item = await this.#statusItem(id as string);
+        // a page's due items are read together, and one that moved on since is passed over.
+        const ids = (page.Items ?? []).map((item) => item.id as string);
+        const items = await this.#statusItems(ids, DUE_ATTRIBUTES, { consistent: true });
+        for (const id of ids) {
+          const item = items.get(id);
           if (item?.reapAt === undefined || (item.reapAt as string) > now) continue;
           const { status, reapAt, updatedAt, processingStartedAt, leaseExpiresAt } = item as Item;
           yield {
-            id: id as string,
+            id,
             status: status as ActiveSubmission['status'],
             reapAt: reapAt as string,
             updatedAt,
@@ -474,7 +489,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
       }),
     );
     const ids = (Items ?? []).map((item) => item.id as string);
-    const found = await this.#statusItems(ids);
+    const found = await this.#statusItems(ids, LISTED_ATTRIBUTES, { consistent: false });
     return {
       items: ids
         .map((id) => found.get(id))
@@ -485,28 +500,36 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     };
   }
 
-  /** Status items by id (BatchGetItem, eventually consistent as the index itself), without content. */
-  async #statusItems(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  /**
+   * Status items by id, only `attributes` of each (never the content), with BatchGetItem:
+   * up to MAX_BATCH_GET keys a request, retrying what the service leaves unprocessed.
+   */
+  async #statusItems(
+    ids: readonly string[],
+    attributes: readonly string[],
+    { consistent }: { consistent: boolean },
+  ): Promise<Map<string, Record<string, unknown>>> {
     const found = new Map<string, Record<string, unknown>>();
-    let keys = ids.map((id) => ({ id }));
-    for (let attempt = 0; keys.length > 0; attempt += 1) {
-      if (attempt === BATCH_WRITE_ATTEMPTS) throw new Error('BatchGetItem kept leaving keys unprocessed.');
-      if (attempt > 0) await sleep(BATCH_WRITE_BACKOFF_MS * 2 ** attempt);
-      const { Responses, UnprocessedKeys } = await this.#client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.#table]: {
-              Keys: keys,
-              ProjectionExpression: LISTED_ATTRIBUTES.map((name) => `#${name}`).join(', '),
-              ExpressionAttributeNames: Object.fromEntries(
-                LISTED_ATTRIBUTES.map((name) => [`#${name}`, name]),
-              ),
+    for (let start = 0; start < ids.length; start += MAX_BATCH_GET) {
+      let keys = ids.slice(start, start + MAX_BATCH_GET).map((id) => ({ id }));
+      for (let attempt = 0; keys.length > 0; attempt += 1) {
+        if (attempt === BATCH_WRITE_ATTEMPTS) throw new Error('BatchGetItem kept leaving keys unprocessed.');
+        if (attempt > 0) await sleep(BATCH_WRITE_BACKOFF_MS * 2 ** attempt);
+        const { Responses, UnprocessedKeys } = await this.#client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.#table]: {
+                Keys: keys,
+                ConsistentRead: consistent,
+                ProjectionExpression: attributes.map((name) => `#${name}`).join(', '),
+                ExpressionAttributeNames: Object.fromEntries(attributes.map((name) => [`#${name}`, name])),
+              },
             },
-          },
-        }),
-      );
-      for (const item of Responses?.[this.#table] ?? []) found.set(item.id as string, item);
-      keys = (UnprocessedKeys?.[this.#table]?.Keys ?? []) as { id: string }[];
+          }),
+        );
+        for (const item of Responses?.[this.#table] ?? []) found.set(item.id as string, item);
+        keys = (UnprocessedKeys?.[this.#table]?.Keys ?? []) as { id: string }[];
+      }
     }
     return found;
   }
@@ -514,7 +537,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
   async createMany(submissions: NewSubmission[], reapAt: string): Promise<string[]> {
     // Content stored apart first: a status item is written only once its content is.
     const apart = submissions.flatMap((submission) => {
-      const item = this.#contentItem(submission);
+      const item = contentItemOf(submission, this.#retentionDays);
       return item ? [item] : [];
     });
     const contentMissing = new Set(
@@ -633,13 +656,6 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
       reapAt,
     };
   }
-
-  /** The item holding a new submission's content when it is not inline: written once, never updated. */
-  #contentItem({ id, content, createdAt }: NewSubmission): Record<string, unknown> | undefined {
-    if (contentIsInline(content)) return undefined;
-    const expiresAt = Math.floor(Date.parse(createdAt) / 1000) + 2 * this.#retentionDays * 86_400;
-    return { ...contentItemKey(id), content, expiresAt };
-  }
 }
 
 /** The status placeholders (`:pending`, `:processing`) an expression mentions; DynamoDB rejects unused ones. */
@@ -663,6 +679,16 @@ const listed = (submission: Submission): Submission =>
 /** Idempotency records share the table under their own key space (never a UUID). */
 const IDEMPOTENCY_PREFIX = 'idempotency#';
 const MAX_BATCH_WRITE = 25;
+const MAX_BATCH_GET = 100;
+/** What the reaper reads of a due item (ActiveSubmission). */
+const DUE_ATTRIBUTES = [
+  'id',
+  'status',
+  'reapAt',
+  'updatedAt',
+  'processingStartedAt',
+  'leaseExpiresAt',
+] as const satisfies readonly (keyof Item)[];
 /** Reads and writes one requeue tries while the item keeps changing under it. */
 const REQUEUE_ROUNDS = 3;
 const BATCH_WRITE_ATTEMPTS = 5;
